@@ -1,0 +1,64 @@
+#include "engines/kvstore/allocator_stats.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace rpbench::kvstore {
+
+namespace {
+
+using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+using TcPropertyFn = int (*)(const char*, size_t*);
+
+MallctlFn find_mallctl() { return reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl")); }
+TcPropertyFn find_tc_property() {
+  return reinterpret_cast<TcPropertyFn>(dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty"));
+}
+
+}  // namespace
+
+std::string allocator_name() {
+  if (find_mallctl() != nullptr) return "jemalloc";
+  if (find_tc_property() != nullptr || dlsym(RTLD_DEFAULT, "tc_malloc") != nullptr) return "tcmalloc";
+  return "glibc";
+}
+
+int64_t allocated_bytes() {
+  if (MallctlFn mallctl = find_mallctl()) {
+    uint64_t epoch = 1;
+    size_t esz = sizeof(epoch);
+    mallctl("epoch", &epoch, &esz, &epoch, esz);  // refreshes the cached statistics
+    size_t allocated = 0;
+    size_t sz = sizeof(allocated);
+    if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return static_cast<int64_t>(allocated);
+    return -1;
+  }
+  if (TcPropertyFn prop = find_tc_property()) {
+    size_t v = 0;
+    if (prop("generic.current_allocated_bytes", &v) != 0) return static_cast<int64_t>(v);
+    return -1;
+  }
+  if (dlsym(RTLD_DEFAULT, "tc_malloc") != nullptr) return -1;  // tcmalloc without the C extension API
+  const struct mallinfo2 mi = mallinfo2();
+  return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+}
+
+int64_t rss_bytes() {
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[128];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  unsigned long long size = 0, resident = 0;
+  if (std::sscanf(buf, "%llu %llu", &size, &resident) != 2) return -1;
+  return static_cast<int64_t>(resident) * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace rpbench::kvstore

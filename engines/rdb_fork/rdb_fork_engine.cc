@@ -1,0 +1,172 @@
+#include "engines/rdb_fork/rdb_fork_engine.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+#include "engines/kvstore/allocator_stats.h"
+#include "engines/rdb_fork/rdb_loader.h"
+
+namespace rpbench::rdb_fork {
+
+namespace {
+
+std::string make_private_dir(const std::string& parent) {
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) throw std::runtime_error("engine.dir: cannot create '" + parent + "': " + ec.message());
+  std::string tmpl = parent + "/rdb-fork-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    throw std::runtime_error("engine.dir: cannot create a private directory in '" + parent + "': " + std::strerror(errno));
+  }
+  return std::string(buf.data());
+}
+
+}  // namespace
+
+RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt)
+    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir)) {}
+
+RdbForkEngine::~RdbForkEngine() {
+  child_.abort();  // before the directory goes
+  if (!opt_.keep_files) {
+    std::error_code ec;
+    std::filesystem::remove_all(work_dir_, ec);
+  }
+}
+
+void RdbForkEngine::on_resize() {
+  resizes_seen_ = store_.resizes_started();
+  thp_.advise();
+}
+
+Status RdbForkEngine::put(std::string_view key, std::string_view value) {
+  try {
+    store_.put(key, value);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("rdb-fork: out of memory storing a " + std::to_string(value.size()) + "-byte value");
+  }
+  after_mutation();
+  return Status::Ok();
+}
+
+Status RdbForkEngine::get(std::string_view key, std::string* value) {
+  return store_.get(key, value) ? Status::Ok() : Status::NotFound();
+}
+
+Status RdbForkEngine::del(std::string_view key) {
+  const bool found = store_.del(key);
+  after_mutation();
+  return found ? Status::Ok() : Status::NotFound();
+}
+
+Status RdbForkEngine::begin_snapshot() {
+  if (child_.running()) {
+    return Status::Error("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
+  }
+  thp_.advise();
+  RdbWriteOptions w;
+  w.buffer_bytes = static_cast<size_t>(opt_.buffer_bytes);
+  w.fsync = opt_.fsync;
+  w.used_mem = kvstore::allocated_bytes();
+  w.test_pause_after_header_ms = opt_.test_child_pause_ms;
+  Status s = child_.start(store_, work_dir_, rdb_path(), w, store_.digest());
+  if (s.ok()) store_.pause_resize(true);
+  return s;
+}
+
+std::optional<SnapshotReport> RdbForkEngine::poll_snapshot() {
+  std::optional<SnapshotReport> r = child_.poll();
+  if (!r) return r;
+  store_.pause_resize(false);
+  if (r->ok) ++snapshots_ok_;
+  else ++snapshots_failed_;
+  return r;
+}
+
+RecoveryReport RdbForkEngine::recover() {
+  RecoveryReport rep;
+  const std::string path = rdb_path();
+  rep.source = path;
+  if (child_.running()) {
+    rep.error = "rdb-fork: cannot recover while a snapshot child (pid " + std::to_string(child_.pid()) + ") is running";
+    return rep;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    rep.error = "rdb-fork: no complete snapshot to recover from: " + path + ": " + std::strerror(errno);
+    return rep;
+  }
+  const RdbLoadResult r = load_rdb_file(path, &store_);
+  resizes_seen_ = store_.resizes_started();
+  thp_.advise();
+  rep.ok = r.ok;
+  rep.error = r.error;
+  rep.bytes = r.bytes;
+  rep.keys = r.ok ? r.keys : 0;
+  rep.extra = nlohmann::json{{"rdb_version", r.version},
+                             {"checksum_verified", r.checksum_verified},
+                             {"expires_ignored", r.expires_ignored}};
+  return rep;
+}
+
+nlohmann::json RdbForkEngine::report() const {
+  const int64_t keys = static_cast<int64_t>(store_.size());
+  const int64_t alloc = kvstore::allocated_bytes();
+  const kvstore::TableStats t = store_.table_stats();
+  nlohmann::json j;
+  j["keys"] = keys;
+  j["allocator"] = kvstore::allocator_name();
+  j["allocated_bytes"] = alloc >= 0 ? nlohmann::json(alloc) : nlohmann::json(nullptr);
+  j["bytes_per_key"] = (alloc >= 0 && keys > 0) ? nlohmann::json(static_cast<double>(alloc) / static_cast<double>(keys))
+                                                : nlohmann::json(nullptr);
+  j["bytes_per_key_note"] = "process-wide allocated bytes / keys (includes the harness's own allocations)";
+  const int64_t rss = kvstore::rss_bytes();
+  j["rss_bytes"] = rss >= 0 ? nlohmann::json(rss) : nlohmann::json(nullptr);
+  j["hash_table"] = {{"buckets", t.buckets0 + t.buckets1},
+                     {"buckets_main", t.buckets0},
+                     {"buckets_rehash_target", t.buckets1},
+                     {"rehashing", t.rehashing},
+                     {"resizes_started", t.resizes_started},
+                     {"forced_resizes", t.forced_resizes}};
+  j["rdb_path"] = rdb_path();
+  j["work_dir"] = work_dir_;
+  j["buffer_bytes"] = opt_.buffer_bytes;
+  j["fsync"] = opt_.fsync;
+  j["thp"] = thp_.report();
+  j["snapshots_ok"] = snapshots_ok_;
+  j["snapshots_failed"] = snapshots_failed_;
+  return j;
+}
+
+}  // namespace rpbench::rdb_fork
+
+namespace rpbench {
+
+EngineEntry rdb_fork_engine_entry() {
+  EngineEntry e;
+  e.name = "rdb-fork";
+  e.summary = "Redis BGSAVE: fork, the child writes a real RDB file (v10, temp + rename); recovery parses it";
+  e.capabilities = kCapSnapshot | kCapRecovery | kCapDigest;
+  e.options = rdb_fork::rdb_fork_option_fields();
+  e.open = [](const EngineOpenArgs& args) -> std::unique_ptr<Engine> {
+    rdb_fork::RdbForkOptions opt;
+    try {
+      opt = rdb_fork::RdbForkOptions::from_json(args.options);
+    } catch (const std::invalid_argument& ex) {
+      throw std::runtime_error(ex.what());
+    }
+    return std::make_unique<rdb_fork::RdbForkEngine>(opt);
+  };
+  return e;
+}
+
+}  // namespace rpbench

@@ -1,0 +1,71 @@
+// The rdb-fork engine: stock Redis BGSAVE. The store is a KvStore (Redis-shaped dict); a
+// snapshot forks a child that serializes the store into a real RDB file (version 10, loadable by
+// redis-server 7.0) through a temp file renamed into place; recovery parses that file back.
+//
+// Files live in a private subdirectory <engine.dir>/rdb-fork-XXXXXX made per engine instance
+// (removed at close unless engine.keep_files).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engines/engine.h"
+#include "engines/kvstore/kvstore.h"
+#include "engines/rdb_fork/rdb_fork_options.h"
+#include "engines/rdb_fork/snapshot_child.h"
+#include "engines/rdb_fork/thp_policy.h"
+#include "engines/registry.h"
+
+namespace rpbench::rdb_fork {
+
+class RdbForkEngine final : public Engine {
+ public:
+  // Creates the directories and applies the THP policy; throws std::runtime_error naming the
+  // directory (or the THP call) when it cannot.
+  explicit RdbForkEngine(const RdbForkOptions& opt);
+  ~RdbForkEngine() override;
+
+  std::string_view name() const override { return "rdb-fork"; }
+  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapDigest; }
+
+  Status put(std::string_view key, std::string_view value) override;
+  Status get(std::string_view key, std::string* value) override;
+  Status del(std::string_view key) override;
+
+  Status begin_snapshot() override;
+  std::optional<SnapshotReport> poll_snapshot() override;
+  RecoveryReport recover() override;
+  std::string digest() override { return store_.digest().hex(); }
+  int64_t size() const override { return static_cast<int64_t>(store_.size()); }
+  nlohmann::json report() const override;
+
+  // For tests and tools.
+  const kvstore::KvStore& store() const { return store_; }
+  int snapshot_child_pid() const { return child_.running() ? child_.pid() : -1; }
+  const std::string& work_dir() const { return work_dir_; }
+  std::string rdb_path() const { return work_dir_ + "/" + opt_.rdb_file; }
+  // Test hook: the next snapshot children sleep this long after writing the file header.
+  void set_test_child_pause_ms(unsigned ms) { opt_.test_child_pause_ms = ms; }
+
+ private:
+  void after_mutation() {
+    if (store_.resizes_started() != resizes_seen_) on_resize();
+  }
+  void on_resize();
+
+  RdbForkOptions opt_;
+  ThpPolicy thp_;
+  std::string work_dir_;
+  kvstore::KvStore store_;
+  SnapshotChild child_;
+  uint64_t resizes_seen_ = 0;
+  uint64_t snapshots_ok_ = 0;
+  uint64_t snapshots_failed_ = 0;
+};
+
+}  // namespace rpbench::rdb_fork
+
+namespace rpbench {
+// The registry entry: name "rdb-fork", its capabilities, options and factory.
+EngineEntry rdb_fork_engine_entry();
+}  // namespace rpbench

@@ -1,0 +1,61 @@
+// SnapshotChild: one fork-based snapshot in flight, as Redis's rdbSaveBackground runs it.
+//
+// start() forks (timing fork() in the parent); the child writes the store to
+// <dir>/temp-<child pid>.rdb, renames it to the final path when complete, measures its own
+// duration and Private_Dirty just before exit, sends one fixed-size binary record to the parent
+// through a pipe and _exit()s (no destructors, no stdio flush). poll() never blocks (waitpid
+// WNOHANG, non-blocking pipe): once the child has exited it reaps it and returns the report. A
+// child that dies (signal, non-zero exit, no record) gives ok=false with the reason, and its
+// temporary file is removed; the previous final file is never touched in that case.
+//
+// The object owns the child: destroying it while the child runs kills (SIGKILL) and reaps it and
+// removes the temporary file.
+#pragma once
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "engines/engine.h"
+#include "engines/kvstore/content_digest.h"
+#include "engines/kvstore/kvstore.h"
+#include "engines/rdb_fork/rdb_writer.h"
+#include "harness/unique_fd.h"
+
+namespace rpbench::rdb_fork {
+
+class SnapshotChild {
+ public:
+  SnapshotChild() = default;
+  ~SnapshotChild();
+  SnapshotChild(const SnapshotChild&) = delete;
+  SnapshotChild& operator=(const SnapshotChild&) = delete;
+
+  // Forks the writer child. `expected` is the store's digest at fork time: the report is ok only
+  // if the child wrote exactly that content. Error when a snapshot is already running or
+  // pipe()/fork() fail.
+  Status start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
+               const RdbWriteOptions& opt, const kvstore::ContentDigest& expected);
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  std::string temp_path() const;
+
+  // Kills (SIGKILL) and reaps a running child and removes its temporary file; no-op otherwise.
+  void abort();
+
+  // std::nullopt while the child runs (or when none was started); its report once reaped.
+  std::optional<SnapshotReport> poll();
+
+ private:
+  SnapshotReport finish(int wait_status);
+
+  pid_t pid_ = -1;
+  UniqueFd pipe_read_;
+  double fork_us_ = -1;
+  std::string dir_;
+  std::string final_path_;
+  kvstore::ContentDigest expected_;
+};
+
+}  // namespace rpbench::rdb_fork

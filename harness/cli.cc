@@ -1,0 +1,319 @@
+#include "harness/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+
+#include "engines/registry.h"
+#include "harness/allocator.h"
+#include "harness/config/config_error.h"
+#include "harness/config/experiment.h"
+#include "harness/config/fields.h"
+#include "harness/config/loader.h"
+#include "harness/context.h"
+#include "harness/driver.h"
+#include "harness/measure/os_probes.h"
+#include "harness/probe_cli.h"
+#include "harness/progress.h"
+#include "harness/result.h"
+#include "harness/result_io.h"
+#include "harness/sample_command.h"
+
+namespace po = boost::program_options;
+
+namespace rpbench {
+namespace {
+
+constexpr int kExitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+const char* kUsage =
+    "usage: rpbench COMMAND [ARGS]\n"
+    "\n"
+    "  run CONFIG.json [--set PATH=VALUE ...] [--out FILE]   run an experiment, write its result JSON\n"
+    "  validate CONFIG.json [--set PATH=VALUE ...]           check a config and print it resolved\n"
+    "  list [--fields]                                       engines, transports, distributions (and every config field)\n"
+    "  sample CONFIG.json --ops N [--out FILE] [--format binary|csv]\n"
+    "                                                        write the op stream a config generates, and summarise it\n"
+    "  probe fork|faults [...]                               fork and page-fault cost experiments\n"
+    "\n"
+    "`rpbench COMMAND --help` describes each. Exit status: 0 success, 1 the experiment failed, 2 bad input.\n";
+
+int bad_input(const std::string& msg) {
+  std::fprintf(stderr, "error: %s\n", msg.c_str());
+  return kExitBadInput;
+}
+
+// Parses a subcommand's options; on a bad flag prints one line and returns false.
+bool parse(int argc, char** argv, const po::options_description& opts, const po::positional_options_description& pos,
+           po::variables_map& vm, int* status) {
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    return true;
+  } catch (const po::error& e) {
+    *status = bad_input(std::string(e.what()) + " (see --help)");
+    return false;
+  }
+}
+
+// Blocks SIGINT/SIGTERM in every thread and waits for them on one thread of its own, which asks
+// the driver to stop; the engine (and any child or server it owns) is then torn down by RAII.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(Driver& driver) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this, &driver] {
+      while (!done_.load()) {
+        timespec ts{0, 100 * 1000 * 1000};
+        const int sig = sigtimedwait(&set_, nullptr, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+          signal_.store(sig);
+          driver.request_stop();
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+  int signal() const { return signal_.load(); }
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+  std::atomic<bool> done_{false};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
+void print_summary(const Result& r, std::FILE* out) {
+  for (const auto& p : r.phases) {
+    std::fprintf(out, "%-12s %-8s %10.3f s", p.name.c_str(), p.type.c_str(), p.duration_s);
+    if (p.measures_ops) {
+      std::fprintf(out, " %12llu ops %12.0f ops/s  p50 %s  p99 %s  max %s", static_cast<unsigned long long>(p.ops),
+                   p.duration_s > 0 ? p.ops / p.duration_s : 0.0, format_ns(p.all.percentile(50)).c_str(),
+                   format_ns(p.all.percentile(99)).c_str(), format_ns(p.all.max()).c_str());
+      if (p.during_snapshot.count() > 0)
+        std::fprintf(out, "  | p99 normal %s, during snapshot %s", format_ns(p.normal.percentile(99)).c_str(),
+                     format_ns(p.during_snapshot.percentile(99)).c_str());
+      if (p.pacing.open_loop && !p.pacing.kept_up)
+        std::fprintf(out, "  (open loop did not keep up: %.0f of %.0f ops/s)", p.pacing.achieved_ops_per_s,
+                     p.pacing.target_ops_per_s);
+    }
+    for (const auto& s : p.snapshots)
+      std::fprintf(out, "\n  snapshot %d: %s, fork %.0f us, %.1f ms, %lld bytes, cow %lld bytes", s.index,
+                   s.report.ok ? "ok" : s.report.error.c_str(), s.report.fork_us, s.duration_ms,
+                   static_cast<long long>(s.report.bytes), static_cast<long long>(s.report.cow_bytes));
+    if (p.verify) std::fprintf(out, "  verify %s", p.verify->ok ? "ok" : "FAILED");
+    std::fprintf(out, "\n");
+  }
+}
+
+int cmd_run(int argc, char** argv, char** full_argv) {
+  po::options_description opts("rpbench run CONFIG.json [options]");
+  opts.add_options()("help,h", "describe this command")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
+      "out,o", po::value<std::string>(), "result file (default results/<name>.json)")(
+      "quiet,q", "no progress line and no summary")("config", po::value<std::string>(), "experiment config (JSON)");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  po::variables_map vm;
+  int status = 0;
+  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (vm.count("help")) {
+    std::cout << opts << "\nRuns the experiment's phases on its engine and writes one result JSON (atomically).\n"
+                 "A failed experiment writes FILE with .failed.json instead of .json and exits 1.\n";
+    return 0;
+  }
+  if (!vm.count("config")) return bad_input("run: missing CONFIG.json (see --help)");
+  const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  ExperimentConfig cfg;
+  try {
+    cfg = make_experiment(config::load_config(vm["config"].as<std::string>(), sets));
+  } catch (const config::ConfigError& e) {
+    return bad_input(e.what());
+  }
+  try {
+    ensure_allocator(cfg.allocator, full_argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitFailed;
+  }
+  const std::string out = vm.count("out") ? vm["out"].as<std::string>() : "results/" + cfg.name + ".json";
+  const EngineEntry* entry = find_engine(cfg.engine_type);
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: engine %s: %s\n", cfg.engine_type.c_str(), e.what());
+    return kExitFailed;
+  }
+
+  Result result;
+  result.config = cfg.resolved;
+  result.context = collect_context();
+  result.context["engine"] = cfg.engine_type;
+  result.context["transport"] = cfg.transport;
+  result.context["allocator"] = detect_allocator();
+  result.context["memory_warmup"] = cfg.measure.memory_warmup;
+  const double steal_before = measure::steal_ms();
+
+  StderrProgress progress(vm.count("quiet") ? "off" : cfg.measure.progress);
+  Driver driver(cfg, *engine, &progress);
+  bool ok;
+  int signal_seen;
+  {
+    SignalWatcher watcher(driver);
+    ok = driver.run(result);
+    signal_seen = watcher.signal();
+  }
+  result.context["steal_ms"] = measure::steal_ms() - steal_before;
+  result.engine = engine->report();
+  engine.reset();  // stops children and servers before the result is written
+  if (signal_seen) {
+    std::fprintf(stderr, "rpbench: interrupted by signal %d; no result written\n", signal_seen);
+    return 128 + signal_seen;
+  }
+  if (!vm.count("quiet")) print_summary(result, stdout);
+  std::string path = out;
+  if (!ok) {
+    const std::string suffix = ".json";
+    if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+      path.resize(path.size() - suffix.size());
+    path += ".failed.json";
+  }
+  try {
+    nlohmann::json doc = to_json(result);
+    if (!ok) doc["error"] = driver.error();
+    write_json_atomic(path, doc);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitFailed;
+  }
+  if (!ok) {
+    std::fprintf(stderr, "error: %s (partial result in %s)\n", driver.error().c_str(), path.c_str());
+    return kExitFailed;
+  }
+  if (!vm.count("quiet")) std::fprintf(stdout, "result: %s\n", path.c_str());
+  return 0;
+}
+
+int cmd_validate(int argc, char** argv) {
+  po::options_description opts("rpbench validate CONFIG.json [options]");
+  opts.add_options()("help,h", "describe this command")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
+      "config", po::value<std::string>(), "experiment config (JSON)");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  po::variables_map vm;
+  int status = 0;
+  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (vm.count("help")) {
+    std::cout << opts << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n";
+    return 0;
+  }
+  if (!vm.count("config")) return bad_input("validate: missing CONFIG.json (see --help)");
+  const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  try {
+    const auto resolved = config::load_config(vm["config"].as<std::string>(), sets);
+    make_experiment(resolved);
+    std::cout << resolved.dump(2) << "\n";
+  } catch (const config::ConfigError& e) {
+    return bad_input(e.what());
+  }
+  return 0;
+}
+
+void print_fields(const std::string& section, const std::vector<config::Field>& fields, std::ostream& os) {
+  for (const auto& f : fields) {
+    const std::string path = section.empty() ? f.path : section + "." + f.path;
+    os << "  " << path << "  (" << config::describe_expected(f) << "; default "
+       << (f.default_value.is_null() ? std::string("none") : f.default_value.dump()) << ")\n      " << f.help << "\n";
+  }
+}
+
+int cmd_list(int argc, char** argv) {
+  po::options_description opts("rpbench list [options]");
+  opts.add_options()("help,h", "describe this command")("fields", "also list every config field");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  int status = 0;
+  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (vm.count("help")) {
+    std::cout << opts;
+    return 0;
+  }
+  std::cout << "engines:\n";
+  for (const auto& e : engine_registry()) std::printf("  %-16s %s\n", e.name.c_str(), e.summary.c_str());
+  std::cout << "transports:\n  none             the engine keeps its data in this process (no remote memory)\n";
+  std::cout << "key distributions:\n";
+  for (auto d : workloads::key_distributions()) std::cout << "  " << d << "\n";
+  std::cout << "value size distributions:\n";
+  for (auto d : workloads::value_distributions()) std::cout << "  " << d << "\n";
+  std::cout << "workload presets:\n  ycsb-a ycsb-b ycsb-c ycsb-d ycsb-f\n";
+  std::cout << "phases:\n  load run snapshot recover verify\n";
+  if (vm.count("fields")) {
+    std::cout << "\nconfig fields:\n";
+    for (const auto& s : config::harness_sections()) print_fields(s.name, s.fields, std::cout);
+    print_fields("engine", config::common_engine_fields(), std::cout);
+    for (const auto& e : engine_registry())
+      if (!e.options.empty()) {
+        std::cout << " engine " << e.name << ":\n";
+        print_fields("engine", e.options, std::cout);
+      }
+    std::cout << " phases[i]:\n";
+    for (const auto& pf : config::phase_fields()) {
+      std::string types;
+      for (const auto& t : pf.phase_types) types += (types.empty() ? "" : ",") + t;
+      print_fields("phases[i]", {pf.field}, std::cout);
+      std::cout << "      (phases: " << types << ")\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kExitBadInput;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("rpbench %s\n", "0.1");
+    return 0;
+  }
+  // Each subcommand sees argv from its own name on.
+  if (cmd == "run") return cmd_run(argc - 1, argv + 1, argv);
+  if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
+  if (cmd == "list") return cmd_list(argc - 1, argv + 1);
+  if (cmd == "sample") return sample_main(argc - 1, argv + 1);
+  if (cmd == "probe") return probe_main(argc - 1, argv + 1);
+  const std::string m = config::closest_match(cmd, {"run", "validate", "list", "sample", "probe", "help"});
+  return bad_input("unknown command \"" + cmd + "\"" + (m.empty() ? "" : " (did you mean \"" + m + "\"?)") +
+                   "; see rpbench --help");
+}
+
+}  // namespace rpbench

@@ -1,0 +1,147 @@
+#include "harness/config/fields.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "engines/registry.h"
+#include "workloads/spec.h"
+
+namespace rpbench::config {
+namespace {
+
+std::vector<std::string> to_strings(const std::vector<std::string_view>& v) {
+  return {v.begin(), v.end()};
+}
+
+std::vector<std::string> engine_names() {
+  std::vector<std::string> names;
+  for (const auto& e : engine_registry()) names.push_back(e.name);
+  return names;
+}
+
+constexpr double kMaxKeys = 1e10;
+
+Field Exclusive(Field f) {
+  f.min_exclusive = true;
+  return f;
+}
+
+}  // namespace
+
+const std::vector<Section>& harness_sections() {
+  static const std::vector<Section> sections = {
+      {"", "experiment identity",
+       {
+           String("name", "experiment", "name of the experiment (used in result file names and figures)"),
+           String("description", "", "free text describing the experiment"),
+           Int("seed", 42, 0, 9007199254740991.0, "seed of every generator in the experiment"),
+       }},
+      {"dataset", "the keys loaded before the run phases",
+       {
+           Int("keys", 100000, 1, kMaxKeys, "number of keys the load phase inserts (ids 0..keys-1)"),
+           Int("key_size", 16, 12, 1024, "bytes per key (derived from the key id)"),
+           Enum("value_size.dist", "fixed", to_strings(workloads::value_distributions()),
+                "value size distribution"),
+           Int("value_size.size", 100, 1, 64 << 20, "value bytes, for dist fixed"),
+           Int("value_size.min", 64, 1, 64 << 20, "smallest value, for dist uniform"),
+           Int("value_size.max", 256, 1, 64 << 20, "largest value, for dist uniform"),
+           Buckets("value_size.buckets", nlohmann::json::parse("[[80,128,0.7],[129,256,0.2],[257,1024,0.1]]"), 1,
+                   64 << 20, "[lo, hi, weight] buckets, for dist buckets (default: the remote-memory KV contest's mix)"),
+       }},
+      {"workload", "what the run phases do",
+       {
+           Enum("preset", nullptr, {"ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-f"},
+                "named workload whose fields this section's own fields override"),
+           Enum("keys.dist", "zipfian", to_strings(workloads::key_distributions()), "key popularity distribution"),
+           Exclusive(Number("keys.theta", 0.99, 0, 3, "zipfian exponent (YCSB's default 0.99)")),
+           Exclusive(Number("keys.hot_key_fraction", 0.2, 0, 1, "hotspot: fraction of keys that are hot")),
+           Number("keys.hot_op_fraction", 0.8, 0, 1, "hotspot: fraction of operations on hot keys"),
+           Number("mix.read", nullptr, 0, 1, "share of reads (default: 1 minus the other shares)"),
+           Number("mix.update", 0, 0, 1, "share of updates (overwrite an existing key)"),
+           Number("mix.insert", 0, 0, 1, "share of inserts (new keys beyond dataset.keys)"),
+           Number("mix.delete", 0, 0, 1, "share of deletes"),
+           Number("mix.rmw", 0, 0, 1, "share of read-modify-writes"),
+           Int("threads", 1, 1, 256, "client threads (engines without concurrent callers need 1)"),
+           String("trace", nullptr, "replay this recorded op stream (rpbench sample) instead of generating one"),
+       }},
+      {"measure", "how the run phases are paced and recorded",
+       {
+           Enum("loop", "closed", {"closed", "open"},
+                "closed: next op when the last returns; open: a target rate, latency from intended start"),
+           Number("rate", 10000, 1, 1e9, "open loop: target ops/s over all threads"),
+           Enum("arrival", "uniform", {"uniform", "poisson"}, "open loop: inter-arrival times"),
+           Number("timeline_ms", 10, 0.1, 60000, "timeline interval"),
+           Bool("memory_warmup", false,
+                "touch and release memory just before each measured phase, so the VM's pages are host-backed"),
+           Int("memory_warmup_bytes", 0, 0, 1e12,
+               "bytes the warm-up touches (0: twice the dataset's estimated size, at least 64 MiB)"),
+           Enum("progress", "auto", {"auto", "tty", "plain", "off"},
+                "live status on stderr: auto = one updating line on a terminal, a line every 5 s otherwise"),
+           Int("snapshot_poll_us", 1000, 10, 1e6, "how often a running snapshot is polled between operations"),
+       }},
+      {"transport", "remote memory used by the engine",
+       {
+           Enum("type", "none", {"none"}, "remote-memory transport (none: the engine keeps everything local)"),
+       }},
+  };
+  return sections;
+}
+
+std::vector<Field> common_engine_fields() {
+  return {
+      Enum("type", "memory", engine_names(), "engine to run (rpbench list)"),
+      Enum("allocator", "glibc", {"glibc", "jemalloc", "tcmalloc"},
+           "malloc serving the process (jemalloc/tcmalloc: rpbench re-executes itself with LD_PRELOAD)"),
+  };
+}
+
+const std::vector<std::string>& phase_types() {
+  static const std::vector<std::string> types = {"load", "run", "snapshot", "recover", "verify"};
+  return types;
+}
+
+const std::vector<PhaseField>& phase_fields() {
+  static const std::vector<PhaseField> fields = {
+      {Enum("type", nullptr, phase_types(), "what the phase does"), {"load", "run", "snapshot", "recover", "verify"}},
+      {String("name", nullptr, "label in results and figures (default: the type)"),
+       {"load", "run", "snapshot", "recover", "verify"}},
+      {Number("duration_s", nullptr, 1e-3, 86400, "run for this long"), {"run"}},
+      {Int("ops", nullptr, 1, 1e12, "run: stop after this many operations; load: keys to insert (default dataset.keys)"),
+       {"run", "load"}},
+      {NumberList("snapshot_at_s", nullptr, 0, 86400, "start a snapshot at these times into the phase"), {"run"}},
+      {Int("snapshot_every_ops", nullptr, 1, 1e12, "start a snapshot every N operations (of thread 0)"), {"run"}},
+      {Number("timeout_s", 600, 0.001, 86400, "a snapshot not done by then fails the experiment"),
+       {"snapshot", "run"}},
+  };
+  return fields;
+}
+
+std::string describe_expected(const Field& f) {
+  auto num = [](double v) {
+    std::ostringstream os;
+    if (std::isinf(v)) return std::string(v < 0 ? "-inf" : "inf");
+    if (std::floor(v) == v && std::fabs(v) < 1e17) {
+      os << static_cast<long long>(v);
+    } else {
+      os << v;
+    }
+    return os.str();
+  };
+  const std::string range = (f.min_exclusive ? "(" : "[") + num(f.min) + ", " + num(f.max) + "]";
+  switch (f.type) {
+    case FieldType::kBool: return "true or false";
+    case FieldType::kInt: return "an integer in " + range;
+    case FieldType::kNumber: return "a number in " + range;
+    case FieldType::kString: return "a string";
+    case FieldType::kEnum: {
+      std::string s = "one of ";
+      for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
+      return s;
+    }
+    case FieldType::kNumberList: return "a list of numbers in " + range;
+    case FieldType::kBuckets: return "a list of [lo, hi, weight] with lo <= hi in " + range + " and weights summing to 1";
+  }
+  return "?";
+}
+
+}  // namespace rpbench::config

@@ -1,0 +1,503 @@
+#include "harness/config/loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engines/registry.h"
+#include "harness/config/config_error.h"
+#include "harness/config/fields.h"
+#include "harness/config/presets.h"
+#include "workloads/spec.h"
+
+namespace rpbench::config {
+
+using nlohmann::json;
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  return best_d <= limit ? best : std::string();
+}
+
+namespace {
+
+std::string show(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& msg) { throw ConfigError(path, msg); }
+
+[[noreturn]] void fail_expected(const std::string& path, const Field& f, const json& got) {
+  std::string msg = "expected " + describe_expected(f) + ", got " + show(got);
+  if (f.type == FieldType::kEnum && got.is_string()) {
+    const std::string m = closest_match(got.get<std::string>(), f.choices);
+    if (!m.empty()) msg += " (did you mean \"" + m + "\"?)";
+  }
+  fail(path, msg);
+}
+
+bool integral(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return true;
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2e18;
+  }
+  return false;
+}
+
+// Checks one leaf against its declaration; returns the value normalised (integral floats such as
+// 1e6 become integers).
+json check_leaf(const std::string& path, const Field& f, const json& v) {
+  switch (f.type) {
+    case FieldType::kBool:
+      if (!v.is_boolean()) fail_expected(path, f, v);
+      return v;
+    case FieldType::kString:
+      if (!v.is_string()) fail_expected(path, f, v);
+      return v;
+    case FieldType::kEnum:
+      if (!v.is_string() ||
+          std::find(f.choices.begin(), f.choices.end(), v.get<std::string>()) == f.choices.end())
+        fail_expected(path, f, v);
+      return v;
+    case FieldType::kInt: {
+      if (!integral(v)) fail_expected(path, f, v);
+      const double d = v.get<double>();
+      if (d < f.min || d > f.max) fail_expected(path, f, v);
+      if (v.is_number_float()) return json(static_cast<int64_t>(d));
+      return v;
+    }
+    case FieldType::kNumber: {
+      if (!v.is_number()) fail_expected(path, f, v);
+      const double d = v.get<double>();
+      if (d < f.min || d > f.max || (f.min_exclusive && d == f.min)) fail_expected(path, f, v);
+      return v;
+    }
+    case FieldType::kNumberList: {
+      if (!v.is_array()) fail_expected(path, f, v);
+      for (size_t i = 0; i < v.size(); ++i) {
+        const auto& e = v[i];
+        if (!e.is_number() || e.get<double>() < f.min || e.get<double>() > f.max)
+          fail_expected(path + "[" + std::to_string(i) + "]", f, e);
+      }
+      return v;
+    }
+    case FieldType::kBuckets: {
+      if (!v.is_array() || v.empty()) fail_expected(path, f, v);
+      double sum = 0;
+      json out = json::array();
+      for (size_t i = 0; i < v.size(); ++i) {
+        const std::string p = path + "[" + std::to_string(i) + "]";
+        const auto& b = v[i];
+        if (!b.is_array() || b.size() != 3) fail(p, "expected [lo, hi, weight], got " + show(b));
+        if (!integral(b[0]) || !integral(b[1]) || b[0].get<double>() < f.min || b[1].get<double>() > f.max)
+          fail(p, "expected integer bounds lo, hi in [" + std::to_string(static_cast<long long>(f.min)) + ", " +
+                      std::to_string(static_cast<long long>(f.max)) + "], got " + show(b));
+        if (b[0].get<double>() > b[1].get<double>()) fail(p, "expected lo <= hi, got " + show(b));
+        if (!b[2].is_number() || b[2].get<double>() < 0 || b[2].get<double>() > 1)
+          fail(p, "expected a weight in [0, 1], got " + show(b[2]));
+        sum += b[2].get<double>();
+        out.push_back(json::array({static_cast<int64_t>(b[0].get<double>()),
+                                   static_cast<int64_t>(b[1].get<double>()), b[2]}));
+      }
+      if (std::fabs(sum - 1.0) > 1e-6) {
+        std::ostringstream os;
+        os << "bucket weights sum to " << sum << ", expected 1";
+        fail(path, os.str());
+      }
+      return out;
+    }
+  }
+  return v;
+}
+
+// Declared fields with full dotted paths (engine fields included) for one engine type.
+struct Declarations {
+  std::map<std::string, Field> leaves;  // full path -> field
+  std::set<std::string> objects;        // full paths that are objects ("", "dataset", "dataset.value_size", ...)
+  std::map<std::string, std::vector<std::string>> children;  // object path -> child names
+
+  void add(const std::string& section, const Field& f) {
+    const std::string full = section.empty() ? f.path : section + "." + f.path;
+    Field copy = f;
+    copy.path = full;
+    leaves[full] = copy;
+    std::string parent;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = full.find('.', start);
+      const std::string name = full.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      auto& kids = children[parent];
+      if (std::find(kids.begin(), kids.end(), name) == kids.end()) kids.push_back(name);
+      objects.insert(parent);
+      if (dot == std::string::npos) break;
+      parent = full.substr(0, dot);
+      start = dot + 1;
+    }
+  }
+};
+
+Declarations declarations_for(const EngineEntry& engine) {
+  Declarations d;
+  for (const auto& s : harness_sections())
+    for (const auto& f : s.fields) d.add(s.name, f);
+  for (const auto& f : common_engine_fields()) d.add("engine", f);
+  for (const auto& f : engine.options) d.add("engine", f);
+  d.children[""].push_back("phases");
+  return d;
+}
+
+void unknown_key(const std::string& parent, const std::string& key, const std::vector<std::string>& siblings) {
+  const std::string path = parent.empty() ? key : parent + "." + key;
+  std::string msg = "unknown key";
+  const std::string m = closest_match(key, siblings);
+  if (!m.empty()) {
+    msg += " (did you mean \"" + m + "\"?)";
+  } else {
+    msg += "; expected one of:";
+    for (size_t i = 0; i < siblings.size(); ++i) msg += (i ? ", " : " ") + siblings[i];
+  }
+  fail(path, msg);
+}
+
+// Walks the user's object, validating leaves in place and rejecting unknown keys.
+void walk(json& node, const std::string& prefix, const Declarations& d) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string full = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (full == "phases") continue;
+    if (auto leaf = d.leaves.find(full); leaf != d.leaves.end()) {
+      it.value() = check_leaf(full, leaf->second, it.value());
+    } else if (d.objects.count(full)) {
+      if (!it.value().is_object()) fail(full, "expected an object, got " + show(it.value()));
+      walk(it.value(), full, d);
+    } else {
+      unknown_key(prefix, it.key(), d.children.at(prefix));
+    }
+  }
+}
+
+void set_path(json& doc, const std::string& dotted, const json& value) {
+  json* cur = &doc;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = dotted.find('.', start);
+    const std::string name = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*cur)[name] = value;
+      return;
+    }
+    cur = &(*cur)[name];
+    start = dot + 1;
+  }
+}
+
+const json* get_path(const json& doc, const std::string& dotted) {
+  const json* cur = &doc;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = dotted.find('.', start);
+    const std::string name = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->is_object() || !cur->contains(name)) return nullptr;
+    cur = &(*cur)[name];
+    if (dot == std::string::npos) return cur;
+    start = dot + 1;
+  }
+}
+
+void fill_defaults(json& doc, const Declarations& d) {
+  for (const auto& [path, f] : d.leaves) {
+    if (f.default_value.is_null() || get_path(doc, path)) continue;
+    set_path(doc, path, f.default_value);
+  }
+}
+
+json default_phases() {
+  return json::array({json{{"type", "load"}}, json{{"type", "run"}, {"duration_s", 5}}});
+}
+
+std::string describe_caps(uint32_t caps) {
+  std::vector<std::string> names;
+  if (caps & kCapSnapshot) names.push_back("snapshot");
+  if (caps & kCapRecovery) names.push_back("recovery");
+  if (caps & kCapConcurrentCallers) names.push_back("concurrent callers");
+  if (caps & kCapDigest) names.push_back("digest");
+  if (names.empty()) return "none";
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  return s;
+}
+
+[[noreturn]] void lacks(const std::string& path, const EngineEntry& e, const std::string& what) {
+  fail(path, "engine " + e.name + " cannot " + what + " (its capabilities: " + describe_caps(e.capabilities) + ")");
+}
+
+void check_phases(json& doc, const EngineEntry& engine) {
+  if (!doc.contains("phases")) doc["phases"] = default_phases();
+  json& phases = doc["phases"];
+  if (!phases.is_array() || phases.empty()) fail("phases", "expected a non-empty list of phases, got " + show(phases));
+  std::vector<std::string> names;
+  for (const auto& pf : phase_fields()) names.push_back(pf.field.path);
+  bool snapshot_seen = false;
+  bool recover_seen = false;
+  std::map<std::string, int> type_count;
+  for (size_t i = 0; i < phases.size(); ++i) {
+    const std::string base = "phases[" + std::to_string(i) + "]";
+    json& ph = phases[i];
+    if (!ph.is_object()) fail(base, "expected an object with a \"type\", got " + show(ph));
+    if (!ph.contains("type")) fail(base + ".type", "missing; expected one of load, run, snapshot, recover, verify");
+    const Field& type_field = phase_fields()[0].field;
+    check_leaf(base + ".type", type_field, ph["type"]);
+    const std::string type = ph["type"].get<std::string>();
+    for (auto it = ph.begin(); it != ph.end(); ++it) {
+      const std::string p = base + "." + it.key();
+      const auto pf = std::find_if(phase_fields().begin(), phase_fields().end(),
+                                   [&](const PhaseField& x) { return x.field.path == it.key(); });
+      if (pf == phase_fields().end()) {
+        const std::string m = closest_match(it.key(), names);
+        fail(p, "unknown key" + (m.empty() ? std::string() : " (did you mean \"" + m + "\"?)"));
+      }
+      if (std::find(pf->phase_types.begin(), pf->phase_types.end(), type) == pf->phase_types.end())
+        fail(p, "not valid for a " + type + " phase");
+      it.value() = check_leaf(p, pf->field, it.value());
+    }
+    for (const auto& pf : phase_fields()) {
+      if (pf.field.default_value.is_null() || ph.contains(pf.field.path)) continue;
+      if (std::find(pf.phase_types.begin(), pf.phase_types.end(), type) != pf.phase_types.end())
+        ph[pf.field.path] = pf.field.default_value;
+    }
+    if (!ph.contains("name")) {
+      const int n = ++type_count[type];
+      ph["name"] = n == 1 ? type : type + "-" + std::to_string(n);
+    }
+    if (type == "run") {
+      if (!ph.contains("duration_s") && !ph.contains("ops")) fail(base, "a run phase needs duration_s or ops");
+      const bool snaps = ph.contains("snapshot_at_s") && !ph["snapshot_at_s"].empty();
+      if (snaps && ph.contains("duration_s")) {
+        const double dur = ph["duration_s"].get<double>();
+        for (size_t k = 0; k < ph["snapshot_at_s"].size(); ++k)
+          if (ph["snapshot_at_s"][k].get<double>() >= dur)
+            fail(base + ".snapshot_at_s[" + std::to_string(k) + "]",
+                 "expected a time before the end of the phase (duration_s " + show(ph["duration_s"]) + "), got " +
+                     show(ph["snapshot_at_s"][k]));
+      }
+      if (snaps || ph.contains("snapshot_every_ops")) {
+        if (!(engine.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
+        snapshot_seen = true;
+      }
+    } else if (type == "snapshot") {
+      if (!(engine.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
+      snapshot_seen = true;
+    } else if (type == "recover") {
+      if (!(engine.capabilities & kCapRecovery)) lacks(base, engine, "recover");
+      if (!snapshot_seen) fail(base, "a recover phase needs a snapshot before it (a snapshot phase or snapshot_at_s)");
+      recover_seen = true;
+    } else if (type == "verify") {
+      if (!(engine.capabilities & kCapDigest)) lacks(base, engine, "verify (no content digest)");
+      if (!recover_seen) fail(base, "a verify phase needs a recover phase before it");
+    }
+  }
+}
+
+void check_mix(json& doc) {
+  json& mix = doc["workload"]["mix"];
+  double others = 0;
+  for (const char* k : {"update", "insert", "delete", "rmw"}) others += mix[k].get<double>();
+  if (!mix.contains("read")) {
+    double r = 1.0 - others;
+    if (r < 0) r = 0;
+    r = std::round(r * 1e12) / 1e12;
+    mix["read"] = r;
+  }
+  const double sum = others + mix["read"].get<double>();
+  if (std::fabs(sum - 1.0) > 1e-9) {
+    std::ostringstream os;
+    os << "ratios sum to " << sum << ", expected 1 (read " << mix["read"].get<double>() << " + update "
+       << mix["update"].get<double>() << " + insert " << mix["insert"].get<double>() << " + delete "
+       << mix["delete"].get<double>() << " + rmw " << mix["rmw"].get<double>() << ")";
+    fail("workload.mix", os.str());
+  }
+}
+
+void check_value_size(const json& doc) {
+  const json& vs = doc["dataset"]["value_size"];
+  if (vs["dist"] == "uniform" && vs["min"].get<int64_t>() > vs["max"].get<int64_t>())
+    fail("dataset.value_size", "expected min <= max, got min " + show(vs["min"]) + " and max " + show(vs["max"]));
+}
+
+void expand_preset(json& doc) {
+  if (!doc.contains("workload") || !doc["workload"].is_object()) return;
+  json& wl = doc["workload"];
+  if (!wl.contains("preset")) return;
+  if (!wl["preset"].is_string()) return;  // the leaf check reports it
+  const json preset = workload_preset(wl["preset"].get<std::string>());
+  if (preset.is_null()) return;  // the leaf check reports the unknown name
+  // The section's own fields override the preset's field by field; a mix given in the section
+  // replaces the preset's mix as a whole (ratios only make sense together).
+  json merged = preset;
+  for (auto it = wl.begin(); it != wl.end(); ++it) {
+    if (it.key() == "keys" && it.value().is_object() && merged.contains("keys")) {
+      for (auto k = it.value().begin(); k != it.value().end(); ++k) merged["keys"][k.key()] = k.value();
+    } else {
+      merged[it.key()] = it.value();
+    }
+  }
+  wl = merged;
+}
+
+}  // namespace
+
+json read_config_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail("", "cannot read config file " + path + ": it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("", "cannot read config file " + path + ": " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) fail("", "cannot read config file " + path);
+  const std::string text = ss.str();
+  try {
+    return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    // e.byte is 1-based: the position of the character where parsing failed.
+    size_t line = 1, col = 1;
+    const size_t upto = std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0);
+    for (size_t i = 0; i < upto; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail("", path + ": empty file: expected a JSON object");
+    // nlohmann's message repeats the position; keep only what went wrong.
+    std::string what = e.what();
+    const auto pos = what.find(": syntax error");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    fail("", path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
+  }
+}
+
+void apply_set(json& doc, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    fail("--set", "expected PATH=VALUE, got \"" + assignment + "\"");
+  std::string path = assignment.substr(0, eq);
+  const std::string raw = assignment.substr(eq + 1);
+  for (char& c : path)
+    if (c == '[') c = '.';
+  path.erase(std::remove(path.begin(), path.end(), ']'), path.end());
+  // VALUE is JSON when it parses, else a string. No field takes null, so a bare `null` is the
+  // string "null" (the engine of that name).
+  json value;
+  try {
+    value = json::parse(raw);
+  } catch (const json::parse_error&) {
+    value = raw;
+  }
+  if (value.is_null()) value = raw;
+  std::vector<std::string> parts;
+  std::stringstream ps(path);
+  for (std::string part; std::getline(ps, part, '.');) {
+    if (part.empty()) fail("--set", "empty component in path \"" + assignment.substr(0, eq) + "\"");
+    parts.push_back(part);
+  }
+  if (!doc.is_object()) fail("", "expected the config to be a JSON object, got " + show(doc));
+  if (parts[0] == "phases" && !doc.contains("phases")) doc["phases"] = default_phases();
+  json* cur = &doc;
+  std::string walked;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (cur->is_array()) {
+      const bool numeric = !p.empty() && std::all_of(p.begin(), p.end(), ::isdigit);
+      if (!numeric) fail(walked, "expected a list index, got \"" + p + "\"");
+      const size_t idx = std::stoul(p);
+      if (idx >= cur->size())
+        fail(walked, "index " + p + " out of range (" + std::to_string(cur->size()) + " entries)");
+      walked += "[" + p + "]";
+      if (last) {
+        (*cur)[idx] = value;
+        return;
+      }
+      cur = &(*cur)[idx];
+    } else {
+      if (!cur->is_object()) fail(walked, "expected an object, got " + show(*cur));
+      walked += (walked.empty() ? "" : ".") + p;
+      if (last) {
+        (*cur)[p] = value;
+        return;
+      }
+      if (!cur->contains(p)) (*cur)[p] = json::object();
+      cur = &(*cur)[p];
+    }
+  }
+}
+
+json resolve_config(const json& user) {
+  if (!user.is_object()) fail("", "expected the config to be a JSON object, got " + show(user));
+  json doc = user;
+  // The engine decides which engine.* fields exist: check its type first.
+  std::string engine_type = "memory";
+  if (doc.contains("engine")) {
+    if (!doc["engine"].is_object()) fail("engine", "expected an object, got " + show(doc["engine"]));
+    if (doc["engine"].contains("type")) {
+      const auto fields = common_engine_fields();
+      check_leaf("engine.type", fields[0], doc["engine"]["type"]);
+      engine_type = doc["engine"]["type"].get<std::string>();
+    }
+  }
+  const EngineEntry* engine = find_engine(engine_type);
+  if (!engine) fail("engine.type", "unknown engine \"" + engine_type + "\"");
+  expand_preset(doc);
+  const Declarations d = declarations_for(*engine);
+  walk(doc, "", d);
+  fill_defaults(doc, d);
+  check_mix(doc);
+  check_value_size(doc);
+  check_phases(doc, *engine);
+  if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->capabilities & kCapConcurrentCallers))
+    fail("workload.threads", "engine " + engine->name + " does not take concurrent callers; expected 1, got " +
+                                 show(doc["workload"]["threads"]));
+  return doc;
+}
+
+json load_config(const std::string& path, const std::vector<std::string>& sets) {
+  json doc = read_config_file(path);
+  if (!doc.is_object()) fail("", path + ": expected a JSON object at the top level, got " + show(doc));
+  for (const auto& s : sets) apply_set(doc, s);
+  return resolve_config(doc);
+}
+
+}  // namespace rpbench::config

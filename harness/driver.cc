@@ -1,0 +1,348 @@
+#include "harness/driver.h"
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "harness/measure/clock.h"
+#include "harness/measure/os_probes.h"
+#include "harness/measure/pacer.h"
+#include "harness/op_source.h"
+#include "harness/snapshot_controller.h"
+#include "workloads/keys.h"
+#include "workloads/op.h"
+#include "workloads/values.h"
+
+namespace rpbench {
+
+using workloads::Op;
+using workloads::OpType;
+
+namespace {
+
+constexpr int kOpTypes = 5;
+
+// Everything one client thread records in one phase; merged into the PhaseResult at the end.
+struct ThreadRecord {
+  explicit ThreadRecord(uint64_t start_ns, uint64_t interval_ns) : timeline(start_ns, interval_ns) {}
+  measure::Histogram all, normal, during, service;
+  measure::Histogram per_op[kOpTypes];
+  measure::Timeline timeline;
+  uint64_t ops = 0, errors = 0, not_found = 0;
+  std::string first_error;
+};
+
+// Counters the progress line reads while the workers run (one cache line per thread).
+struct alignas(64) LiveCounter {
+  std::atomic<uint64_t> ops{0};
+  std::atomic<uint64_t> p99_ns{0};
+};
+
+struct PhaseShared {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  SnapshotWindows windows;
+};
+
+// Executes one op on the engine: builds the key, and the value for writes.
+class OpExecutor {
+ public:
+  OpExecutor(Engine& engine, const workloads::WorkloadSpec& spec)
+      : engine_(engine), key_size_(spec.key_size), seed_(spec.seed), key_(spec.key_size, '\0') {}
+
+  Status execute(const Op& op) {
+    workloads::make_key(op.key_id, key_size_, key_.data());
+    switch (op.type) {
+      case OpType::kRead:
+        return engine_.get(key_, &read_buf_);
+      case OpType::kUpdate:
+      case OpType::kInsert:
+        return engine_.put(key_, value(op));
+      case OpType::kDelete:
+        return engine_.del(key_);
+      case OpType::kReadModifyWrite: {
+        const Status st = engine_.get(key_, &read_buf_);
+        if (!st.ok() && !st.not_found()) return st;
+        return engine_.put(key_, value(op));
+      }
+    }
+    return Status::Error("unknown op");
+  }
+
+ private:
+  std::string_view value(const Op& op) {
+    if (value_buf_.size() < op.value_size) value_buf_.resize(op.value_size);
+    workloads::fill_value(op.key_id, op.version, seed_, value_buf_.data(), op.value_size);
+    return {value_buf_.data(), op.value_size};
+  }
+
+  Engine& engine_;
+  uint32_t key_size_;
+  uint64_t seed_;
+  std::string key_;
+  std::string read_buf_;
+  std::string value_buf_;
+};
+
+void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& recs) {
+  static const char* kNames[kOpTypes] = {"read", "update", "insert", "delete", "rmw"};
+  for (size_t i = 0; i < recs.size(); ++i) {
+    ThreadRecord& r = *recs[i];
+    out.ops += r.ops;
+    out.errors += r.errors;
+    out.not_found += r.not_found;
+    out.all.merge(r.all);
+    out.normal.merge(r.normal);
+    out.during_snapshot.merge(r.during);
+    out.service.merge(r.service);
+    for (int k = 0; k < kOpTypes; ++k) {
+      auto [it, inserted] = out.per_op.try_emplace(kNames[k]);
+      it->second.merge(r.per_op[k]);
+    }
+    if (i == 0) {
+      out.timeline.emplace(std::move(r.timeline));
+    } else {
+      out.timeline->merge(r.timeline);
+    }
+    if (out.first_error.empty()) out.first_error = r.first_error;
+  }
+}
+
+}  // namespace
+
+Driver::Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progress)
+    : cfg_(cfg), engine_(engine), progress_(progress) {}
+
+void Driver::warm_up_memory() {
+  if (!cfg_.measure.memory_warmup) return;
+  uint64_t bytes = cfg_.measure.memory_warmup_bytes;
+  if (bytes == 0) bytes = std::max<uint64_t>(2 * estimated_dataset_bytes(cfg_), 64ull << 20);
+  measure::memory_warmup(static_cast<size_t>(bytes));
+}
+
+bool Driver::run(Result& result) {
+  for (const auto& phase : cfg_.phases) {
+    if (stop_requested_.load()) {
+      error_ = "stopped by request before phase " + phase.name;
+      return false;
+    }
+    PhaseResult out;
+    out.name = phase.name;
+    out.type = phase.type_name;
+    bool ok = false;
+    switch (phase.type) {
+      case PhaseType::kLoad:
+      case PhaseType::kRun: ok = run_ops_phase(phase, out); break;
+      case PhaseType::kSnapshot: ok = run_snapshot_phase(phase, out); break;
+      case PhaseType::kRecover: ok = run_recover_phase(out); break;
+      case PhaseType::kVerify: ok = run_verify_phase(out); break;
+    }
+    if (progress_) progress_->phase_done(phase.name);
+    result.phases.push_back(std::move(out));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
+  const bool is_load = phase.type == PhaseType::kLoad;
+  const uint32_t threads = cfg_.threads;
+  const bool open = !is_load && cfg_.measure.open_loop;
+  out.threads = threads;
+  out.measures_ops = true;
+  out.split_by_snapshot = !is_load;
+  out.pacing.open_loop = open;
+  out.pacing.poisson = cfg_.measure.poisson;
+  out.pacing.target_ops_per_s = cfg_.measure.rate;
+  out.timeline_interval_ms = cfg_.measure.timeline_ms;
+
+  warm_up_memory();
+
+  // Sources are built before the clock starts (a trace is opened and checked here).
+  std::vector<std::unique_ptr<OpSource>> sources;
+  for (uint32_t t = 0; t < threads; ++t) {
+    try {
+      if (is_load) {
+        sources.push_back(make_load_source(cfg_.workload, phase.ops, t, threads));
+      } else {
+        sources.push_back(make_run_source(cfg_.workload, cfg_.trace, t, threads));
+      }
+    } catch (const std::exception& e) {
+      error_ = std::string("phase ") + phase.name + ": " + e.what();
+      return false;
+    }
+  }
+
+  PhaseShared shared;
+  std::vector<LiveCounter> live(threads);
+  const uint64_t interval_ns = static_cast<uint64_t>(cfg_.measure.timeline_ms * 1e6);
+  const uint64_t start = measure::now_ns();
+  const uint64_t end = phase.duration_s > 0 ? start + static_cast<uint64_t>(phase.duration_s * 1e9) : UINT64_MAX;
+  std::vector<std::unique_ptr<ThreadRecord>> recs;
+  for (uint32_t t = 0; t < threads; ++t) recs.push_back(std::make_unique<ThreadRecord>(start, interval_ns));
+
+  SnapshotSchedule schedule;
+  for (double s : phase.snapshot_at_s) schedule.at_ns.push_back(start + static_cast<uint64_t>(s * 1e9));
+  std::sort(schedule.at_ns.begin(), schedule.at_ns.end());
+  schedule.every_ops = phase.snapshot_every_ops;
+  const bool snapshots = !schedule.at_ns.empty() || schedule.every_ops > 0;
+  SnapshotController snaps(engine_, schedule, start, cfg_.measure.snapshot_poll_us * 1000,
+                           static_cast<uint64_t>(phase.timeout_s * 1e9), shared.windows, snapshot_count_);
+  std::string snapshot_error;
+
+  auto worker = [&](uint32_t t) {
+    ThreadRecord& rec = *recs[t];
+    OpSource& src = *sources[t];
+    OpExecutor exec(engine_, cfg_.workload);
+    uint64_t quota = UINT64_MAX;
+    if (!is_load && phase.ops > 0) quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
+    std::optional<measure::Pacer> pacer;
+    if (open)
+      pacer.emplace(cfg_.measure.rate / threads,
+                    cfg_.measure.poisson ? measure::Arrival::kPoisson : measure::Arrival::kUniform,
+                    cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
+    const bool control = t == 0 && snapshots;
+    Op op{};
+    for (uint64_t i = 0; i < quota; ++i) {
+      if (shared.stop.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) break;
+      uint64_t intended;
+      if (pacer) {
+        intended = pacer->next_intended_ns();
+        if (intended >= end) break;
+        measure::wait_until_ns(intended);
+      }
+      const uint64_t begin = measure::now_ns();
+      if (!pacer) {
+        if (begin >= end) break;
+        intended = begin;
+      }
+      if (!src.next(&op)) break;  // load done, or trace exhausted
+      const Status st = exec.execute(op);
+      const uint64_t done = measure::now_ns();
+      const uint64_t lat = done - intended;
+      rec.all.record(lat);
+      rec.per_op[static_cast<int>(op.type)].record(lat);
+      if (shared.windows.during(intended)) {
+        rec.during.record(lat);
+      } else {
+        rec.normal.record(lat);
+      }
+      if (pacer) rec.service.record(done - begin);
+      rec.timeline.record(intended, lat);
+      ++rec.ops;
+      if (!st.ok()) {
+        if (st.not_found()) {
+          ++rec.not_found;
+        } else {
+          ++rec.errors;
+          rec.first_error = "engine " + std::string(engine_.name()) + ": " + st.message();
+          shared.failed.store(true);
+          shared.stop.store(true);
+          break;
+        }
+      }
+      if ((rec.ops & 255) == 0) {
+        live[t].ops.store(rec.ops, std::memory_order_relaxed);
+        live[t].p99_ns.store(rec.timeline.last_completed_p99_ns(), std::memory_order_relaxed);
+      }
+      if (control && !snaps.tick(done, rec.ops)) {
+        snapshot_error = snaps.error();
+        shared.failed.store(true);
+        shared.stop.store(true);
+        break;
+      }
+    }
+    live[t].ops.store(rec.ops, std::memory_order_relaxed);
+    // The phase ends for thread 0 only when its snapshot has completed (child reaped).
+    if (control && snapshot_error.empty() && !snaps.finish()) {
+      snapshot_error = snaps.error();
+      shared.failed.store(true);
+    }
+  };
+
+  std::atomic<uint32_t> finished{0};
+  std::vector<std::thread> pool;
+  for (uint32_t t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      worker(t);
+      finished.fetch_add(1);
+    });
+  // Progress: the calling thread watches until every worker is done.
+  while (finished.load() < threads) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!progress_) continue;
+    uint64_t ops = 0, p99 = 0;
+    for (auto& l : live) {
+      ops += l.ops.load(std::memory_order_relaxed);
+      p99 = std::max(p99, l.p99_ns.load(std::memory_order_relaxed));
+    }
+    const double el = static_cast<double>(measure::now_ns() - start) / 1e9;
+    progress_->update(phase.name, el, phase.duration_s, ops, el > 0 ? ops / el : 0, p99);
+  }
+  for (auto& th : pool) th.join();
+  const uint64_t finish = measure::now_ns();
+  out.duration_s = static_cast<double>(finish - start) / 1e9;
+  merge_into(out, recs);
+  out.events = std::move(snaps.events());
+  out.snapshots = std::move(snaps.records());
+  snapshot_count_ = snaps.next_index();
+  if (!snaps.last_good_digest().empty()) last_snapshot_digest_ = snaps.last_good_digest();
+  out.pacing.achieved_ops_per_s = out.duration_s > 0 ? static_cast<double>(out.ops) / out.duration_s : 0;
+  // Open loop keeps up when it completed (nearly) every scheduled op within the phase.
+  out.pacing.kept_up = !open || out.pacing.achieved_ops_per_s >= 0.97 * cfg_.measure.rate;
+  if (shared.failed.load()) {
+    error_ = "phase " + phase.name + ": " + (!snapshot_error.empty() ? snapshot_error : out.first_error);
+    return false;
+  }
+  if (stop_requested_.load()) {
+    error_ = "phase " + phase.name + ": stopped by request";
+    return false;
+  }
+  return true;
+}
+
+bool Driver::run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out) {
+  SnapshotWindows windows;
+  const uint64_t start = measure::now_ns();
+  SnapshotController snaps(engine_, {}, start, cfg_.measure.snapshot_poll_us * 1000,
+                           static_cast<uint64_t>(phase.timeout_s * 1e9), windows, snapshot_count_);
+  const bool ok = snaps.begin(start) && snaps.finish();
+  out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
+  out.events = std::move(snaps.events());
+  out.snapshots = std::move(snaps.records());
+  snapshot_count_ = snaps.next_index();
+  if (!snaps.last_good_digest().empty()) last_snapshot_digest_ = snaps.last_good_digest();
+  if (!ok) error_ = "phase " + phase.name + ": " + snaps.error();
+  return ok;
+}
+
+bool Driver::run_recover_phase(PhaseResult& out) {
+  const uint64_t start = measure::now_ns();
+  RecoveryRecord rec;
+  rec.report = engine_.recover();
+  rec.duration_ms = static_cast<double>(measure::now_ns() - start) / 1e6;
+  out.duration_s = rec.duration_ms / 1e3;
+  const bool ok = rec.report.ok;
+  if (!ok) error_ = "phase " + out.name + ": recovery failed: " + rec.report.error;
+  out.recovery = std::move(rec);
+  return ok;
+}
+
+bool Driver::run_verify_phase(PhaseResult& out) {
+  const uint64_t start = measure::now_ns();
+  VerifyRecord v;
+  v.expected_digest = last_snapshot_digest_;
+  v.actual_digest = engine_.digest();
+  v.ok = !v.expected_digest.empty() && v.expected_digest == v.actual_digest;
+  out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
+  if (!v.ok) {
+    error_ = "phase " + out.name + ": verify failed: recovered digest " + v.actual_digest +
+             " differs from the snapshot's digest " +
+             (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest);
+  }
+  out.verify = std::move(v);
+  return out.verify->ok;
+}
+
+}  // namespace rpbench

@@ -1,0 +1,61 @@
+// The driver: runs an experiment's phases in order on one engine and measures every call.
+//
+//   load     inserts the dataset (ids partitioned over the client threads), closed loop
+//   run      the workload for a duration or an op count, open or closed loop; snapshots at given
+//            times or every N ops; each op's latency (from its intended start in open loop) into
+//            a histogram: normal or during_snapshot by the op's intended start time
+//   snapshot begins one and waits for it
+//   recover  the engine reloads its newest complete snapshot
+//   verify   the recovered digest must equal the digest the snapshot took when it began
+//
+// Snapshots are begun and polled by client thread 0 between its operations (as Redis forks from
+// its event loop), so an engine without concurrent callers is never called from two threads.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "engines/engine.h"
+#include "harness/config/experiment.h"
+#include "harness/result.h"
+
+namespace rpbench {
+
+// A live status line while a phase runs (phase, elapsed / planned, ops/s, p99 so far).
+struct ProgressSink {
+  virtual ~ProgressSink() = default;
+  virtual void update(const std::string& phase, double elapsed_s, double planned_s, uint64_t ops, double ops_per_s,
+                      uint64_t p99_ns) = 0;
+  virtual void phase_done(const std::string& phase) = 0;
+};
+
+class Driver {
+ public:
+  Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progress = nullptr);
+
+  // Runs every phase; fills `result.phases`. Returns false when the experiment failed (an engine
+  // error stopped a phase, a snapshot failed or timed out, verify found a different digest),
+  // with the reason in error(); the phases run so far are in the result either way.
+  bool run(Result& result);
+  const std::string& error() const { return error_; }
+
+  // Asks a running experiment to stop early (e.g. on SIGINT); safe from another thread.
+  void request_stop() { stop_requested_.store(true); }
+
+ private:
+  bool run_ops_phase(const PhaseConfig& phase, PhaseResult& out);
+  bool run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out);
+  bool run_recover_phase(PhaseResult& out);
+  bool run_verify_phase(PhaseResult& out);
+  void warm_up_memory();
+
+  const ExperimentConfig& cfg_;
+  Engine& engine_;
+  ProgressSink* progress_;
+  std::string error_;
+  std::string last_snapshot_digest_;
+  int snapshot_count_ = 0;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace rpbench

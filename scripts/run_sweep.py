@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""Runs a sweep: one rpbench experiment per grid point, then the sweep's figures.
+
+Usage: run_sweep.py SWEEP [--rpbench PATH] [--results DIR] [--force] [--root DIR]
+
+SWEEP names configs/sweeps/SWEEP.json (or is a path to a sweep file). A sweep file:
+  {"name": "quick", "description": "...",
+   "base": "configs/quick.json",                 # relative to the repo root
+   "set":  {"measure.rate": 20000},              # optional: overrides for every point
+   "grid": {"engine.type": ["memory", "null"], "dataset.keys": [10000, 100000]},
+   "figures": ["throughput", "latency"]}         # optional: figure families to draw
+The grid is the cartesian product of its lists, in key order (the last key varies fastest).
+Each point runs `rpbench run BASE --set k=v ... --out RESULTS/SWEEP/<point>.json`; a point whose
+result file is already there and valid is skipped (so an interrupted sweep resumes) unless
+--force. A failing point is reported with its exit status and the tail of its stderr and the
+sweep goes on; the runner exits 1 at the end if any point (or a figure family) failed, 2 for a
+bad sweep file or a missing rpbench.
+Figures go to RESULTS/SWEEP/figures/.
+"""
+import argparse
+import hashlib
+import itertools
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+SCRIPTS = pathlib.Path(__file__).resolve().parent
+REPO_ROOT = SCRIPTS.parent
+sys.path.insert(0, str(SCRIPTS))
+sys.path.insert(0, str(REPO_ROOT / "plots"))
+from validate_results import is_valid_result  # noqa: E402
+
+SWEEP_KEYS = {"name", "description", "base", "set", "grid", "figures"}
+STDERR_TAIL_LINES = 15
+
+
+class SweepError(ValueError):
+    """A sweep file that cannot be run; the message names the file and the problem."""
+
+
+def _check_dotted_key(path, where, key):
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", key):
+        raise SweepError(f"{path}: {where} key {key!r} is not a dotted config key like 'measure.rate'")
+
+
+def strip_json_comments(text):
+    """Removes // line and /* block */ comments outside strings (configs may carry them, as the
+    driver's JSON reader accepts them), keeping line numbers for error messages."""
+    out, i, n = [], 0, len(text)
+    in_string = False
+    while i < n:
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+            out.append(c)
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append("\n" * text.count("\n", i, end))
+            i = end
+            continue
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def load_sweep(path, root, known_families=None):
+    """Reads and checks a sweep file; returns it as a dict with 'set' and 'figures' filled in.
+    Raises SweepError with a clear message on any problem."""
+    path = pathlib.Path(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            sweep = json.loads(strip_json_comments(f.read()))
+    except OSError as e:
+        raise SweepError(f"{path}: cannot read sweep file: {e.strerror}") from e
+    except json.JSONDecodeError as e:
+        raise SweepError(f"{path}: not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from e
+    if not isinstance(sweep, dict):
+        raise SweepError(f"{path}: a sweep file is a JSON object")
+    unknown = sorted(set(sweep) - SWEEP_KEYS)
+    if unknown:
+        raise SweepError(f"{path}: unknown key(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(sorted(SWEEP_KEYS))}")
+    if "name" in sweep and sweep["name"] != path.stem:
+        raise SweepError(f"{path}: name {sweep['name']!r} does not match the file name {path.stem!r}")
+    if "base" not in sweep:
+        raise SweepError(f"{path}: missing 'base' (the experiment config every point starts from, "
+                         f"relative to the repo root)")
+    if not isinstance(sweep["base"], str) or not sweep["base"]:
+        raise SweepError(f"{path}: 'base' must be a path string")
+    base = pathlib.Path(root) / sweep["base"]
+    if not base.is_file():
+        raise SweepError(f"{path}: base config {sweep['base']!r} not found (looked at {base})")
+    fixed = sweep.get("set", {})
+    if not isinstance(fixed, dict):
+        raise SweepError(f"{path}: 'set' must be an object of dotted key -> value")
+    for key in fixed:
+        _check_dotted_key(path, "set", key)
+    if "grid" not in sweep:
+        raise SweepError(f"{path}: missing 'grid' (an object of dotted key -> list of values)")
+    grid = sweep["grid"]
+    if not isinstance(grid, dict) or not grid:
+        raise SweepError(f"{path}: 'grid' must be a non-empty object of dotted key -> list of values")
+    for key, vals in grid.items():
+        _check_dotted_key(path, "grid", key)
+        if not isinstance(vals, list):
+            raise SweepError(f"{path}: grid key {key!r} must map to a list of values, got {json.dumps(vals)}")
+        if not vals:
+            raise SweepError(f"{path}: grid key {key!r} has an empty list of values")
+        dup = [v for i, v in enumerate(vals) if v in vals[:i]]
+        if dup:
+            raise SweepError(f"{path}: grid key {key!r} lists {json.dumps(dup[0])} more than once")
+        if key in fixed:
+            raise SweepError(f"{path}: key {key!r} is both in 'set' and in 'grid'")
+    figures = sweep.get("figures", [])
+    if not isinstance(figures, list) or not all(isinstance(x, str) for x in figures):
+        raise SweepError(f"{path}: 'figures' must be a list of figure family names")
+    if known_families is not None:
+        bad = [x for x in figures if x not in known_families]
+        if bad:
+            raise SweepError(f"{path}: unknown figure famil{'y' if len(bad) == 1 else 'ies'} "
+                             f"{', '.join(bad)}; known: {', '.join(known_families)}")
+    return {**sweep, "set": fixed, "figures": figures, "base_path": base}
+
+
+def _value_name(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return v
+    return json.dumps(v, separators=(",", ":"))
+
+
+def _safe(text):
+    return re.sub(r"[^A-Za-z0-9.+-]+", "-", text).strip("-.") or "x"
+
+
+def expand_grid(grid):
+    """[(point name, {key: value})] for the cartesian product of the grid, in key order.
+    Names join the values with '_' (memory_10000), filesystem-safe; names that would collide
+    get a short hash of the point appended, so every name is unique and stable."""
+    keys = list(grid)
+    points = [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
+    names = ["_".join(_safe(_value_name(p[k])) for k in keys) for p in points]
+    counts = {n: names.count(n) for n in names}
+    out = []
+    for name, point in zip(names, points):
+        if counts[name] > 1:
+            digest = hashlib.sha1(json.dumps(point, sort_keys=True).encode()).hexdigest()[:8]
+            name = f"{name}-{digest}"
+        out.append((name, point))
+    return out
+
+
+def set_argument(key, value):
+    """'key=VALUE' for `rpbench --set`. The driver parses VALUE as JSON when it can, else takes
+    it as a string: a string is passed bare unless it would parse as JSON (e.g. "true", "10"),
+    in which case it is quoted."""
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return f"{key}={value}"
+    return f"{key}={json.dumps(value, separators=(',', ':'))}"
+
+
+def command(rpbench, base, fixed, point, out):
+    cmd = [str(rpbench), "run", str(base)]
+    for key, value in list(fixed.items()) + list(point.items()):
+        cmd += ["--set", set_argument(key, value)]
+    return cmd + ["--out", str(out)]
+
+
+def _tail(text, lines=STDERR_TAIL_LINES):
+    rows = text.rstrip().splitlines()
+    return "\n".join("    " + r for r in rows[-lines:]) if rows else "    (no stderr)"
+
+
+def draw_figures(result_files, figdir, names, out):
+    """Draws the named families in-process; returns ['figures:<family>'] for each that raised
+    (reported with its error) so a plotting bug fails the sweep without losing the results."""
+    from rpplot import families, loader
+
+    results = loader.load_results(result_files)
+    failed, total = [], 0
+    for family in names:
+        try:
+            total += len(families.FAMILIES[family].draw(results, figdir))
+        except Exception as e:  # noqa: BLE001  (report any plotting error, keep going)
+            failed.append(f"figures:{family}")
+            print(f"figures: family {family} failed: {type(e).__name__}: {e}", file=out, flush=True)
+    print(f"figures: {total} file(s) in {figdir}", file=out, flush=True)
+    return failed
+
+
+def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None):
+    """Runs every point and draws the figures; returns the process exit status. Progress goes
+    to `out` (default: the current sys.stdout)."""
+    out = out or sys.stdout
+    from rpplot import families  # imported here: matplotlib only when a sweep really runs
+
+    sweep_path = pathlib.Path(sweep_path)
+    sweep = load_sweep(sweep_path, root, known_families=list(families.FAMILIES))
+    name = sweep_path.stem
+    points = expand_grid(sweep["grid"])
+    outdir = pathlib.Path(results_root) / name
+    outdir.mkdir(parents=True, exist_ok=True)
+    rpbench = pathlib.Path(rpbench)
+    n = len(points)
+    failed = []
+    done = []
+    need_binary = force or any(not is_valid_result(outdir / f"{p}.json")[0] for p, _ in points)
+    if need_binary and not (rpbench.is_file() and rpbench.stat().st_mode & 0o111):
+        print(f"run_sweep: rpbench not found or not executable at {rpbench}; build it "
+              f"(ninja -C build rpbench) or pass --rpbench PATH", file=sys.stderr)
+        return 2
+    for i, (point_name, point) in enumerate(points, 1):
+        result = outdir / f"{point_name}.json"
+        if not force and result.exists():
+            ok, why = is_valid_result(result)
+            if ok:
+                print(f"[{i}/{n}] {point_name} skipped (valid result present)", file=out, flush=True)
+                done.append(result)
+                continue
+            print(f"[{i}/{n}] {point_name}: existing result is invalid ({why}); running again",
+                  file=out, flush=True)
+        print(f"[{i}/{n}] {point_name} ...", file=out, flush=True)
+        cmd = command(rpbench, sweep["base_path"], sweep["set"], point, result)
+        start = time.monotonic()
+        proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, check=False)
+        secs = time.monotonic() - start
+        if proc.returncode != 0:
+            failed.append(point_name)
+            status = (f"killed by signal {-proc.returncode}" if proc.returncode < 0
+                      else f"exit status {proc.returncode}")
+            print(f"[{i}/{n}] {point_name} FAILED: {status} after {secs:.1f} s; "
+                  f"stderr tail:\n{_tail(proc.stderr)}", file=out, flush=True)
+            continue
+        ok, why = is_valid_result(result)
+        if not ok:
+            failed.append(point_name)
+            print(f"[{i}/{n}] {point_name} FAILED: rpbench exited 0 but its result {result} is "
+                  f"invalid: {why}", file=out, flush=True)
+            continue
+        print(f"[{i}/{n}] {point_name} done in {secs:.1f} s", file=out, flush=True)
+        done.append(result)
+    if sweep["figures"] and done:
+        failed += draw_figures(done, outdir / "figures", sweep["figures"], out)
+    if failed:
+        print(f"run_sweep: {len(failed)} failure(s) in {n} point(s): {', '.join(failed)}", file=out, flush=True)
+        return 1
+    print(f"run_sweep: {n} point(s) ok", file=out, flush=True)
+    return 0
+
+
+def resolve_sweep(arg, root):
+    p = pathlib.Path(arg)
+    if p.suffix == ".json" or "/" in arg:
+        return p
+    return pathlib.Path(root) / "configs" / "sweeps" / f"{arg}.json"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("sweep", help="sweep name (configs/sweeps/NAME.json) or a sweep file path")
+    ap.add_argument("--rpbench", help="the rpbench binary (default: ROOT/build/rpbench)")
+    ap.add_argument("--results", help="results root (default: ROOT/results)")
+    ap.add_argument("--force", action="store_true", help="re-run points whose result is valid")
+    ap.add_argument("--root", default=str(REPO_ROOT),
+                    help="repo root for sweep names and base paths (default: this repo)")
+    args = ap.parse_args(argv)
+    root = pathlib.Path(args.root).resolve()
+    rpbench = pathlib.Path(args.rpbench) if args.rpbench else root / "build" / "rpbench"
+    results = pathlib.Path(args.results) if args.results else root / "results"
+    try:
+        return run_sweep(resolve_sweep(args.sweep, root), rpbench.resolve(), results.resolve(),
+                         root, force=args.force)
+    except SweepError as e:
+        print(f"run_sweep: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("run_sweep: interrupted; run it again to resume (valid results are kept)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

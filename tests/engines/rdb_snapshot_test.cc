@@ -1,0 +1,274 @@
+// The rdb-fork engine: options and registry entry, point-in-time snapshots while the parent keeps
+// writing, a child killed mid-save, recovery, and the engine's report.
+#include "engines/rdb_fork/rdb_fork_engine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "engines/rdb_fork/rdb_loader.h"
+#include "tests/engines/test_util.h"
+
+namespace rpbench::rdb_fork {
+namespace {
+
+using rpbench::testing::contents;
+using rpbench::testing::TempDir;
+using rpbench::testing::test_key;
+using rpbench::testing::test_value;
+using ::testing::HasSubstr;
+
+SnapshotReport wait_for(RdbForkEngine& e, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (auto r = e.poll_snapshot()) return *r;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "snapshot did not finish within " << limit.count() << " s";
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+RdbForkOptions options_in(const TempDir& dir) {
+  RdbForkOptions o;
+  o.dir = dir.path();
+  return o;
+}
+
+TEST(RdbForkOptions, DefaultsRangesAndErrors) {
+  const RdbForkOptions d = RdbForkOptions::from_json(nlohmann::json::object());
+  EXPECT_EQ(d.dir, "/tmp/rpbench");
+  EXPECT_EQ(d.rdb_file, "dump.rdb");
+  EXPECT_EQ(d.buffer_bytes, 65536);
+  EXPECT_FALSE(d.fsync);
+  EXPECT_EQ(d.thp, "default");
+  const RdbForkOptions o = RdbForkOptions::from_json(
+      {{"type", "rdb-fork"}, {"allocator", "jemalloc"}, {"dir", "/x"}, {"rdb_file", "a.rdb"}, {"buffer_bytes", 4096},
+       {"fsync", true}, {"thp", "never"}});
+  EXPECT_EQ(o.dir, "/x");
+  EXPECT_EQ(o.rdb_file, "a.rdb");
+  EXPECT_EQ(o.buffer_bytes, 4096);
+  EXPECT_TRUE(o.fsync);
+  EXPECT_EQ(o.thp, "never");
+  try {
+    RdbForkOptions::from_json({{"buffer_bytes", 100}});
+    ADD_FAILURE() << "accepted buffer_bytes 100";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("engine.buffer_bytes: 100"));
+  }
+  EXPECT_THROW(RdbForkOptions::from_json({{"rdb_file", "a/b.rdb"}}), std::invalid_argument);
+  EXPECT_THROW(RdbForkOptions::from_json({{"thp", "always"}}), std::invalid_argument);
+  EXPECT_THROW(RdbForkOptions::from_json({{"fsync", "yes"}}), std::invalid_argument);
+
+  // Every declared field's default is what from_json fills in, and the declared enum matches.
+  for (const config::Field& f : rdb_fork_option_fields()) {
+    EXPECT_FALSE(f.default_value.is_null()) << f.path;
+    EXPECT_NE(f.path, "allocator") << "allocator is the harness's common option";
+    const RdbForkOptions one = RdbForkOptions::from_json({{f.path, f.default_value}});
+    EXPECT_EQ(one.dir, d.dir);
+    EXPECT_EQ(one.buffer_bytes, d.buffer_bytes);
+  }
+}
+
+TEST(RdbForkEngine, RegistryEntryOpensAnEngine) {
+  TempDir dir;
+  const EngineEntry e = rdb_fork_engine_entry();
+  EXPECT_EQ(e.name, "rdb-fork");
+  EXPECT_FALSE(e.summary.empty());
+  EXPECT_EQ(e.capabilities, kCapSnapshot | kCapRecovery | kCapDigest);
+  EXPECT_EQ(e.capabilities & kCapConcurrentCallers, 0u);
+  EXPECT_FALSE(e.options.empty());
+  const nlohmann::json opts = {{"type", "rdb-fork"}, {"dir", dir.path()}, {"thp", "default"}};
+  const nlohmann::json experiment = nlohmann::json::object();
+  std::unique_ptr<Engine> eng = e.open(EngineOpenArgs{opts, experiment, 1});
+  ASSERT_NE(eng, nullptr);
+  EXPECT_EQ(eng->name(), "rdb-fork");
+  EXPECT_TRUE(eng->put("k", "v").ok());
+  std::string v;
+  EXPECT_TRUE(eng->get("k", &v).ok());
+  EXPECT_EQ(v, "v");
+  EXPECT_TRUE(eng->get("nope", &v).not_found());
+  EXPECT_TRUE(eng->del("nope").not_found());
+  EXPECT_EQ(eng->size(), 1);
+
+  // A directory that cannot be created: a clear error naming it.
+  const std::string blocker = dir.file("plain-file");
+  rpbench::testing::write_file(blocker, "x");
+  const nlohmann::json bad = {{"dir", blocker + "/sub"}};
+  try {
+    e.open(EngineOpenArgs{bad, experiment, 1});
+    ADD_FAILURE() << "opened with an impossible dir";
+  } catch (const std::runtime_error& ex) {
+    EXPECT_THAT(ex.what(), HasSubstr(blocker + "/sub"));
+  }
+  const nlohmann::json bad_buf = {{"dir", dir.path()}, {"buffer_bytes", 1}};
+  EXPECT_THROW(e.open(EngineOpenArgs{bad_buf, experiment, 1}), std::runtime_error);
+}
+
+TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
+  TempDir dir;
+  RdbForkOptions o = options_in(dir);
+  o.test_child_pause_ms = 150;  // the parent's writes below certainly happen while the child lives
+  RdbForkEngine e(o);
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(e.put(test_key(i), test_value(i, 0, 64)).ok());
+  const auto at_fork = contents(e.store());
+  const std::string digest_at_fork = e.digest();
+
+  ASSERT_TRUE(e.begin_snapshot().ok());
+  EXPECT_GT(e.snapshot_child_pid(), 0);
+  EXPECT_TRUE(e.store().resize_paused());
+  EXPECT_FALSE(e.begin_snapshot().ok()) << "one snapshot at a time";
+  // Overwrite, delete and insert while the child writes: enough inserts to need a resize.
+  for (int i = 0; i < n; i += 2) ASSERT_TRUE(e.put(test_key(i), test_value(i, 1, 80)).ok());
+  for (int i = 1; i < n; i += 10) ASSERT_TRUE(e.del(test_key(i)).ok());
+  for (int i = n; i < 3 * n; ++i) ASSERT_TRUE(e.put(test_key(i), test_value(i, 0, 16)).ok());
+  EXPECT_EQ(e.store().table_stats().forced_resizes, 0u) << "load factor stayed below 5";
+  EXPECT_NE(e.digest(), digest_at_fork);
+
+  const SnapshotReport r = wait_for(e);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_FALSE(e.store().resize_paused()) << "resizing resumes when the child is reaped";
+  EXPECT_EQ(r.digest, digest_at_fork);
+  EXPECT_GE(r.fork_us, 0);
+  EXPECT_GE(r.child_duration_ms, 150);
+  EXPECT_GT(r.cow_bytes, 0) << "the parent wrote while the child lived";
+  EXPECT_GT(r.child_pid, 0);
+  EXPECT_EQ(r.location, e.rdb_path());
+  EXPECT_EQ(r.bytes, static_cast<int64_t>(std::filesystem::file_size(e.rdb_path())));
+  EXPECT_EQ(e.snapshot_child_pid(), -1);
+  EXPECT_FALSE(e.poll_snapshot().has_value()) << "nothing in flight any more";
+
+  // The file holds the store as it was at fork time, not as it is now.
+  kvstore::KvStore loaded;
+  const RdbLoadResult lr = load_rdb_file(e.rdb_path(), &loaded);
+  ASSERT_TRUE(lr.ok) << lr.error;
+  EXPECT_EQ(loaded.digest().hex(), digest_at_fork);
+  EXPECT_TRUE(contents(loaded) == at_fork);
+
+  // recover() replaces the store with the snapshot.
+  const RecoveryReport rr = e.recover();
+  ASSERT_TRUE(rr.ok) << rr.error;
+  EXPECT_EQ(rr.keys, n);
+  EXPECT_EQ(rr.bytes, r.bytes);
+  EXPECT_EQ(rr.source, e.rdb_path());
+  EXPECT_EQ(e.digest(), digest_at_fork);
+  EXPECT_EQ(e.size(), n);
+
+  const nlohmann::json rep = e.report();
+  EXPECT_EQ(rep["keys"], n);
+  EXPECT_EQ(rep["snapshots_ok"], 1);
+  EXPECT_EQ(rep["rdb_path"], e.rdb_path());
+  EXPECT_TRUE(rep.contains("allocator"));
+  EXPECT_TRUE(rep["hash_table"].contains("buckets"));
+  EXPECT_EQ(rep["thp"]["mode"], "default");
+}
+
+TEST(RdbForkEngine, ChildKilledMidSaveFailsAndLeavesThePreviousFile) {
+  TempDir dir;
+  RdbForkEngine e(options_in(dir));
+  for (int i = 0; i < 5000; ++i) e.put(test_key(i), test_value(i, 0, 32));
+  ASSERT_TRUE(e.begin_snapshot().ok());
+  const SnapshotReport first = wait_for(e);
+  ASSERT_TRUE(first.ok) << first.error;
+  const std::string first_bytes = rpbench::testing::read_file(e.rdb_path());
+
+  for (int i = 0; i < 100; ++i) e.put(test_key(i), "changed");
+  e.set_test_child_pause_ms(10000);  // the child is certainly mid-save when killed
+  ASSERT_TRUE(e.begin_snapshot().ok());
+  const int pid = e.snapshot_child_pid();
+  ASSERT_GT(pid, 0);
+  const std::string temp = e.work_dir() + "/temp-" + std::to_string(pid) + ".rdb";
+  for (int i = 0; i < 5000 && !std::filesystem::exists(temp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(std::filesystem::exists(temp)) << "the child writes to temp-<pid>.rdb";
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  const SnapshotReport r = wait_for(e);
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.error, HasSubstr("killed by signal 9"));
+  EXPECT_EQ(r.child_pid, pid);
+  EXPECT_FALSE(std::filesystem::exists(temp)) << "the temp file is removed";
+  EXPECT_FALSE(e.store().resize_paused());
+  EXPECT_EQ(e.report()["snapshots_failed"], 1);
+  EXPECT_EQ(e.report()["snapshots_ok"], 1);
+
+  // The previous snapshot is untouched and still recovers.
+  EXPECT_EQ(rpbench::testing::read_file(e.rdb_path()), first_bytes);
+  const RecoveryReport rr = e.recover();
+  ASSERT_TRUE(rr.ok) << rr.error;
+  EXPECT_EQ(e.digest(), first.digest);
+  std::string v;
+  ASSERT_TRUE(e.get(test_key(0), &v).ok());
+  EXPECT_EQ(v, test_value(0, 0, 32));
+}
+
+TEST(RdbForkEngine, RecoverWithoutSnapshotAndAfterCorruption) {
+  TempDir dir;
+  RdbForkEngine e(options_in(dir));
+  e.put("a", "1");
+  RecoveryReport r = e.recover();
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.error, HasSubstr("no complete snapshot"));
+  EXPECT_EQ(e.size(), 1) << "nothing to recover from leaves the store as it was";
+
+  ASSERT_TRUE(e.begin_snapshot().ok());
+  ASSERT_TRUE(wait_for(e).ok);
+  std::string bytes = rpbench::testing::read_file(e.rdb_path());
+  bytes.resize(bytes.size() - 4);
+  rpbench::testing::write_file(e.rdb_path(), bytes);
+  e.put("b", "2");
+  r = e.recover();
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.error, HasSubstr(e.rdb_path() + ": offset "));
+  EXPECT_EQ(e.size(), 0) << "a failed load leaves the store empty, not half-loaded";
+}
+
+TEST(RdbForkEngine, PrivateDirectoryIsRemovedAtCloseUnlessKept) {
+  TempDir dir;
+  std::string wd;
+  {
+    RdbForkEngine e(options_in(dir));
+    wd = e.work_dir();
+    e.put("a", "1");
+    ASSERT_TRUE(e.begin_snapshot().ok());
+    ASSERT_TRUE(wait_for(e).ok);
+    EXPECT_TRUE(std::filesystem::exists(e.rdb_path()));
+    EXPECT_EQ(wd.rfind(dir.path() + "/rdb-fork-", 0), 0u);
+  }
+  EXPECT_FALSE(std::filesystem::exists(wd));
+  RdbForkOptions keep = options_in(dir);
+  keep.keep_files = true;
+  {
+    RdbForkEngine e(keep);
+    wd = e.work_dir();
+    e.put("a", "1");
+    e.set_test_child_pause_ms(10000);
+    ASSERT_TRUE(e.begin_snapshot().ok());
+    // Closing with a child in flight kills and reaps it, and removes its temp file.
+  }
+  EXPECT_TRUE(std::filesystem::exists(wd));
+  EXPECT_TRUE(std::filesystem::is_empty(wd));
+}
+
+TEST(RdbForkEngine, ThpModesAreAppliedAndReported) {
+  TempDir dir;
+  for (const char* mode : {"never", "madvise", "default"}) {
+    RdbForkOptions o = options_in(dir);
+    o.thp = mode;
+    RdbForkEngine e(o);
+    for (int i = 0; i < 1000; ++i) e.put(test_key(i), "v");
+    const nlohmann::json t = e.report()["thp"];
+    EXPECT_EQ(t["mode"], mode);
+    EXPECT_FALSE(t["actions"].get<std::string>().empty());
+    if (std::string(mode) == "madvise") {
+      EXPECT_GT(t["advise_calls"].get<int>(), 1);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rpbench::rdb_fork

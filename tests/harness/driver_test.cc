@@ -1,0 +1,336 @@
+// The driver against test engines: open-loop latency includes stalls (no coordinated omission),
+// ops are split normal / during_snapshot by the snapshot window, failures stop the experiment
+// with the reason, several client threads and trace replay do exactly the ops asked for.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "harness/config/experiment.h"
+#include "harness/config/loader.h"
+#include "harness/driver.h"
+#include "harness/measure/clock.h"
+#include "workloads/op_stream.h"
+#include "workloads/trace.h"
+
+namespace rpbench {
+namespace {
+
+using nlohmann::json;
+
+ExperimentConfig experiment(json cfg) {
+  cfg["measure"]["progress"] = "off";
+  return make_experiment(config::resolve_config(cfg));
+}
+
+// Answers at once, but sleeps `stall_ms` inside call number `stall_at`, and fails call number
+// `fail_at` (0: never).
+class StallEngine : public Engine {
+ public:
+  StallEngine(uint64_t stall_at, int stall_ms, uint64_t fail_at = 0)
+      : stall_at_(stall_at), stall_ms_(stall_ms), fail_at_(fail_at) {}
+  std::string_view name() const override { return "stall"; }
+  uint32_t capabilities() const override { return kCapConcurrentCallers; }
+  Status put(std::string_view, std::string_view) override { return step(); }
+  Status get(std::string_view, std::string*) override { return step(); }
+  Status del(std::string_view) override { return step(); }
+
+ private:
+  Status step() {
+    const uint64_t n = ++calls_;
+    if (n == stall_at_) std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms_));
+    if (n == fail_at_) return Status::Error("injected failure");
+    return Status::Ok();
+  }
+  std::atomic<uint64_t> calls_{0};
+  uint64_t stall_at_;
+  int stall_ms_;
+  uint64_t fail_at_;
+};
+
+// A snapshotting engine whose snapshot takes `snapshot_ms` in a background thread; digest is the
+// count of puts; recover restores the count the snapshot saw (plus `recover_skew`).
+class FakeSnapshotEngine : public Engine {
+ public:
+  explicit FakeSnapshotEngine(int snapshot_ms, bool snapshot_ok = true, int recover_skew = 0)
+      : snapshot_ms_(snapshot_ms), snapshot_ok_(snapshot_ok), recover_skew_(recover_skew) {}
+  std::string_view name() const override { return "fake"; }
+  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapDigest; }
+  Status put(std::string_view, std::string_view) override {
+    ++puts_;
+    return Status::Ok();
+  }
+  Status get(std::string_view, std::string*) override { return Status::NotFound(); }
+  Status del(std::string_view) override { return Status::Ok(); }
+  Status begin_snapshot() override {
+    snap_puts_ = puts_;
+    started_ = measure::now_ns();
+    ++begun_;
+    return Status::Ok();
+  }
+  std::optional<SnapshotReport> poll_snapshot() override {
+    ++polls_;
+    if (measure::now_ns() - started_ < static_cast<uint64_t>(snapshot_ms_) * 1000000) return std::nullopt;
+    SnapshotReport r;
+    r.ok = snapshot_ok_;
+    if (!snapshot_ok_) r.error = "child killed by signal 9";
+    r.fork_us = 12.5;
+    r.bytes = 1000;
+    r.digest = std::to_string(snap_puts_);
+    r.child_done_ns = measure::now_ns() - 1000;
+    saved_ = snap_puts_;
+    return r;
+  }
+  RecoveryReport recover() override {
+    puts_ = saved_ + recover_skew_;
+    RecoveryReport r;
+    r.ok = true;
+    r.keys = static_cast<int64_t>(puts_);
+    return r;
+  }
+  std::string digest() override { return std::to_string(puts_); }
+  int begun() const { return begun_; }
+  int polls() const { return polls_; }
+
+ private:
+  int snapshot_ms_;
+  bool snapshot_ok_;
+  int recover_skew_;
+  uint64_t puts_ = 0, snap_puts_ = 0, saved_ = 0;
+  uint64_t started_ = 0;
+  int begun_ = 0;
+  int polls_ = 0;
+};
+
+uint64_t count_at_least(const measure::Histogram& h, uint64_t ns) {
+  uint64_t n = 0;
+  for (const auto& [upper, count] : h.nonzero_buckets())
+    if (upper >= ns) n += count;
+  return n;
+}
+
+TEST(Driver, OpenLoopLatencyIncludesAnInjectedStall) {
+  // 2000 ops/s: a 50 ms stall at op 100 delays about 100 scheduled ops; measured from their
+  // intended start, each of them carries its share of the stall.
+  const ExperimentConfig open = experiment({{"engine", {{"type", "null"}}},
+                                            {"measure", {{"loop", "open"}, {"rate", 2000}}},
+                                            {"phases", {{{"type", "run"}, {"ops", 400}}}}});
+  StallEngine e1(100, 50);
+  Result r1;
+  Driver d1(open, e1);
+  ASSERT_TRUE(d1.run(r1)) << d1.error();
+  const PhaseResult& p1 = r1.phases.at(0);
+  EXPECT_EQ(p1.ops, 400u);
+  EXPECT_GE(p1.all.max(), 50'000'000u);
+  const uint64_t open_slow = count_at_least(p1.all, 25'000'000);
+  EXPECT_GE(open_slow, 20u);
+  // The service time of the same ops does not see the queueing: one slow op.
+  EXPECT_GE(p1.service.max(), 50'000'000u);
+  EXPECT_LT(count_at_least(p1.service, 25'000'000), open_slow / 4);
+
+  // Closed loop hides it: only the stalled op itself is slow (coordinated omission).
+  const ExperimentConfig closed = experiment(
+      {{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"ops", 400}}}}});
+  StallEngine e2(100, 50);
+  Result r2;
+  Driver d2(closed, e2);
+  ASSERT_TRUE(d2.run(r2)) << d2.error();
+  EXPECT_GE(r2.phases.at(0).all.max(), 50'000'000u);
+  EXPECT_LT(count_at_least(r2.phases.at(0).all, 25'000'000), open_slow / 4);
+}
+
+TEST(Driver, OpenLoopReportsWhenItCannotKeepUp) {
+  // One op stalls 300 ms in a 0.5 s phase at 1000 ops/s: the phase cannot complete its schedule.
+  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                           {"measure", {{"loop", "open"}, {"rate", 1000}}},
+                                           {"phases", {{{"type", "run"}, {"duration_s", 0.5}}}}});
+  StallEngine e(10, 300);
+  Result r;
+  Driver d(cfg, e);
+  ASSERT_TRUE(d.run(r)) << d.error();
+  const PhaseResult& p = r.phases.at(0);
+  EXPECT_TRUE(p.pacing.open_loop);
+  EXPECT_DOUBLE_EQ(p.pacing.target_ops_per_s, 1000);
+  EXPECT_LT(p.pacing.achieved_ops_per_s, 1000);
+}
+
+TEST(Driver, OpsAreSplitByTheSnapshotWindow) {
+  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                     {"workload", {{"mix", {{"update", 1.0}}}}},
+                                     {"phases", {{{"type", "run"}, {"duration_s", 0.6}}}}});
+  cfg.phases[0].snapshot_at_s = {0.2};
+  FakeSnapshotEngine e(150);
+  Result r;
+  Driver d(cfg, e);
+  ASSERT_TRUE(d.run(r)) << d.error();
+  const PhaseResult& p = r.phases.at(0);
+  ASSERT_EQ(p.snapshots.size(), 1u);
+  EXPECT_TRUE(p.snapshots[0].report.ok);
+  EXPECT_GE(p.snapshots[0].duration_ms, 150.0);
+  EXPECT_NEAR(p.snapshots[0].started_ms, 200.0, 100.0);
+  EXPECT_GT(p.during_snapshot.count(), 0u);
+  EXPECT_GT(p.normal.count(), 0u);
+  EXPECT_EQ(p.normal.count() + p.during_snapshot.count(), p.all.count());
+  // Roughly a quarter of the phase's ops fall in a 150 ms window of a 600 ms phase.
+  const double share = static_cast<double>(p.during_snapshot.count()) / p.all.count();
+  EXPECT_GT(share, 0.05);
+  EXPECT_LT(share, 0.8);
+  ASSERT_GE(p.events.size(), 3u);
+  EXPECT_EQ(p.events.front().event, "snapshot_start");
+  EXPECT_EQ(p.events[1].event, "fork_returned");
+  EXPECT_EQ(p.events.back().event, "reaped");
+  for (size_t i = 1; i < p.events.size(); ++i) EXPECT_LE(p.events[i - 1].t_ms, p.events[i].t_ms);
+  EXPECT_EQ(e.begun(), 1);
+}
+
+TEST(Driver, SnapshotEveryNOpsNeverOverlap) {
+  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                     {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
+  cfg.phases[0].snapshot_every_ops = 20000;
+  FakeSnapshotEngine e(5);
+  Result r;
+  Driver d(cfg, e);
+  ASSERT_TRUE(d.run(r)) << d.error();
+  const auto& snaps = r.phases[0].snapshots;
+  ASSERT_GE(snaps.size(), 2u);
+  for (size_t i = 0; i < snaps.size(); ++i) {
+    EXPECT_EQ(snaps[i].index, static_cast<int>(i));
+    EXPECT_GE(snaps[i].duration_ms, 5.0);
+    // A due snapshot waits for the running one: windows never overlap.
+    if (i > 0) EXPECT_GE(snaps[i].started_ms, snaps[i - 1].started_ms + snaps[i - 1].duration_ms);
+  }
+}
+
+TEST(Driver, RecoverAndVerify) {
+  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                     {"workload", {{"mix", {{"update", 1.0}}}}},
+                                     {"phases", {{{"type", "load"}}, {{"type", "run"}, {"ops", 500}}}},
+                                     {"dataset", {{"keys", 1000}}}});
+  PhaseConfig snap;
+  snap.type = PhaseType::kSnapshot;
+  snap.type_name = snap.name = "snapshot";
+  PhaseConfig rec;
+  rec.type = PhaseType::kRecover;
+  rec.type_name = rec.name = "recover";
+  PhaseConfig ver;
+  ver.type = PhaseType::kVerify;
+  ver.type_name = ver.name = "verify";
+  cfg.phases.insert(cfg.phases.begin() + 1, snap);  // load, snapshot, run, recover, verify
+  cfg.phases.push_back(rec);
+  cfg.phases.push_back(ver);
+  {
+    FakeSnapshotEngine e(20);
+    Result r;
+    Driver d(cfg, e);
+    ASSERT_TRUE(d.run(r)) << d.error();
+    ASSERT_EQ(r.phases.size(), 5u);
+    ASSERT_TRUE(r.phases[4].verify.has_value());
+    EXPECT_TRUE(r.phases[4].verify->ok);
+    EXPECT_EQ(r.phases[4].verify->expected_digest, "1000");  // the content at snapshot time
+  }
+  {
+    FakeSnapshotEngine e(20, true, /*recover_skew=*/1);
+    Result r;
+    Driver d(cfg, e);
+    EXPECT_FALSE(d.run(r));
+    EXPECT_NE(d.error().find("verify failed"), std::string::npos) << d.error();
+    ASSERT_EQ(r.phases.size(), 5u);
+    EXPECT_FALSE(r.phases[4].verify->ok);
+  }
+}
+
+TEST(Driver, FailedSnapshotFailsTheExperiment) {
+  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                     {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
+  cfg.phases[0].snapshot_at_s = {0.05};
+  FakeSnapshotEngine e(10, /*snapshot_ok=*/false);
+  Result r;
+  Driver d(cfg, e);
+  EXPECT_FALSE(d.run(r));
+  EXPECT_NE(d.error().find("child killed by signal 9"), std::string::npos) << d.error();
+  ASSERT_EQ(r.phases.at(0).snapshots.size(), 1u);
+  EXPECT_FALSE(r.phases[0].snapshots[0].report.ok);
+}
+
+TEST(Driver, SnapshotTimeoutFailsTheExperiment) {
+  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                     {"phases", {{{"type", "run"}, {"duration_s", 0.2}}}}});
+  cfg.phases[0].snapshot_at_s = {0.01};
+  cfg.phases[0].timeout_s = 0.1;
+  FakeSnapshotEngine e(60'000);
+  Result r;
+  Driver d(cfg, e);
+  EXPECT_FALSE(d.run(r));
+  EXPECT_NE(d.error().find("not complete after"), std::string::npos) << d.error();
+}
+
+TEST(Driver, EngineErrorStopsThePhaseWithTheReason) {
+  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                           {"phases", {{{"type", "run"}, {"ops", 1000}}}}});
+  StallEngine e(0, 0, /*fail_at=*/10);
+  Result r;
+  Driver d(cfg, e);
+  EXPECT_FALSE(d.run(r));
+  EXPECT_NE(d.error().find("injected failure"), std::string::npos) << d.error();
+  EXPECT_EQ(r.phases.at(0).errors, 1u);
+  EXPECT_EQ(r.phases.at(0).ops, 10u);
+}
+
+TEST(Driver, ThreadsShareTheOpCount) {
+  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                           {"workload", {{"threads", 3}}},
+                                           {"dataset", {{"keys", 1001}}},
+                                           {"phases", {{{"type", "load"}}, {{"type", "run"}, {"ops", 3001}}}}});
+  StallEngine e(0, 0);
+  Result r;
+  Driver d(cfg, e);
+  ASSERT_TRUE(d.run(r)) << d.error();
+  EXPECT_EQ(r.phases[0].ops, 1001u);
+  EXPECT_EQ(r.phases[1].ops, 3001u);
+  EXPECT_EQ(r.phases[1].threads, 3u);
+  EXPECT_EQ(r.phases[1].all.count(), 3001u);
+}
+
+TEST(Driver, ReplaysATraceExactly) {
+  const std::string path = ::testing::TempDir() + "/rpbench_driver_trace.bin";
+  json base = {{"engine", {{"type", "null"}}},
+               {"dataset", {{"keys", 5000}}},
+               {"workload", {{"mix", {{"read", 0.5}, {"update", 0.3}, {"delete", 0.2}}}}},
+               {"phases", {{{"type", "run"}, {"duration_s", 30}}}}};
+  const ExperimentConfig gen = experiment(base);
+  uint64_t reads = 0;
+  {
+    workloads::OpStream stream(gen.workload, 0, 1);
+    workloads::TraceWriter w(path, workloads::TraceInfo{});
+    for (int i = 0; i < 777; ++i) {
+      const auto op = stream.next();
+      reads += op.type == workloads::OpType::kRead;
+      w.write(op);
+    }
+    w.close();
+  }
+  base["workload"]["trace"] = path;
+  const ExperimentConfig cfg = experiment(base);
+  StallEngine e(0, 0);
+  Result r;
+  Driver d(cfg, e);
+  ASSERT_TRUE(d.run(r)) << d.error();
+  EXPECT_EQ(r.phases[0].ops, 777u);  // the trace ends the phase long before its 30 s
+  EXPECT_EQ(r.phases[0].per_op.at("read").count(), reads);
+  std::remove(path.c_str());
+}
+
+TEST(Driver, MissingTraceIsAClearError) {
+  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
+                                           {"workload", {{"trace", "/nonexistent/trace.bin"}}},
+                                           {"phases", {{{"type", "run"}, {"ops", 10}}}}});
+  StallEngine e(0, 0);
+  Result r;
+  Driver d(cfg, e);
+  EXPECT_FALSE(d.run(r));
+  EXPECT_NE(d.error().find("/nonexistent/trace.bin"), std::string::npos) << d.error();
+}
+
+}  // namespace
+}  // namespace rpbench

@@ -1,0 +1,132 @@
+"""End to end through the rpbench binary: real runs whose results validate against
+schema/result.schema.json, sample -> replay round trip, a failing experiment, SIGTERM."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RPBENCH = os.environ.get("RPBENCH", os.path.join(ROOT, "build", "rpbench"))
+QUICK = os.path.join(ROOT, "configs", "quick.json")
+VALIDATE = os.path.join(ROOT, "scripts", "validate_results.py")
+
+
+def rp(args, timeout=120):
+    return subprocess.run([RPBENCH] + args, capture_output=True, text=True, timeout=timeout)
+
+
+class EndToEnd(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def assertValid(self, *paths):
+        p = subprocess.run(["/usr/bin/python3", VALIDATE] + list(paths), capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def run_ok(self, sets, name):
+        out = os.path.join(self.dir, name + ".json")
+        args = ["run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=5000", "--set", "phases.1.duration_s=0.5"]
+        for s in sets:
+            args += ["--set", s]
+        p = rp(args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            return out, json.load(f)
+
+    def test_engines_and_loops_produce_valid_results(self):
+        paths = []
+        for name, sets in [
+            ("memory", ["engine.type=memory"]),
+            ("null-open", ["engine.type=null", "measure.loop=open", "measure.rate=20000", "measure.arrival=poisson"]),
+            ("null-threads", ["engine.type=null", "workload.threads=2", "workload.preset=ycsb-d"]),
+            ("memory-warmup", ["engine.type=memory", "measure.memory_warmup=true",
+                               "measure.memory_warmup_bytes=16777216", "workload.mix={\"read\":0.5,\"delete\":0.5}"]),
+        ]:
+            path, doc = self.run_ok(sets, name)
+            paths.append(path)
+            run = doc["phases"][1]
+            self.assertEqual(doc["context"]["engine"], sets[0].split("=")[1])
+            self.assertEqual(doc["context"]["transport"], "none")
+            self.assertGreater(run["ops"], 0)
+            self.assertEqual(run["latency"]["all"]["count"], run["ops"])
+            self.assertEqual(sum(c for _, c in run["latency"]["all"]["buckets"]), run["ops"])
+            self.assertEqual(doc["config"]["engine"]["type"], doc["context"]["engine"])
+            self.assertEqual(doc["phases"][0]["ops"], 5000)
+        self.assertValid(*paths)
+        _, open_doc = self.run_ok(["engine.type=null", "measure.loop=open", "measure.rate=20000"], "open2")
+        pacing = open_doc["phases"][1]["pacing"]
+        self.assertEqual(pacing["loop"], "open")
+        self.assertEqual(pacing["target_ops_per_s"], 20000)
+        self.assertIn("service_time", open_doc["phases"][1])
+
+    def test_sample_and_replay(self):
+        trace = os.path.join(self.dir, "ops.trace")
+        p = rp(["sample", QUICK, "--ops", "2000", "--out", trace, "--set", "dataset.keys=5000"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("distinct", p.stdout.lower())
+        out = os.path.join(self.dir, "replay.json")
+        p = rp(["run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=5000",
+                "--set", "phases.1.duration_s=60", "--set", "workload.trace=" + trace])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["phases"][1]["ops"], 2000)
+        self.assertValid(out)
+        csv_path = os.path.join(self.dir, "ops.csv")
+        p = rp(["sample", QUICK, "--ops", "100", "--out", csv_path, "--format", "csv"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(csv_path) as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0], ["op", "key_id", "value_size"])
+        self.assertEqual(len(rows), 101)
+
+    def test_corrupt_trace_fails_clearly(self):
+        trace = os.path.join(self.dir, "bad.trace")
+        with open(trace, "wb") as f:
+            f.write(b"not a trace at all")
+        out = os.path.join(self.dir, "r.json")
+        p = rp(["run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=1000",
+                "--set", "workload.trace=" + trace])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(trace, p.stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "r.failed.json")))
+
+    def test_sigterm_stops_cleanly_without_a_result(self):
+        out = os.path.join(self.dir, "r.json")
+        proc = subprocess.Popen([RPBENCH, "run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=1000",
+                                 "--set", "phases.1.duration_s=600"], stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        t0 = time.time()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        self.assertLess(time.time() - t0, 10)
+        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
+        self.assertIn("interrupted", err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_validate_prints_the_resolved_config(self):
+        p = rp(["validate", QUICK, "--set", "measure.rate=1234"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["measure"]["rate"], 1234)
+        self.assertIn("timeline_ms", doc["measure"])
+
+    def test_list(self):
+        p = rp(["list", "--fields"])
+        self.assertEqual(p.returncode, 0)
+        for word in ["memory", "null", "zipfian", "scrambled-zipfian", "buckets", "workload.mix.read"]:
+            self.assertIn(word, p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,65 @@
+// Key bytes: deterministic, injective from kMinKeySize on, exactly key_size bytes, printable.
+#include "workloads/keys.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "workloads/rng.h"
+
+namespace rpbench::workloads {
+namespace {
+
+TEST(Keys, SameIdSameBytes) {
+  for (uint32_t size : {12u, 16u, 40u, 1024u}) {
+    EXPECT_EQ(make_key(123456789, size), make_key(123456789, size));
+    EXPECT_EQ(make_key(123456789, size).size(), size);
+  }
+  // A longer key extends the shorter one.
+  EXPECT_EQ(make_key(77, 40).substr(0, 16), make_key(77, 16));
+}
+
+TEST(Keys, InjectiveOnALargeSample) {
+  // Consecutive ids, ids far apart and the top of the range; keys sorted, neighbours compared.
+  std::vector<uint64_t> ids;
+  for (uint64_t id = 0; id < 600'000; ++id) ids.push_back(id);
+  Rng rng(1);
+  for (int i = 0; i < 200'000; ++i) ids.push_back(rng.next() | (uint64_t{1} << 40));
+  for (uint64_t i = 0; i < 10; ++i) ids.push_back(UINT64_MAX - i);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (uint32_t size : {kMinKeySize, 16u}) {
+    std::vector<std::array<char, 16>> keys(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      keys[i].fill('\0');
+      make_key(ids[i], size, keys[i].data());
+    }
+    std::sort(keys.begin(), keys.end());
+    const auto dup = std::adjacent_find(keys.begin(), keys.end());
+    EXPECT_TRUE(dup == keys.end()) << "two ids share the key " << std::string(dup->data(), size);
+  }
+}
+
+TEST(Keys, PrintableAndExactlySized) {
+  for (uint32_t size : {1u, 5u, 12u, 13u, 22u, 23u, 64u}) {
+    std::vector<char> buf(size + 8, '\x01');
+    make_key(987654321, size, buf.data());
+    for (uint32_t i = 0; i < size; ++i) ASSERT_TRUE(std::isgraph(static_cast<unsigned char>(buf[i]))) << size;
+    for (size_t i = size; i < buf.size(); ++i) ASSERT_EQ(buf[i], '\x01') << "wrote past key_size " << size;
+  }
+}
+
+TEST(Keys, NotInIdOrder) {
+  // Consecutive ids do not give consecutive byte strings (ordered stores see scattered keys).
+  int ascending = 0;
+  for (uint64_t id = 0; id < 1000; ++id) ascending += make_key(id, 16) < make_key(id + 1, 16);
+  EXPECT_GT(ascending, 300);
+  EXPECT_LT(ascending, 700);
+}
+
+}  // namespace
+}  // namespace rpbench::workloads
