@@ -281,7 +281,10 @@ int cmd_list(int argc, char** argv) {
     std::cout << " phases[i]:\n";
     for (const auto& pf : config::phase_fields()) {
       std::string types;
-      for (const auto& t : pf.phase_types) types += (types.empty() ? "" : ",") + t;
+      for (const auto& t : pf.phase_types) {
+        if (!types.empty()) types += ",";
+        types += t;
+      }
       print_fields("phases[i]", {pf.field}, std::cout);
       std::cout << "      (phases: " << types << ")\n";
     }
@@ -312,8 +315,9 @@ int cli_main(int argc, char** argv) {
   if (cmd == "sample") return sample_main(argc - 1, argv + 1);
   if (cmd == "probe") return probe_main(argc - 1, argv + 1);
   const std::string m = config::closest_match(cmd, {"run", "validate", "list", "sample", "probe", "help"});
-  return bad_input("unknown command \"" + cmd + "\"" + (m.empty() ? "" : " (did you mean \"" + m + "\"?)") +
-                   "; see rpbench --help");
+  std::string msg = "unknown command \"" + cmd + "\"";
+  if (!m.empty()) msg += " (did you mean \"" + m + "\"?)";
+  return bad_input(msg + "; see rpbench --help");
 }
 
 }  // namespace rpbench

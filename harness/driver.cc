@@ -30,6 +30,7 @@ struct ThreadRecord {
   measure::Histogram per_op[kOpTypes];
   measure::Timeline timeline;
   uint64_t ops = 0, errors = 0, not_found = 0;
+  uint64_t end_ns = 0;  // when this thread's last op completed (or it stopped)
   std::string first_error;
 };
 
@@ -164,9 +165,9 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   for (uint32_t t = 0; t < threads; ++t) {
     try {
       if (is_load) {
-        sources.push_back(make_load_source(cfg_.workload, phase.ops, t, threads));
+        sources.push_back(make_load_source(phase.workload, phase.ops, t, threads));
       } else {
-        sources.push_back(make_run_source(cfg_.workload, cfg_.trace, t, threads));
+        sources.push_back(make_run_source(phase.workload, cfg_.trace, t, threads));
       }
     } catch (const std::exception& e) {
       error_ = std::string("phase ") + phase.name + ": " + e.what();
@@ -194,7 +195,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   auto worker = [&](uint32_t t) {
     ThreadRecord& rec = *recs[t];
     OpSource& src = *sources[t];
-    OpExecutor exec(engine_, cfg_.workload);
+    OpExecutor exec(engine_, phase.workload);
     uint64_t quota = UINT64_MAX;
     if (!is_load && phase.ops > 0) quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
     std::optional<measure::Pacer> pacer;
@@ -206,7 +207,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
     Op op{};
     for (uint64_t i = 0; i < quota; ++i) {
       if (shared.stop.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) break;
-      uint64_t intended;
+      uint64_t intended = 0;
       if (pacer) {
         intended = pacer->next_intended_ns();
         if (intended >= end) break;
@@ -254,6 +255,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       }
     }
     live[t].ops.store(rec.ops, std::memory_order_relaxed);
+    rec.end_ns = measure::now_ns();
     // The phase ends for thread 0 only when its snapshot has completed (child reaped).
     if (control && snapshot_error.empty() && !snaps.finish()) {
       snapshot_error = snaps.error();
@@ -281,7 +283,10 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
     progress_->update(phase.name, el, phase.duration_s, ops, el > 0 ? ops / el : 0, p99);
   }
   for (auto& th : pool) th.join();
-  const uint64_t finish = measure::now_ns();
+  // The phase's measured window: from its start to the last op's completion (a snapshot still
+  // running at the end is waited for, but that wait is not operation time).
+  uint64_t finish = start;
+  for (const auto& r : recs) finish = std::max(finish, r->end_ns);
   out.duration_s = static_cast<double>(finish - start) / 1e9;
   merge_into(out, recs);
   out.events = std::move(snaps.events());

@@ -36,6 +36,7 @@ uint64_t parse_size(const std::string& text) {
   size_t pos = 0;
   unsigned long long n = 0;
   try {
+    if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) throw std::invalid_argument(text);
     n = std::stoull(text, &pos);
   } catch (const std::exception&) {
     throw UsageError("bad size '" + text + "' (expected e.g. 64M, 1G, 4096)");
@@ -136,6 +137,7 @@ int run_fork(int argc, char** argv) {
   std::vector<uint64_t> sizes;
   for (const auto& s : split_list(sizes_text)) sizes.push_back(parse_size(s));
   if (repeats < 1) throw UsageError("--repeats must be >= 1 (got " + std::to_string(repeats) + ")");
+  if (out.empty()) throw UsageError("--out must name a file");
   const std::vector<bool> warmups = warmup_settings(warmup_mode);
   const int64_t avail = measure::mem_available_bytes();
   for (uint64_t s : sizes) {
@@ -201,6 +203,7 @@ int run_faults(int argc, char** argv) {
   }
   if (pages_flag <= 0) throw UsageError("--pages must be > 0 (got " + std::to_string(pages_flag) + ")");
   if (thp_pages_flag <= 0) throw UsageError("--thp-pages must be > 0 (got " + std::to_string(thp_pages_flag) + ")");
+  if (out.empty()) throw UsageError("--out must name a file");
   const auto pages = static_cast<size_t>(pages_flag);
   const auto thp_pages = static_cast<size_t>(thp_pages_flag);
   const int64_t avail = measure::mem_available_bytes();

@@ -33,8 +33,8 @@ class OpStream {
     return next(&item);
   }
   // Also returns the generator's item number before scrambling (for an insert: the new item,
-  // i.e. key_count() before the insert). For every distribution but scrambled-zipfian the item
-  // equals the key id as long as the stream has not inserted.
+  // i.e. key_count() before the insert); key_id_of(*item) == op.key_id. For every distribution
+  // but scrambled-zipfian a loaded key's item (< spec.key_count) is its key id.
   Op next(uint64_t* item);
 
   // Keys existing from this stream's point of view (grows with inserts).

@@ -60,10 +60,6 @@ ValueSizer::ValueSizer(const ValueSizeSpec& spec, uint64_t seed) : seed_mix_(der
   }
 }
 
-uint64_t ValueSizer::hash(uint64_t key_id, uint64_t version) const {
-  return mix64(mix64(key_id ^ seed_mix_) + version * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL);
-}
-
 uint32_t ValueSizer::size_from_buckets(uint64_t h) const {
   // Branch-free: the bucket is the number of thresholds at or below h (the last one is the
   // maximum, which only h == 2^64 - 1 reaches, and then it stays in the last bucket).

@@ -27,7 +27,9 @@ class ValueSizer {
 
  private:
   enum class Kind { kFixed, kUniform, kBuckets };
-  uint64_t hash(uint64_t key_id, uint64_t version) const;
+  uint64_t hash(uint64_t key_id, uint64_t version) const {
+    return mix64(mix64(key_id ^ seed_mix_) + version * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL);
+  }
   uint32_t size_from_buckets(uint64_t h) const;
 
   Kind kind_;

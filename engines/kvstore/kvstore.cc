@@ -109,6 +109,14 @@ bool KvStore::rehash_steps(int n) {
     t0.buckets[rehash_index_] = nullptr;
     ++rehash_index_;
   }
+  if (used0_ != 0) {
+    // The next steps move the chains of the next buckets: start fetching their entries (and the
+    // key of the first, whose entry was requested one step earlier) so that the miss overlaps
+    // the caller's work instead of stalling the next step.
+    const uint64_t i = static_cast<uint64_t>(rehash_index_);
+    if (i < t0.size && t0.buckets[i] != nullptr) __builtin_prefetch(t0.buckets[i]->key);
+    if (i + 1 < t0.size && t0.buckets[i + 1] != nullptr) __builtin_prefetch(t0.buckets[i + 1]);
+  }
   if (used0_ == 0) {
     std::free(t0.buckets);
     t0 = t1;

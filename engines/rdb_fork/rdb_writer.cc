@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <thread>
 
 #include "engines/rdb_fork/crc64.h"

@@ -85,6 +85,19 @@ ExperimentConfig make_experiment(const json& r) {
     if (p.contains("snapshot_every_ops")) pc.snapshot_every_ops = p.at("snapshot_every_ops").get<uint64_t>();
     if (p.contains("timeout_s")) pc.timeout_s = p.at("timeout_s").get<double>();
     if (pc.type == PhaseType::kLoad && pc.ops == 0) pc.ops = c.workload.key_count;
+    pc.workload = c.workload;
+    if (p.contains("mix") || p.contains("keys") || p.contains("value_size")) {
+      json view = r;
+      if (p.contains("mix")) view["workload"]["mix"] = p["mix"];
+      if (p.contains("keys")) view["workload"]["keys"] = p["keys"];
+      if (p.contains("value_size")) view["dataset"]["value_size"] = p["value_size"];
+      pc.workload = workload_spec(view);
+      try {
+        workloads::check_spec(pc.workload);
+      } catch (const std::invalid_argument& e) {
+        throw config::ConfigError("phases[" + std::to_string(c.phases.size()) + "]", e.what());
+      }
+    }
     c.phases.push_back(pc);
   }
   return c;

@@ -21,6 +21,7 @@ enum class FieldType {
   kEnum,       // one of `choices`
   kNumberList, // array of numbers, each within [min, max]
   kBuckets,    // array of [lo, hi, weight] triples: lo <= hi within [min, max], weights summing to 1
+  kObject,     // an object whose own fields are declared elsewhere (phase overrides)
 };
 
 struct Field {
@@ -52,6 +53,9 @@ inline Field Enum(std::string path, nlohmann::json def, std::vector<std::string>
 }
 inline Field NumberList(std::string path, nlohmann::json def, double min, double max, std::string help) {
   return Field{std::move(path), FieldType::kNumberList, std::move(def), min, max, {}, std::move(help)};
+}
+inline Field Object(std::string path, std::string help) {
+  return Field{std::move(path), FieldType::kObject, nullptr, 0, 0, {}, std::move(help)};
 }
 inline Field Buckets(std::string path, nlohmann::json def, double min, double max, std::string help) {
   return Field{std::move(path), FieldType::kBuckets, std::move(def), min, max, {}, std::move(help)};

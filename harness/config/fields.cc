@@ -50,8 +50,11 @@ const std::vector<Section>& harness_sections() {
        }},
       {"workload", "what the run phases do",
        {
-           Enum("preset", nullptr, {"ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-f"},
-                "named workload whose fields this section's own fields override"),
+           Enum("preset", nullptr, {"ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-f", "contest"},
+                "named workload whose fields this section's own fields override (contest: also the "
+                "dataset and phases, where the config gives none)"),
+           Exclusive(Number("contest_scale", 0.001, 0, 1,
+                            "contest preset: size relative to the contest (1 = 12 M keys per thread)")),
            Enum("keys.dist", "zipfian", to_strings(workloads::key_distributions()), "key popularity distribution"),
            Exclusive(Number("keys.theta", 0.99, 0, 3, "zipfian exponent (YCSB's default 0.99)")),
            Exclusive(Number("keys.hot_key_fraction", 0.2, 0, 1, "hotspot: fraction of keys that are hot")),
@@ -110,6 +113,10 @@ const std::vector<PhaseField>& phase_fields() {
        {"run", "load"}},
       {NumberList("snapshot_at_s", nullptr, 0, 86400, "start a snapshot at these times into the phase"), {"run"}},
       {Int("snapshot_every_ops", nullptr, 1, 1e12, "start a snapshot every N operations (of thread 0)"), {"run"}},
+      {Object("mix", "this phase's op mix (same fields as workload.mix; replaces it whole)"), {"run"}},
+      {Object("keys", "this phase's key distribution (fields of workload.keys, each overriding it)"), {"run"}},
+      {Object("value_size", "this phase's value sizes (fields of dataset.value_size, each overriding it)"),
+       {"run", "load"}},
       {Number("timeout_s", 600, 0.001, 86400, "a snapshot not done by then fails the experiment"),
        {"snapshot", "run"}},
   };
@@ -127,7 +134,11 @@ std::string describe_expected(const Field& f) {
     }
     return os.str();
   };
-  const std::string range = (f.min_exclusive ? "(" : "[") + num(f.min) + ", " + num(f.max) + "]";
+  std::string range = f.min_exclusive ? "(" : "[";
+  range += num(f.min);
+  range += ", ";
+  range += num(f.max);
+  range += "]";
   switch (f.type) {
     case FieldType::kBool: return "true or false";
     case FieldType::kInt: return "an integer in " + range;
@@ -135,11 +146,15 @@ std::string describe_expected(const Field& f) {
     case FieldType::kString: return "a string";
     case FieldType::kEnum: {
       std::string s = "one of ";
-      for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
+      for (size_t i = 0; i < f.choices.size(); ++i) {
+        if (i) s += ", ";
+        s += f.choices[i];
+      }
       return s;
     }
     case FieldType::kNumberList: return "a list of numbers in " + range;
     case FieldType::kBuckets: return "a list of [lo, hi, weight] with lo <= hi in " + range + " and weights summing to 1";
+    case FieldType::kObject: return "an object";
   }
   return "?";
 }

@@ -113,6 +113,9 @@ json check_leaf(const std::string& path, const Field& f, const json& v) {
       }
       return v;
     }
+    case FieldType::kObject:
+      if (!v.is_object()) fail_expected(path, f, v);
+      return v;
     case FieldType::kBuckets: {
       if (!v.is_array() || v.empty()) fail_expected(path, f, v);
       double sum = 0;
@@ -186,7 +189,10 @@ void unknown_key(const std::string& parent, const std::string& key, const std::v
     msg += " (did you mean \"" + m + "\"?)";
   } else {
     msg += "; expected one of:";
-    for (size_t i = 0; i < siblings.size(); ++i) msg += (i ? ", " : " ") + siblings[i];
+    for (size_t i = 0; i < siblings.size(); ++i) {
+      msg += i ? ", " : " ";
+      msg += siblings[i];
+    }
   }
   fail(path, msg);
 }
@@ -254,13 +260,18 @@ std::string describe_caps(uint32_t caps) {
   if (caps & kCapDigest) names.push_back("digest");
   if (names.empty()) return "none";
   std::string s;
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) s += ", ";
+    s += names[i];
+  }
   return s;
 }
 
 [[noreturn]] void lacks(const std::string& path, const EngineEntry& e, const std::string& what) {
   fail(path, "engine " + e.name + " cannot " + what + " (its capabilities: " + describe_caps(e.capabilities) + ")");
 }
+
+void resolve_phase_overrides(json& ph, const std::string& base, const json& doc);
 
 void check_phases(json& doc, const EngineEntry& engine) {
   if (!doc.contains("phases")) doc["phases"] = default_phases();
@@ -289,6 +300,7 @@ void check_phases(json& doc, const EngineEntry& engine) {
       }
       if (std::find(pf->phase_types.begin(), pf->phase_types.end(), type) == pf->phase_types.end())
         fail(p, "not valid for a " + type + " phase");
+      if (pf->field.type == FieldType::kObject) continue;  // checked by resolve_phase_overrides
       it.value() = check_leaf(p, pf->field, it.value());
     }
     for (const auto& pf : phase_fields()) {
@@ -296,6 +308,7 @@ void check_phases(json& doc, const EngineEntry& engine) {
       if (std::find(pf.phase_types.begin(), pf.phase_types.end(), type) != pf.phase_types.end())
         ph[pf.field.path] = pf.field.default_value;
     }
+    resolve_phase_overrides(ph, base, doc);
     if (!ph.contains("name")) {
       const int n = ++type_count[type];
       ph["name"] = n == 1 ? type : type + "-" + std::to_string(n);
@@ -329,8 +342,7 @@ void check_phases(json& doc, const EngineEntry& engine) {
   }
 }
 
-void check_mix(json& doc) {
-  json& mix = doc["workload"]["mix"];
+void check_mix(json& mix, const std::string& path) {
   double others = 0;
   for (const char* k : {"update", "insert", "delete", "rmw"}) others += mix[k].get<double>();
   if (!mix.contains("read")) {
@@ -345,14 +357,57 @@ void check_mix(json& doc) {
     os << "ratios sum to " << sum << ", expected 1 (read " << mix["read"].get<double>() << " + update "
        << mix["update"].get<double>() << " + insert " << mix["insert"].get<double>() << " + delete "
        << mix["delete"].get<double>() << " + rmw " << mix["rmw"].get<double>() << ")";
-    fail("workload.mix", os.str());
+    fail(path, os.str());
   }
 }
 
-void check_value_size(const json& doc) {
-  const json& vs = doc["dataset"]["value_size"];
+void check_value_size(const json& vs, const std::string& path) {
   if (vs["dist"] == "uniform" && vs["min"].get<int64_t>() > vs["max"].get<int64_t>())
-    fail("dataset.value_size", "expected min <= max, got min " + show(vs["min"]) + " and max " + show(vs["max"]));
+    fail(path, "expected min <= max, got min " + show(vs["min"]) + " and max " + show(vs["max"]));
+}
+
+// A run or load phase may override parts of the workload for itself: "mix" (replaces the
+// workload's mix whole; read defaults to the remainder), "keys" and "value_size" (field by field
+// over the experiment's workload.keys and dataset.value_size). The resolved phase shows the
+// effective values.
+void resolve_phase_overrides(json& ph, const std::string& base, const json& doc) {
+  struct Part {
+    const char* key;        // key in the phase
+    const char* section;    // declaring section
+    const char* prefix;     // field prefix inside the section
+    const json* inherited;  // experiment-level values (null: none inherited)
+  };
+  const Part parts[] = {
+      {"mix", "workload", "mix.", nullptr},
+      {"keys", "workload", "keys.", &doc["workload"]["keys"]},
+      {"value_size", "dataset", "value_size.", &doc["dataset"]["value_size"]},
+  };
+  for (const auto& part : parts) {
+    if (!ph.contains(part.key)) continue;
+    const std::string path = base + "." + part.key;
+    if (!ph[part.key].is_object()) fail(path, "expected an object, got " + show(ph[part.key]));
+    Declarations d;
+    for (const auto& sec : harness_sections()) {
+      if (sec.name != part.section) continue;
+      for (const auto& f : sec.fields) {
+        if (f.path.rfind(part.prefix, 0) != 0) continue;
+        Field g = f;
+        g.path = f.path.substr(std::strlen(part.prefix));
+        d.add(path, g);
+      }
+    }
+    walk(ph[part.key], path, d);
+    json& obj = ph[part.key];
+    if (part.inherited) {
+      for (auto it = part.inherited->begin(); it != part.inherited->end(); ++it)
+        if (!obj.contains(it.key())) obj[it.key()] = it.value();
+    } else {
+      for (const char* k : {"update", "insert", "delete", "rmw"})
+        if (!obj.contains(k)) obj[k] = 0.0;
+      check_mix(obj, path);
+    }
+  }
+  if (ph.contains("value_size")) check_value_size(ph["value_size"], base + ".value_size");
 }
 
 void expand_preset(json& doc) {
@@ -360,8 +415,20 @@ void expand_preset(json& doc) {
   json& wl = doc["workload"];
   if (!wl.contains("preset")) return;
   if (!wl["preset"].is_string()) return;  // the leaf check reports it
-  const json preset = workload_preset(wl["preset"].get<std::string>());
+  const std::string name = wl["preset"].get<std::string>();
+  const json preset = workload_preset(name);
   if (preset.is_null()) return;  // the leaf check reports the unknown name
+  if (name == "contest") {
+    const json& scale = wl.contains("contest_scale") ? wl["contest_scale"] : json(0.001);
+    const json& threads = wl.contains("threads") ? wl["threads"] : json(1);
+    if (scale.is_number() && scale.get<double>() > 0 && scale.get<double>() <= 1 && integral(threads) &&
+        threads.get<double>() >= 1) {
+      const ContestShape shape = contest_shape(scale.get<double>(), threads.get<uint64_t>());
+      if (!doc.contains("dataset")) doc["dataset"] = json::object();
+      if (doc["dataset"].is_object() && !doc["dataset"].contains("keys")) doc["dataset"]["keys"] = shape.keys;
+      if (!doc.contains("phases")) doc["phases"] = contest_phases(shape);
+    }
+  }
   // The section's own fields override the preset's field by field; a mix given in the section
   // replaces the preset's mix as a whole (ratios only make sense together).
   json merged = preset;
@@ -454,7 +521,8 @@ void apply_set(json& doc, const std::string& assignment) {
       cur = &(*cur)[idx];
     } else {
       if (!cur->is_object()) fail(walked, "expected an object, got " + show(*cur));
-      walked += (walked.empty() ? "" : ".") + p;
+      if (!walked.empty()) walked += ".";
+      walked += p;
       if (last) {
         (*cur)[p] = value;
         return;
@@ -484,8 +552,8 @@ json resolve_config(const json& user) {
   const Declarations d = declarations_for(*engine);
   walk(doc, "", d);
   fill_defaults(doc, d);
-  check_mix(doc);
-  check_value_size(doc);
+  check_mix(doc["workload"]["mix"], "workload.mix");
+  check_value_size(doc["dataset"]["value_size"], "dataset.value_size");
   check_phases(doc, *engine);
   if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->capabilities & kCapConcurrentCallers))
     fail("workload.threads", "engine " + engine->name + " does not take concurrent callers; expected 1, got " +

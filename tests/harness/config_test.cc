@@ -147,6 +147,39 @@ TEST(Config, ExperimentIsTyped) {
   EXPECT_DOUBLE_EQ(c.phases[0].duration_s, 1.0);
 }
 
+TEST(Config, PhasesOverrideTheWorkload) {
+  const json r = resolve_config(json::parse(R"({
+    "dataset": {"value_size": {"dist": "fixed", "size": 100}},
+    "phases": [
+      {"type": "load", "value_size": {"dist": "uniform", "min": 80, "max": 256}},
+      {"type": "run", "ops": 10, "mix": {"delete": 1.0}, "keys": {"dist": "sequential"}},
+      {"type": "run", "ops": 10}
+    ]})"));
+  EXPECT_EQ(r["phases"][0]["value_size"]["min"], 80);
+  EXPECT_DOUBLE_EQ(r["phases"][1]["mix"]["read"].get<double>(), 0.0);
+  EXPECT_EQ(r["phases"][1]["keys"]["dist"], "sequential");
+  EXPECT_DOUBLE_EQ(r["phases"][1]["keys"]["theta"].get<double>(), 0.99);  // inherited
+  const ExperimentConfig c = make_experiment(r);
+  EXPECT_EQ(c.phases[0].workload.value_size.dist, "uniform");
+  EXPECT_EQ(c.phases[0].workload.value_size.max, 256u);
+  EXPECT_DOUBLE_EQ(c.phases[1].workload.mix.del, 1.0);
+  EXPECT_EQ(c.phases[1].workload.keys.dist, "sequential");
+  EXPECT_DOUBLE_EQ(c.phases[2].workload.mix.read, 1.0);  // the experiment's own workload
+  EXPECT_EQ(c.phases[2].workload.value_size.dist, "fixed");
+
+  EXPECT_NE(error_of({{"phases", {{{"type", "run"}, {"ops", 1}, {"mix", {{"read", 0.5}}}}}}})
+                .find("phases[0].mix: ratios sum to 0.5"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"phases", {{{"type", "run"}, {"ops", 1}, {"keys", {{"thta", 0.5}}}}}}})
+                .find("phases[0].keys.thta: unknown key (did you mean \"theta\"?)"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"phases", {{{"type", "load"}, {"mix", {{"read", 1.0}}}}}}})
+                .find("phases[0].mix: not valid for a load phase"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"phases", {{{"type", "run"}, {"ops", 1}, {"keys", 3}}}}}).find("phases[0].keys: expected an object"),
+            std::string::npos);
+}
+
 TEST(Config, EditDistance) {
   EXPECT_EQ(edit_distance("", "abc"), 3u);
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);

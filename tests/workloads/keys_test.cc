@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "workloads/rng.h"
@@ -26,21 +27,24 @@ TEST(Keys, SameIdSameBytes) {
 TEST(Keys, InjectiveOnALargeSample) {
   // Consecutive ids, ids far apart and the top of the range; keys sorted, neighbours compared.
   std::vector<uint64_t> ids;
-  for (uint64_t id = 0; id < 600'000; ++id) ids.push_back(id);
+  for (uint64_t id = 0; id < 300'000; ++id) ids.push_back(id);
   Rng rng(1);
-  for (int i = 0; i < 200'000; ++i) ids.push_back(rng.next() | (uint64_t{1} << 40));
+  for (int i = 0; i < 100'000; ++i) ids.push_back(rng.next() | (uint64_t{1} << 40));
   for (uint64_t i = 0; i < 10; ++i) ids.push_back(UINT64_MAX - i);
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (uint32_t size : {kMinKeySize, 16u}) {
-    std::vector<std::array<char, 16>> keys(ids.size());
+    // Each key's bytes packed into two words (cheap to sort, even in a sanitizer build).
+    std::vector<std::pair<uint64_t, uint64_t>> keys(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
-      keys[i].fill('\0');
-      make_key(ids[i], size, keys[i].data());
+      char bytes[16] = {};
+      make_key(ids[i], size, bytes);
+      std::memcpy(&keys[i].first, bytes, 8);
+      std::memcpy(&keys[i].second, bytes + 8, 8);
     }
     std::sort(keys.begin(), keys.end());
     const auto dup = std::adjacent_find(keys.begin(), keys.end());
-    EXPECT_TRUE(dup == keys.end()) << "two ids share the key " << std::string(dup->data(), size);
+    EXPECT_TRUE(dup == keys.end()) << "two ids share a key of " << size << " bytes";
   }
 }
 

@@ -1,0 +1,77 @@
+#include "engines/redis/connection.h"
+
+#include <sys/time.h>
+
+#include <stdexcept>
+
+namespace rpbench::redis {
+namespace {
+
+timeval to_timeval(int ms) {
+  timeval tv{};
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  return tv;
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& host, int port, int connect_timeout_ms, int io_timeout_ms) {
+  ctx_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout_ms));
+  if (ctx_ == nullptr) throw std::runtime_error("redis: cannot allocate a connection to " + host + ":" + std::to_string(port));
+  if (ctx_->err != 0) {
+    const std::string why = ctx_->errstr;
+    redisFree(ctx_);
+    throw std::runtime_error("redis: cannot connect to " + host + ":" + std::to_string(port) + ": " + why);
+  }
+  if (redisSetTimeout(ctx_, to_timeval(io_timeout_ms)) != REDIS_OK) {
+    const std::string why = ctx_->errstr;
+    redisFree(ctx_);
+    throw std::runtime_error("redis: cannot set the I/O timeout on " + host + ":" + std::to_string(port) + ": " + why);
+  }
+}
+
+Connection::~Connection() { redisFree(ctx_); }
+
+void Connection::fill_argv(const std::string_view* args, size_t n) {
+  argv_.resize(n);
+  argvlen_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    argv_[i] = args[i].data();
+    argvlen_[i] = args[i].size();
+  }
+}
+
+Reply Connection::command_span(const std::string_view* args, size_t n) {
+  if (broken()) return nullptr;
+  fill_argv(args, n);
+  return Reply(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(n), argv_.data(), argvlen_.data())));
+}
+
+bool Connection::append(std::initializer_list<std::string_view> args) {
+  if (broken()) return false;
+  fill_argv(args.begin(), args.size());
+  return redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv_.data(), argvlen_.data()) == REDIS_OK;
+}
+
+Reply Connection::read_reply() {
+  if (broken()) return nullptr;
+  void* r = nullptr;
+  if (redisGetReply(ctx_, &r) != REDIS_OK) return nullptr;
+  return Reply(static_cast<redisReply*>(r));
+}
+
+std::string describe_reply(const redisReply* r) {
+  if (r == nullptr) return "no reply";
+  switch (r->type) {
+    case REDIS_REPLY_ERROR:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_STRING: return std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER: return "integer " + std::to_string(r->integer);
+    case REDIS_REPLY_NIL: return "nil";
+    case REDIS_REPLY_ARRAY: return "array of " + std::to_string(r->elements);
+    default: return "reply of type " + std::to_string(r->type);
+  }
+}
+
+}  // namespace rpbench::redis

@@ -1,0 +1,256 @@
+#include "engines/redis/server_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "engines/redis/connection.h"
+
+extern char** environ;
+
+namespace rpbench::redis {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+int64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+std::string read_from(const std::string& path, int64_t offset) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return {};
+  f.seekg(offset);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int pick_free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("redis: socket() for a free port: ") + std::strerror(errno));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof(a);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw std::runtime_error(std::string("redis: cannot find a free port on 127.0.0.1: ") + std::strerror(e));
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    return "killed by signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : std::string());
+  }
+  return "ended with wait status " + std::to_string(status);
+}
+
+ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(spec.dir + "/redis.log") {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    const int port = pick_free_port();
+    const int64_t log_offset = file_size(log_path_);
+    const auto t0 = Clock::now();
+    pid_ = spawn(port);
+    port_ = port;
+    const std::string why = wait_ready();
+    if (why.empty()) {
+      ready_ms_ = ms_since(t0);
+      return;
+    }
+    const bool port_taken = read_from(log_path_, log_offset).find("Address already in use") != std::string::npos;
+    kill_and_reap();
+    if (port_taken && attempt < kAttempts) continue;
+    throw std::runtime_error("redis-server " + spec_.server_path + " (port " + std::to_string(port) +
+                             ") did not start: " + why + "; last lines of " + log_path_ + ":\n" + log_tail(15));
+  }
+}
+
+pid_t ServerProcess::spawn(int port) {
+  std::vector<std::string> args = {spec_.server_path, "--port", std::to_string(port), "--bind", "127.0.0.1",
+                                   "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", spec_.dir,
+                                   "--dbfilename", "dump.rdb", "--logfile", log_path_};
+  args.insert(args.end(), spec_.settings.begin(), spec_.settings.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
+  const std::string exec_failed = "rpbench: cannot exec " + spec_.server_path + "\n";
+
+  const int logfd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (logfd < 0) throw std::runtime_error("redis: cannot open the server log " + log_path_ + ": " + std::strerror(errno));
+  const int nullfd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (nullfd < 0) {
+    ::close(logfd);
+    throw std::runtime_error(std::string("redis: cannot open /dev/null: ") + std::strerror(errno));
+  }
+  const long max_fd = ::sysconf(_SC_OPEN_MAX);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // Child: async-signal-safe calls only.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(126);  // the parent died before prctl took effect
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGTERM, &dfl, nullptr);
+    ::sigaction(SIGINT, &dfl, nullptr);
+    ::sigaction(SIGPIPE, &dfl, nullptr);
+    ::dup2(nullfd, 0);
+    ::dup2(logfd, 1);
+    ::dup2(logfd, 2);
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
+#endif
+      for (long fd = 3; fd < max_fd; ++fd) ::close(static_cast<int>(fd));
+    ::execve(argv[0], argv.data(), envp.data());
+    [[maybe_unused]] const ssize_t n = ::write(2, exec_failed.data(), exec_failed.size());
+    ::_exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(logfd);
+  ::close(nullfd);
+  if (pid < 0) throw std::runtime_error(std::string("redis: fork for redis-server failed: ") + std::strerror(fork_errno));
+  std::lock_guard<std::mutex> lk(mu_);
+  reaped_ = false;
+  wait_status_ = 0;
+  return pid;
+}
+
+std::string ServerProcess::wait_ready() {
+  const auto start_deadline = Clock::now() + std::chrono::milliseconds(spec_.start_timeout_ms);
+  std::optional<Clock::time_point> load_deadline;
+  while (true) {
+    const std::string gone = exit_reason();
+    if (!gone.empty()) return "it " + gone + " before answering PING";
+    try {
+      Connection c("127.0.0.1", port_, 200, 2000);
+      while (true) {
+        Reply r = c.command({"PING"});
+        if (!r) break;  // connection dropped: reconnect
+        if (r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == "PONG") return {};
+        const std::string text = describe_reply(r.get());
+        if (r->type != REDIS_REPLY_ERROR || text.rfind("LOADING", 0) != 0) return "unexpected reply to PING: " + text;
+        if (!load_deadline) load_deadline = Clock::now() + std::chrono::seconds(spec_.load_timeout_s);
+        if (Clock::now() > *load_deadline) {
+          return "still loading its RDB after " + std::to_string(spec_.load_timeout_s) + " s (engine.load_timeout_s)";
+        }
+        const std::string g = exit_reason();
+        if (!g.empty()) return "it " + g + " while loading";
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    } catch (const std::runtime_error&) {
+      // Not accepting connections yet.
+    }
+    if (!load_deadline && Clock::now() > start_deadline) {
+      return "no answer to PING within " + std::to_string(spec_.start_timeout_ms) + " ms (engine.start_timeout_ms)";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+std::string ServerProcess::exit_reason() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (pid_ <= 0) return "was never started";
+  if (reaped_) return describe_wait_status(wait_status_);
+  int st = 0;
+  const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+  if (r == 0) return {};
+  reaped_ = true;
+  if (r == pid_) {
+    wait_status_ = st;
+    return describe_wait_status(st);
+  }
+  wait_status_ = 0;
+  return std::string("was lost (waitpid: ") + std::strerror(errno) + ")";
+}
+
+void ServerProcess::kill_and_reap() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (reaped_ || pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int st = 0;
+  while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+  }
+  wait_status_ = st;
+  reaped_ = true;
+}
+
+void ServerProcess::stop() {
+  if (pid_ <= 0) return;
+  auto wait_exit = [this](int ms) {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+    while (exit_reason().empty()) {
+      if (Clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  };
+  if (!exit_reason().empty()) return;
+  try {
+    Connection c("127.0.0.1", port_, 500, 2000);
+    c.command({"SHUTDOWN", "NOSAVE"});  // no reply: the server closes the connection as it exits
+  } catch (const std::runtime_error&) {
+    // Not answering: fall through to signals.
+  }
+  if (wait_exit(5000)) return;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (!reaped_) ::kill(pid_, SIGTERM);
+  }
+  if (wait_exit(2000)) return;
+  kill_and_reap();
+}
+
+std::string ServerProcess::log_tail(int lines) const {
+  const std::string all = read_from(log_path_, 0);
+  size_t begin = all.size();
+  if (begin > 0 && all[begin - 1] == '\n') --begin;
+  for (int i = 0; i < lines && begin > 0; ++i) {
+    const size_t nl = all.rfind('\n', begin - 1);
+    begin = nl == std::string::npos ? 0 : nl;
+  }
+  if (begin < all.size() && all[begin] == '\n') ++begin;
+  return all.substr(begin);
+}
+
+}  // namespace rpbench::redis

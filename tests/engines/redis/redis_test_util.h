@@ -1,0 +1,82 @@
+// Helpers for the redis engine tests: skip without redis-server, open the engine with options
+// (declared defaults filled as the config layer does), and a private temporary directory.
+#pragma once
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engines/redis/redis_engine.h"
+
+namespace rpbench::redis::testing {
+
+inline constexpr const char* kServer = "/usr/bin/redis-server";
+
+inline bool have_server() { return ::access(kServer, X_OK) == 0; }
+
+#define RPBENCH_REQUIRE_REDIS()                                                                     \
+  do {                                                                                              \
+    if (!::rpbench::redis::testing::have_server())                                                  \
+      GTEST_SKIP() << "/usr/bin/redis-server is missing (Debian package redis-server)";            \
+  } while (0)
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rpbench-redis-test-XXXXXX").string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = buf.data();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The engine section as the config layer resolves it: every declared option at its default,
+// then the test's overrides.
+inline nlohmann::json engine_options(const nlohmann::json& overrides) {
+  nlohmann::json o = {{"type", "redis"}, {"allocator", "glibc"}};
+  for (const auto& f : redis_engine_entry().options) {
+    if (!f.default_value.is_null()) o[f.path] = f.default_value;
+  }
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) o[it.key()] = it.value();
+  return o;
+}
+
+inline std::unique_ptr<Engine> open_engine(const nlohmann::json& overrides) {
+  const nlohmann::json opts = engine_options(overrides);
+  const nlohmann::json experiment = {{"engine", opts}};
+  return redis_engine_entry().open(EngineOpenArgs{opts, experiment, 42});
+}
+
+inline bool process_alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
+
+// Polls until the snapshot reports, or fails the test after `seconds`.
+inline std::optional<SnapshotReport> wait_snapshot(Engine& e, double seconds = 20) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto r = e.poll_snapshot()) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return std::nullopt;
+}
+
+}  // namespace rpbench::redis::testing
