@@ -267,7 +267,7 @@ int cmd_list(int argc, char** argv) {
   for (auto d : workloads::key_distributions()) std::cout << "  " << d << "\n";
   std::cout << "value size distributions:\n";
   for (auto d : workloads::value_distributions()) std::cout << "  " << d << "\n";
-  std::cout << "workload presets:\n  ycsb-a ycsb-b ycsb-c ycsb-d ycsb-f\n";
+  std::cout << "workload presets:\n  ycsb-a ycsb-b ycsb-c ycsb-d ycsb-f contest\n";
   std::cout << "phases:\n  load run snapshot recover verify\n";
   if (vm.count("fields")) {
     std::cout << "\nconfig fields:\n";

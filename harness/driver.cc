@@ -26,7 +26,7 @@ constexpr int kOpTypes = 5;
 // Everything one client thread records in one phase; merged into the PhaseResult at the end.
 struct ThreadRecord {
   explicit ThreadRecord(uint64_t start_ns, uint64_t interval_ns) : timeline(start_ns, interval_ns) {}
-  measure::Histogram all, normal, during, service;
+  measure::Histogram normal, during, service;  // all = normal + during, merged at the end
   measure::Histogram per_op[kOpTypes];
   measure::Timeline timeline;
   uint64_t ops = 0, errors = 0, not_found = 0;
@@ -93,7 +93,8 @@ void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& re
     out.ops += r.ops;
     out.errors += r.errors;
     out.not_found += r.not_found;
-    out.all.merge(r.all);
+    out.all.merge(r.normal);
+    out.all.merge(r.during);
     out.normal.merge(r.normal);
     out.during_snapshot.merge(r.during);
     out.service.merge(r.service);
@@ -180,6 +181,9 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   const uint64_t interval_ns = static_cast<uint64_t>(cfg_.measure.timeline_ms * 1e6);
   const uint64_t start = measure::now_ns();
   const uint64_t end = phase.duration_s > 0 ? start + static_cast<uint64_t>(phase.duration_s * 1e9) : UINT64_MAX;
+  // The timeline covers at most Timeline::kMaxIntervals intervals; ops after that still count in
+  // the histograms (only an op-count phase running for days at a fine interval gets there).
+  const uint64_t timeline_end = start + (measure::Timeline::kMaxIntervals - 1) * interval_ns;
   std::vector<std::unique_ptr<ThreadRecord>> recs;
   for (uint32_t t = 0; t < threads; ++t) recs.push_back(std::make_unique<ThreadRecord>(start, interval_ns));
 
@@ -222,7 +226,6 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       const Status st = exec.execute(op);
       const uint64_t done = measure::now_ns();
       const uint64_t lat = done - intended;
-      rec.all.record(lat);
       rec.per_op[static_cast<int>(op.type)].record(lat);
       if (shared.windows.during(intended)) {
         rec.during.record(lat);
@@ -230,7 +233,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
         rec.normal.record(lat);
       }
       if (pacer) rec.service.record(done - begin);
-      rec.timeline.record(intended, lat);
+      if (intended < timeline_end) rec.timeline.record(intended, lat);
       ++rec.ops;
       if (!st.ok()) {
         if (st.not_found()) {

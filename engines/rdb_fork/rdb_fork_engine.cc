@@ -105,7 +105,7 @@ RecoveryReport RdbForkEngine::recover() {
     rep.error = "rdb-fork: no complete snapshot to recover from: " + path + ": " + std::strerror(errno);
     return rep;
   }
-  const RdbLoadResult r = load_rdb_file(path, &store_);
+  const RdbLoadResult r = load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
   resizes_seen_ = store_.resizes_started();
   thp_.advise();
   rep.ok = r.ok;

@@ -50,6 +50,7 @@ class RdbForkEngine final : public Engine {
  private:
   void after_mutation() {
     if (store_.resizes_started() != resizes_seen_) on_resize();
+    thp_.advise_if_heap_grew();
   }
   void on_resize();
 

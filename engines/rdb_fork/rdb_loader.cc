@@ -123,7 +123,8 @@ class Reader {
 
 class Loader {
  public:
-  Loader(Reader& in, kvstore::KvStore& store, RdbLoadResult& res) : in_(in), store_(store), res_(res) {}
+  Loader(Reader& in, kvstore::KvStore& store, RdbLoadResult& res, const std::function<void()>& tick)
+      : in_(in), store_(store), res_(res), tick_(tick) {}
 
   void run() {
     header();
@@ -181,6 +182,7 @@ class Loader {
           if (!store_.put(key_, val_)) throw LoadError{at, "duplicate key '" + printable(key_) + "'"};
           if (pending_expire) ++res_.expires_ignored;
           pending_expire = false;
+          if (tick_ && (store_.size() & 0xffff) == 0) tick_();
           break;
         }
         default:
@@ -343,6 +345,7 @@ class Loader {
   Reader& in_;
   kvstore::KvStore& store_;
   RdbLoadResult& res_;
+  const std::function<void()>& tick_;
   std::string key_;
   std::string val_;
   std::vector<char> lzf_;
@@ -350,7 +353,7 @@ class Loader {
 
 }  // namespace
 
-RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store) {
+RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store, const std::function<void()>& tick) {
   RdbLoadResult res;
   store->clear();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -367,7 +370,7 @@ RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store) {
   kvstore::KvStore fresh;
   Reader in(fd.get(), static_cast<uint64_t>(st.st_size));
   try {
-    Loader(in, fresh, res).run();
+    Loader(in, fresh, res, tick).run();
   } catch (const LoadError& e) {
     res.error = path + ": offset " + std::to_string(e.offset) + ": " + e.message;
     return res;

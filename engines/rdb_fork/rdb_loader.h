@@ -12,6 +12,7 @@
 // (never half-loaded). The file itself is only read.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "engines/kvstore/kvstore.h"
@@ -29,7 +30,9 @@ struct RdbLoadResult {
   std::string redis_ver;        // the file's "redis-ver" AUX field, if any
 };
 
-// Replaces *store's content with the file's (see above). The store is cleared first.
-RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store);
+// Replaces *store's content with the file's (see above). The store is cleared first. `tick`, when
+// given, is called every 65536 keys loaded (the engine's THP policy advises new heap there).
+RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store,
+                            const std::function<void()>& tick = {});
 
 }  // namespace rpbench::rdb_fork

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -37,12 +38,19 @@ ThpPolicy::ThpPolicy(const std::string& mode) : mode_(mode), system_mode_(system
     disabled_by_prctl_ = true;
     actions_ = "prctl(PR_SET_THP_DISABLE, 1) for the process and its fork children";
   } else if (mode_ == "madvise") {
-    if (kvstore::allocator_name() == "glibc") {
+    const bool glibc = kvstore::allocator_name() == "glibc";
+    if (glibc) {
       ::mallopt(M_TOP_PAD, 32 << 20);
       actions_ = "mallopt(M_TOP_PAD, 32 MiB); ";
+      track_brk_ = true;
     }
     actions_ += "madvise(MADV_HUGEPAGE) on [heap] and private anonymous writable mappings >= 2 MiB at open, "
-                "after each hash-table resize and before each fork";
+                "after each hash-table resize, before each fork";
+    actions_ += glibc ? " and whenever the heap end moves" : "";
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (glibc && tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb=1") != nullptr) {
+      actions_ += "; GLIBC_TUNABLES glibc.malloc.hugetlb=1 (malloc advises its own memory too)";
+    }
     advise();
   } else if (mode_ == "default") {
     actions_ = "none: the system THP mode applies";
@@ -80,6 +88,7 @@ void ThpPolicy::advise() {
   }
   std::fclose(f);
   advised_bytes_last_ = advised;
+  if (track_brk_) last_brk_ = ::sbrk(0);
 }
 
 nlohmann::json ThpPolicy::report() const {

@@ -3,13 +3,19 @@
 //
 //   never    prctl(PR_SET_THP_DISABLE, 1): no huge pages for this process (and its fork children)
 //            whatever the system mode; restored (prctl 0) when the policy is destroyed.
-//   madvise  the store's memory is made THP-eligible: with glibc, mallopt(M_TOP_PAD, 32 MiB) so
-//            the heap grows in large steps, and madvise(MADV_HUGEPAGE) on the heap and every
-//            private anonymous writable mapping of at least 2 MiB (where any allocator keeps its
-//            arenas and large blocks), at open, after each hash-table resize and before each
-//            fork. Memory mapped after the last of those points is not advised.
+//   madvise  the store's memory is made THP-eligible: madvise(MADV_HUGEPAGE) on the heap and
+//            every private anonymous writable mapping of at least 2 MiB (where any allocator
+//            keeps its arenas and large blocks) at open, after each hash-table resize, before
+//            each fork, and, with glibc, whenever the heap's end (sbrk(0)) has moved; glibc's
+//            heap grows in 32 MiB steps (mallopt(M_TOP_PAD)) so each new step is advised before
+//            its pages are first touched. With jemalloc or tcmalloc, memory an arena maps between
+//            two of those points is faulted before it is advised (khugepaged may collapse it
+//            later): for them, MALLOC_CONF=thp:always (jemalloc) at process start is the
+//            stronger setting. GLIBC_TUNABLES=glibc.malloc.hugetlb=1, when set, is recorded.
 //   default  nothing: the system mode (/sys/kernel/mm/transparent_hugepage/enabled) decides.
 #pragma once
+#include <unistd.h>
+
 #include <cstdint>
 #include <string>
 
@@ -27,6 +33,10 @@ class ThpPolicy {
 
   // In madvise mode, advises the current heap and large anonymous mappings; no-op otherwise.
   void advise();
+  // Cheap check for the hot path: in madvise mode with glibc, advise() when the heap has grown.
+  void advise_if_heap_grew() {
+    if (track_brk_ && ::sbrk(0) != last_brk_) advise();
+  }
 
   const std::string& mode() const { return mode_; }
   nlohmann::json report() const;
@@ -39,6 +49,8 @@ class ThpPolicy {
   uint64_t advise_calls_ = 0;
   uint64_t advised_bytes_last_ = 0;
   uint64_t advise_errors_ = 0;
+  bool track_brk_ = false;
+  void* last_brk_ = nullptr;
 };
 
 // The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise",

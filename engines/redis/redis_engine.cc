@@ -354,7 +354,7 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
   int64_t vanished = 0;
   do {
     Reply r;
-    if (Status s = control({"SCAN", cursor, "COUNT", "1000"}, &r); !s.ok()) return s;
+    if (Status s = control({"SCAN", cursor, "COUNT", "10000"}, &r); !s.ok()) return s;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
         r->element[1]->type != REDIS_REPLY_ARRAY) {
       return Status::Error("redis: SCAN: unexpected " + describe_reply(r.get()));
@@ -460,10 +460,11 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
     rep.extra["rdb_last_bgsave_time_sec"] = sec;
     rep.extra["rdb_saves"] = saves;
     rep.extra["total_forks"] = inf.integer("total_forks");
-    for (const char* k : {"current_cow_peak", "current_cow_size", "current_fork_perc", "rdb_last_load_keys_loaded",
+    for (const char* k : {"current_cow_peak", "current_cow_size", "rdb_last_load_keys_loaded",
                           "rdb_last_load_keys_expired", "rdb_changes_since_last_save"}) {
-      if (auto v = inf.number_if_present(k)) rep.extra[k] = *v;
+      if (auto v = inf.integer_if_present(k)) rep.extra[k] = *v;
     }
+    if (auto v = inf.number_if_present("current_fork_perc")) rep.extra["current_fork_perc"] = *v;
     rep.child_duration_ms = sec >= 0 ? static_cast<double>(sec) * 1000.0 : -1;
     rep.extra["child_duration_source"] = "rdb_last_bgsave_time_sec (whole seconds)";
     if (opt_.managed && server_) {
