@@ -267,8 +267,17 @@ int cmd_list(int argc, char** argv) {
   for (auto d : workloads::key_distributions()) std::cout << "  " << d << "\n";
   std::cout << "value size distributions:\n";
   for (auto d : workloads::value_distributions()) std::cout << "  " << d << "\n";
-  std::cout << "workload presets:\n  ycsb-a ycsb-b ycsb-c ycsb-d ycsb-f contest\n";
-  std::cout << "phases:\n  load run snapshot recover verify\n";
+  // Presets and phase types come from their declarations.
+  for (const auto& s : config::harness_sections())
+    for (const auto& f : s.fields)
+      if (s.name == "workload" && f.path == "preset") {
+        std::cout << "workload presets:\n ";
+        for (const auto& c : f.choices) std::cout << " " << c;
+        std::cout << "\n";
+      }
+  std::cout << "phases:\n ";
+  for (const auto& t : config::phase_types()) std::cout << " " << t;
+  std::cout << "\n";
   if (vm.count("fields")) {
     std::cout << "\nconfig fields:\n";
     for (const auto& s : config::harness_sections()) print_fields(s.name, s.fields, std::cout);

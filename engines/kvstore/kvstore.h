@@ -11,7 +11,8 @@
 // shrink when used*100/buckets < 10 (Redis does that from serverCron; here on delete). While
 // resizing is paused (a snapshot child lives: Redis's dictSetResizeEnabled(0)) no resize starts
 // unless the load factor exceeds kForceResizeRatio (Redis's dict_force_resize_ratio = 5); a
-// rehash already in progress continues.
+// rehash already in progress continues. There is no idle-time rehashing (Redis's
+// activerehashing in serverCron): rehash_steps() is there for a caller with idle time.
 //
 // The store keeps its content digest up to date on every mutation (ContentDigest), so digest()
 // is O(1); compute_digest() recomputes it by a full scan.

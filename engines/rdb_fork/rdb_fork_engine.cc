@@ -1,6 +1,5 @@
 #include "engines/rdb_fork/rdb_fork_engine.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

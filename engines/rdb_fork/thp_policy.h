@@ -13,6 +13,9 @@
 //            later): for them, MALLOC_CONF=thp:always (jemalloc) at process start is the
 //            stronger setting. GLIBC_TUNABLES=glibc.malloc.hugetlb=1, when set, is recorded.
 //   default  nothing: the system mode (/sys/kernel/mm/transparent_hugepage/enabled) decides.
+//
+// These are process-wide settings (one engine per process is the harness's case): with two
+// engines open at once, the later one's mode applies to both.
 #pragma once
 #include <unistd.h>
 

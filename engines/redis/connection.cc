@@ -1,5 +1,6 @@
 #include "engines/redis/connection.h"
 
+#include <signal.h>
 #include <sys/time.h>
 
 #include <stdexcept>
@@ -14,9 +15,21 @@ timeval to_timeval(int ms) {
   return tv;
 }
 
+// hiredis writes with write(2): on a socket whose peer died, that raises SIGPIPE, whose default
+// action kills the process. A network client wants EPIPE instead, as redis-benchmark does.
+void ignore_sigpipe_if_default() {
+  struct sigaction old {};
+  if (::sigaction(SIGPIPE, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) return;
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  ::sigaction(SIGPIPE, &ign, nullptr);
+}
+
 }  // namespace
 
 Connection::Connection(const std::string& host, int port, int connect_timeout_ms, int io_timeout_ms) {
+  ignore_sigpipe_if_default();
   ctx_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout_ms));
   if (ctx_ == nullptr) throw std::runtime_error("redis: cannot allocate a connection to " + host + ":" + std::to_string(port));
   if (ctx_->err != 0) {

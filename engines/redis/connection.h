@@ -2,7 +2,9 @@
 //
 // Every read and write has a timeout (redisSetTimeout), so a server that stops answering turns
 // into an error, never a hang. After an I/O error the connection is broken() for good: the owner
-// drops it and opens a new one.
+// drops it and opens a new one. hiredis writes with write(2), so the first connection made sets
+// SIGPIPE to SIG_IGN if it still has its default action (which would kill the process when a
+// server dies mid-write): the write then fails with EPIPE, an error like any other.
 #pragma once
 #include <hiredis/hiredis.h>
 

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "engines/content_digest.h"
+#include "engines/kvstore/kvstore.h"
+#include "engines/rdb_fork/rdb_loader.h"
 #include "engines/redis/connection.h"
 #include "engines/redis/info_parser.h"
 #include "engines/redis/redis_options.h"
@@ -80,6 +82,7 @@ struct ScanResult {
 struct RunningSnapshot {
   int64_t saves_before = 0;
   int64_t keys = 0;
+  size_t client_connections = 0;  // threads that have called put/get/del so far
   std::string digest;
   nlohmann::json scan = nullptr;
   Clock::time_point started;
@@ -119,6 +122,7 @@ class RedisEngine final : public Engine {
   Status scan_digest(ScanResult* out) const;
   std::string rdb_path(nlohmann::json* extra) const;
   SnapshotReport finish_snapshot(const InfoFields& inf);
+  void digest_rdb(SnapshotReport* rep) const;
 
   RedisOptions opt_;
   std::string dir_;  // managed mode: the private directory
@@ -395,9 +399,13 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
 Status RedisEngine::begin_snapshot() {
   if (snap_) return Status::Error("redis: a snapshot is already running");
   if (Status s = flush_all(); !s.ok()) return s;
-  std::lock_guard<std::mutex> lk(control_.mu);
   RunningSnapshot rs;
-  if (opt_.digest) {
+  {
+    std::lock_guard<std::mutex> ck(clients_mu_);
+    rs.client_connections = clients_.size();
+  }
+  std::lock_guard<std::mutex> lk(control_.mu);
+  if (opt_.digest && opt_.digest_from == "scan") {
     ScanResult sr;
     if (Status s = scan_digest(&sr); !s.ok()) return s;
     rs.digest = sr.digest;
@@ -447,6 +455,10 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   rep.extra = nlohmann::json::object();
   if (rs.scan.is_object()) rep.extra.update(rs.scan);
   rep.extra["dbsize_at_begin"] = rs.keys;
+  rep.extra["client_connections"] = rs.client_connections;
+  rep.extra["digest_source"] = !opt_.digest                 ? "none (engine.digest=false)"
+                               : opt_.digest_from == "scan" ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
+                                                            : "rdb: the finished RDB file, parsed";
   rep.extra["wall_ms_until_seen_done"] = ms_between(rs.started, Clock::now());
   rep.extra["wall_ms_note"] = "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
                               "cron delay before it reaps the child, and engine.info_poll_ms)";
@@ -498,6 +510,25 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   return rep;
 }
 
+// The digest of what the snapshot holds, read back from the RDB (the rdb-fork engine's loader
+// reads redis-server 7.0 files); the parse runs on the calling thread.
+void RedisEngine::digest_rdb(SnapshotReport* rep) const {
+  const auto t0 = Clock::now();
+  kvstore::KvStore store;
+  const rdb_fork::RdbLoadResult lr = rdb_fork::load_rdb_file(rep->location, &store);
+  if (!lr.ok) {
+    rep->ok = false;
+    rep->error = "redis: digesting the snapshot's RDB failed: " + lr.error;
+    return;
+  }
+  ContentDigest d;
+  store.for_each([&](std::string_view k, std::string_view v) { d.add(k, v); });
+  rep->digest = d.hex();
+  rep->extra["digest_rdb_ms"] = ms_between(t0, Clock::now());
+  rep->extra["digest_keys"] = static_cast<int64_t>(d.count());
+  rep->extra["digest_rdb_checksum_verified"] = lr.checksum_verified;
+}
+
 std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
   if (!snap_) return std::nullopt;
   const auto now = Clock::now();
@@ -516,6 +547,7 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
         return std::nullopt;
       }
       rep = finish_snapshot(inf);
+      if (rep.ok && opt_.digest && opt_.digest_from == "rdb") digest_rdb(&rep);
     } catch (const std::runtime_error& e) {
       rep.error = e.what();
     }
@@ -603,7 +635,7 @@ nlohmann::json RedisEngine::report() const {
   if (opt_.managed) {
     j["settings"] = settings_json(opt_);
   } else {
-    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth}, {"digest", opt_.digest},
+    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth}, {"digest", opt_.digest}, {"digest_from", opt_.digest_from},
                      {"info_poll_ms", opt_.info_poll_ms}, {"timeout_ms", opt_.timeout_ms},
                      {"server_settings", "not applied: attach mode never reconfigures the server"}};
   }

@@ -19,16 +19,35 @@
 // outstanding. So a put returns Ok before the server has acknowledged it, a SET's error reply
 // surfaces as a Status::Error from a later call, and the latency the driver records for a
 // pipelined put is the amortized cost (one in pipeline_depth puts pays the round trip). Before
-// any get/del/begin_snapshot/digest/recover, every connection's outstanding SETs are sent and
-// their replies read (so a read sees every put issued before it, from any thread). A run phase
-// that wants per-op SET latency sets engine.pipeline_depth=1.
+// any get/del/begin_snapshot/digest/report, every connection's outstanding SETs are sent and
+// their replies read (so a read sees every put issued before it, from any thread); recover()
+// discards them (they postdate the snapshot it restores). A run phase that wants per-op SET
+// latency sets engine.pipeline_depth=1 (each put is then one SET round trip).
 //
-// Digest: with engine.digest=true (default) begin_snapshot digests the whole keyspace (SCAN +
-// MGET on the control connection, rpbench::ContentDigest) right before BGSAVE and the snapshot
-// reports it; digest() computes the same over the current keyspace. Limitation: with several
-// client threads, the other threads may write between the digest scan and the fork, so the
-// snapshot's digest can differ from the RDB's content; verify is exact with one client thread.
-// The scan blocks the calling thread (its time is in the snapshot's extra.digest_scan_ms).
+// Digest (engine.digest=true, the default): the snapshot reports an order-independent
+// rpbench::ContentDigest of its content, and digest() computes the same over the live keyspace
+// (SCAN + MGET on the control connection), so the driver's verify can compare them.
+// engine.digest_from picks how the snapshot's digest is taken:
+//  - "scan" (default): the keyspace is scanned in begin_snapshot right before BGSAVE. Exact with
+//    one client thread; with several, the other threads may write between the scan and the fork,
+//    and verify then fails. The scan blocks the calling thread and delays the fork (its time is
+//    in the snapshot's extra.digest_scan_ms, and inside the driver's snapshot window).
+//  - "rdb": the finished RDB is parsed in poll_snapshot (the rdb-fork engine's loader, which reads
+//    redis-server 7.0 files) and its content digested: exactly what the snapshot holds, with any
+//    number of writers; the parse blocks the polling thread (extra.digest_rdb_ms) and briefly
+//    holds a copy of the dataset in this process.
+// With engine.digest=false the snapshot reports no digest, and verify fails saying so. digest()
+// returns "error: <reason>" when the server cannot be read (never a made-up digest).
+//
+// Figures: fork_us is the server's latest_fork_usec (fork_us_source "redis:latest_fork_usec");
+// cow_bytes is rdb_last_cow_size; bytes is the RDB file's size (attach mode: found through CONFIG
+// GET dir/dbfilename, -1 when not readable from here); child_duration_ms comes from the server
+// log's millisecond timestamps (managed mode), else rdb_last_bgsave_time_sec (whole seconds):
+// extra.child_duration_source says which. Probes the driver takes around the snapshot (RSS,
+// faults) describe the rpbench process, not the server.
+//
+// SIGPIPE: the first connection sets SIGPIPE to SIG_IGN if it has its default action, so a server
+// dying mid-write gives EPIPE (an error) instead of killing rpbench.
 #pragma once
 #include "engines/registry.h"
 

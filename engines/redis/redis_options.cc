@@ -25,7 +25,10 @@ std::vector<config::Field> redis_option_fields() {
       Int("pipeline_depth", 64, 1, 100000,
           "SETs buffered per client connection before their replies are read (1: each put is one round trip; "
           "a pipelined put's latency is amortized)"),
-      Bool("digest", true, "digest the keyspace (SCAN + MGET) at begin_snapshot so verify can compare"),
+      Bool("digest", true, "the snapshot reports a content digest, so verify can compare (false: none)"),
+      Enum("digest_from", "scan", {"scan", "rdb"},
+           "scan: SCAN+MGET the keyspace in begin_snapshot before BGSAVE (exact with one client thread); "
+           "rdb: parse the finished RDB in poll_snapshot (exact with any thread count)"),
       Int("info_poll_ms", 10, 1, 10000, "poll_snapshot queries INFO at most this often"),
   };
 }
@@ -62,9 +65,13 @@ RedisOptions parse_redis_options(const nlohmann::json& s) {
   o.io_threads = get_or(s, "io_threads", o.io_threads);
   o.pipeline_depth = get_or(s, "pipeline_depth", o.pipeline_depth);
   o.digest = get_or(s, "digest", o.digest);
+  o.digest_from = get_or(s, "digest_from", o.digest_from);
   o.info_poll_ms = get_or(s, "info_poll_ms", o.info_poll_ms);
 
   if (o.pipeline_depth < 1) throw std::invalid_argument("engine.pipeline_depth: must be >= 1");
+  if (o.digest_from != "scan" && o.digest_from != "rdb") {
+    throw std::invalid_argument("engine.digest_from: '" + o.digest_from + "' is not one of scan, rdb");
+  }
   if (o.managed) {
     if (!o.address.empty()) {
       throw std::invalid_argument("engine.address '" + o.address +
@@ -91,7 +98,7 @@ nlohmann::json settings_json(const RedisOptions& o) {
   return {{"rdbcompression", o.rdbcompression},   {"rdbchecksum", o.rdbchecksum},
           {"disable_thp", o.disable_thp},         {"maxmemory_bytes", o.maxmemory_bytes},
           {"jemalloc_bg_thread", o.jemalloc_bg_thread}, {"io_threads", o.io_threads},
-          {"pipeline_depth", o.pipeline_depth},   {"digest", o.digest},
+          {"pipeline_depth", o.pipeline_depth},   {"digest", o.digest}, {"digest_from", o.digest_from},
           {"info_poll_ms", o.info_poll_ms},       {"timeout_ms", o.timeout_ms}};
 }
 

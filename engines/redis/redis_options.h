@@ -34,7 +34,8 @@ struct RedisOptions {
   int io_threads = 1;
   // Client side.
   int pipeline_depth = 64;  // puts buffered per connection before their replies are read
-  bool digest = true;       // digest the keyspace at begin_snapshot (SCAN + MGET)
+  bool digest = true;       // the snapshot reports a content digest (verify needs one)
+  std::string digest_from = "scan";  // "scan": keyspace at begin_snapshot; "rdb": the finished RDB
   int info_poll_ms = 10;    // poll_snapshot queries INFO at most this often
 };
 

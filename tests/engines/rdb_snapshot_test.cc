@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "engines/kvstore/allocator_stats.h"
 #include "engines/rdb_fork/rdb_loader.h"
 #include "tests/engines/test_util.h"
 
@@ -290,6 +292,35 @@ TEST(RdbForkEngine, ThpModesAreAppliedAndReported) {
       EXPECT_GT(t["advise_calls"].get<int>(), 1);
     }
   }
+}
+
+[[maybe_unused]] int64_t anon_huge_kb() {
+  std::ifstream f("/proc/self/smaps_rollup");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("AnonHugePages:", 0) == 0) return std::stoll(line.substr(14));
+  }
+  return -1;
+}
+
+TEST(RdbForkEngine, ThpMadviseMakesTheStoreHugePageBacked) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's allocator, not the process's, serves malloc";
+#else
+  const std::string sys = system_thp_mode();
+  if (sys != "madvise" && sys != "always") GTEST_SKIP() << "system THP mode is '" << sys << "'";
+  if (kvstore::allocator_name() != "glibc") GTEST_SKIP() << "heap tracking applies to glibc malloc";
+  TempDir dir;
+  RdbForkOptions o = options_in(dir);
+  o.thp = "madvise";
+  RdbForkEngine e(o);
+  const int64_t before = anon_huge_kb();
+  ASSERT_GE(before, 0);
+  for (int i = 0; i < 300000; ++i) e.put(test_key(i), test_value(i, 0, 100));  // ~55 MiB
+  const int64_t after = anon_huge_kb();
+  EXPECT_GT(after - before, 16 * 1024) << "at least 16 MiB of the store on huge pages";
+  EXPECT_GT(e.report()["thp"]["advise_calls"].get<int>(), 2);
+#endif
 }
 
 }  // namespace

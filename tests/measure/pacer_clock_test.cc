@@ -25,7 +25,11 @@ TEST(Clock, NowIsMonotonic) {
 
 TEST(Clock, MeasureClockDescribesItself) {
   const ClockInfo c = measure_clock();
-  EXPECT_EQ(c.source, "clock_gettime(CLOCK_MONOTONIC)");
+  if (tsc_calibration().usable) {
+    EXPECT_EQ(c.source.rfind("rdtsc (invariant TSC", 0), 0u) << c.source;
+  } else {
+    EXPECT_EQ(c.source, "clock_gettime(CLOCK_MONOTONIC)");
+  }
   EXPECT_GT(c.resolution_ns, 0.0);
   EXPECT_GT(c.read_cost_ns, 0.0);
   const auto j = to_json(c);
@@ -33,6 +37,24 @@ TEST(Clock, MeasureClockDescribesItself) {
   EXPECT_DOUBLE_EQ(j.at("resolution_ns").get<double>(), c.resolution_ns);
   EXPECT_DOUBLE_EQ(j.at("read_cost_ns").get<double>(), c.read_cost_ns);
   EXPECT_EQ(j.size(), 3u);
+}
+
+TEST(Clock, TscAgreesWithClockMonotonic) {
+  // Whatever the source, now_ns() tracks CLOCK_MONOTONIC: over 50 ms the two advance by the same
+  // amount within 0.1% (plus the cost of the reads), and now_ns() never goes backwards.
+  const uint64_t n0 = now_ns(), m0 = monotonic_ns();
+  uint64_t prev = n0;
+  const uint64_t until = m0 + 50'000'000;
+  while (monotonic_ns() < until) {
+    const uint64_t n = now_ns();
+    ASSERT_GE(n, prev);
+    prev = n;
+  }
+  const uint64_t n1 = now_ns(), m1 = monotonic_ns();
+  const double dn = static_cast<double>(n1 - n0), dm = static_cast<double>(m1 - m0);
+  EXPECT_NEAR(dn / dm, 1.0, 1e-3);
+  // The two clocks share an origin (the TSC is anchored to CLOCK_MONOTONIC when calibrated).
+  EXPECT_NEAR(static_cast<double>(n1), static_cast<double>(m1), 5e6);
 }
 
 TEST(Pacer, UniformSpacingIsExact) {
