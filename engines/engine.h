@@ -69,6 +69,14 @@ class Engine {
   virtual Status get(std::string_view key, std::string* value) = 0;
   virtual Status del(std::string_view key) = 0;
 
+  // The driver announces each phase before running it ("load", "run", "snapshot", "recover",
+  // "verify") and ends it after its last operation, from one thread while no operation is in
+  // flight. An engine may batch where per-op latency is not the point (the redis engine pipelines
+  // SETs only while loading); end_phase() completes anything still batched, and its time counts
+  // in the phase. Engines that do not batch ignore both.
+  virtual void begin_phase(std::string_view phase_type) { (void)phase_type; }
+  virtual Status end_phase() { return Status::Ok(); }
+
   // Starts a snapshot and returns at once (the work runs in a child or a thread). Only one
   // snapshot is in flight at a time; the driver never calls begin while one is running.
   virtual Status begin_snapshot() { return Status::Error(std::string(name()) + " cannot snapshot"); }

@@ -132,6 +132,7 @@ bool Driver::run(Result& result) {
     PhaseResult out;
     out.name = phase.name;
     out.type = phase.type_name;
+    engine_.begin_phase(phase.type_name);
     bool ok = false;
     switch (phase.type) {
       case PhaseType::kLoad:
@@ -286,10 +287,19 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
     progress_->update(phase.name, el, phase.duration_s, ops, el > 0 ? ops / el : 0, p99);
   }
   for (auto& th : pool) th.join();
-  // The phase's measured window: from its start to the last op's completion (a snapshot still
-  // running at the end is waited for, but that wait is not operation time).
+  // The phase's measured window: from its start to the last op's completion, including whatever
+  // the engine still had batched (a snapshot still running at the end is waited for, but that
+  // wait is not operation time).
   uint64_t finish = start;
   for (const auto& r : recs) finish = std::max(finish, r->end_ns);
+  const uint64_t end_phase_start = measure::now_ns();
+  const Status ended = engine_.end_phase();
+  finish += measure::now_ns() - end_phase_start;
+  if (!ended.ok()) {
+    ++recs[0]->errors;
+    recs[0]->first_error = "engine " + std::string(engine_.name()) + ": " + ended.message();
+    shared.failed.store(true);
+  }
   out.duration_s = static_cast<double>(finish - start) / 1e9;
   merge_into(out, recs);
   out.events = std::move(snaps.events());

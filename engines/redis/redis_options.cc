@@ -23,8 +23,8 @@ std::vector<config::Field> redis_option_fields() {
       Bool("jemalloc_bg_thread", true, "redis jemalloc-bg-thread (background purging)"),
       Int("io_threads", 1, 1, 128, "redis io-threads"),
       Int("pipeline_depth", 64, 1, 100000,
-          "SETs buffered per client connection before their replies are read (1: each put is one round trip; "
-          "a pipelined put's latency is amortized)"),
+          "load phases: SETs buffered per client connection before their replies are read (1: one round trip "
+          "each); a pipelined put's latency is amortized. Run phases always send each command on its own"),
       Bool("digest", true, "the snapshot reports a content digest, so verify can compare (false: none)"),
       Enum("digest_from", "scan", {"scan", "rdb"},
            "scan: SCAN+MGET the keyspace in begin_snapshot before BGSAVE (exact with one client thread); "

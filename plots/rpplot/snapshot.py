@@ -66,7 +66,11 @@ def _cow_points(group):
         if not isinstance(rate, (int, float)) or not cows:
             continue
         frac = write_fraction(r.config)
-        points.append((style.engine_label(r), rate, frac, sum(cows) / len(cows)))
+        keys = loader.config_value(r.config, "dataset.keys")
+        points.append((style.engine_label(r), rate, frac, sum(cows) / len(cows), keys))
+    # One line per engine and dataset size: COW depends on both.
+    if len({p[4] for p in points}) > 1:
+        points = [(f"{p[0]}, {p[4]:,} keys", p[1], p[2], p[3], p[4]) for p in points]
     return points
 
 

@@ -61,10 +61,13 @@ inline nlohmann::json engine_options(const nlohmann::json& overrides) {
   return o;
 }
 
+// The engine as the driver leaves it in a load phase: puts are pipelined (pipeline_depth > 1).
 inline std::unique_ptr<Engine> open_engine(const nlohmann::json& overrides) {
   const nlohmann::json opts = engine_options(overrides);
   const nlohmann::json experiment = {{"engine", opts}};
-  return redis_engine_entry().open(EngineOpenArgs{opts, experiment, 42});
+  auto e = redis_engine_entry().open(EngineOpenArgs{opts, experiment, 42});
+  e->begin_phase("load");
+  return e;
 }
 
 inline bool process_alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
