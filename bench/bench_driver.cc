@@ -11,12 +11,12 @@
 namespace rpbench {
 namespace {
 
-nlohmann::json bench_config(uint64_t ops, const char* mix_json) {
+nlohmann::json bench_config(uint64_t ops, const char* mix_json, const char* dist) {
   nlohmann::json cfg = {
       {"name", "bench-driver"},
       {"engine", {{"type", "null"}}},
       {"dataset", {{"keys", 1000000}}},
-      {"workload", {{"keys", {{"dist", "zipfian"}}}, {"mix", nlohmann::json::parse(mix_json)}}},
+      {"workload", {{"keys", {{"dist", dist}}}, {"mix", nlohmann::json::parse(mix_json)}}},
       {"measure", {{"progress", "off"}}},
       {"phases", {{{"type", "run"}, {"ops", ops}}}},
   };
@@ -25,9 +25,9 @@ nlohmann::json bench_config(uint64_t ops, const char* mix_json) {
 
 // One iteration = one whole run phase of `ops` operations; the reported time per op is the
 // driver's overhead (the null engine returns at once).
-void run_phase(benchmark::State& state, const char* mix_json) {
+void run_phase(benchmark::State& state, const char* mix_json, const char* dist) {
   const uint64_t ops = 2'000'000;
-  const ExperimentConfig cfg = make_experiment(bench_config(ops, mix_json));
+  const ExperimentConfig cfg = make_experiment(bench_config(ops, mix_json, dist));
   auto engine = find_engine("null")->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
   for (auto _ : state) {
     Result result;
@@ -40,12 +40,24 @@ void run_phase(benchmark::State& state, const char* mix_json) {
                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-void BM_DriverOverhead_NullEngine_Read(benchmark::State& state) { run_phase(state, R"({"read": 1})"); }
-void BM_DriverOverhead_NullEngine_ReadUpdate(benchmark::State& state) {
-  run_phase(state, R"({"read": 0.5, "update": 0.5})");
+// Reads only, and 50:50 read/update (updates also fill a 100-byte value), with uniform keys
+// (the cheapest key generator) and zipfian keys (theta 0.99).
+void BM_DriverOverhead_NullEngine_Read_Uniform(benchmark::State& state) {
+  run_phase(state, R"({"read": 1})", "uniform");
 }
-BENCHMARK(BM_DriverOverhead_NullEngine_Read)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_DriverOverhead_NullEngine_ReadUpdate)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+void BM_DriverOverhead_NullEngine_Read_Zipfian(benchmark::State& state) {
+  run_phase(state, R"({"read": 1})", "zipfian");
+}
+void BM_DriverOverhead_NullEngine_ReadUpdate_Uniform(benchmark::State& state) {
+  run_phase(state, R"({"read": 0.5, "update": 0.5})", "uniform");
+}
+void BM_DriverOverhead_NullEngine_ReadUpdate_Zipfian(benchmark::State& state) {
+  run_phase(state, R"({"read": 0.5, "update": 0.5})", "zipfian");
+}
+BENCHMARK(BM_DriverOverhead_NullEngine_Read_Uniform)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_DriverOverhead_NullEngine_Read_Zipfian)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_DriverOverhead_NullEngine_ReadUpdate_Uniform)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_DriverOverhead_NullEngine_ReadUpdate_Zipfian)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace rpbench

@@ -12,7 +12,7 @@ Timeline::Timeline(uint64_t start_ns, uint64_t interval_ns) : start_ns_(start_ns
   if (interval_ns == 0) throw std::invalid_argument("Timeline: interval_ns must be > 0");
 }
 
-void Timeline::record(uint64_t t_ns, uint64_t latency_ns) {
+size_t Timeline::locate(uint64_t t_ns) {
   const uint64_t i = t_ns <= start_ns_ ? 0 : (t_ns - start_ns_) / interval_ns_;
   if (i >= intervals_.size()) {
     if (i >= kMaxIntervals) {
@@ -21,13 +21,15 @@ void Timeline::record(uint64_t t_ns, uint64_t latency_ns) {
     }
     intervals_.resize(i + 1);
   }
-  Interval& iv = intervals_[i];
-  ++iv.ops;
-  iv.max = std::max(iv.max, latency_ns);
-  const size_t b = BucketLayout::index(std::min(latency_ns, BucketLayout::kMaxTrackable), kSubBucketBits);
-  if (b >= iv.counts.size()) iv.counts.resize(b + 1, 0);
-  ++iv.counts[b];
+  // Interval 0 also takes times before the start, so it is never cached as [lo, lo + interval).
+  if (i > 0) {
+    cached_index_ = i;
+    cached_lo_ = start_ns_ + i * interval_ns_;
+  }
+  return i;
 }
+
+void Timeline::grow(Interval& iv, size_t bucket) { iv.counts.resize(bucket + 1, 0); }
 
 void Timeline::merge(const Timeline& other) {
   if (other.start_ns_ != start_ns_ || other.interval_ns_ != interval_ns_) {

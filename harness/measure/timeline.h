@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/measure/bucket_layout.h"
+
 namespace rpbench::measure {
 
 class Timeline {
@@ -23,7 +25,18 @@ class Timeline {
   // t_ns: the op's intended start (times before start_ns count in interval 0). Amortized O(1);
   // allocates only when a new interval or a new highest bucket in an interval appears. Throws
   // std::out_of_range if t_ns lies more than kMaxIntervals intervals after start_ns.
-  void record(uint64_t t_ns, uint64_t latency_ns);
+  void record(uint64_t t_ns, uint64_t latency_ns) {
+    // Fast path: the same interval as the previous op.
+    const size_t i = t_ns >= cached_lo_ && t_ns - cached_lo_ < interval_ns_ ? cached_index_ : locate(t_ns);
+    Interval& iv = intervals_[i];
+    ++iv.ops;
+    iv.max = latency_ns > iv.max ? latency_ns : iv.max;
+    const size_t b = BucketLayout::index(latency_ns < BucketLayout::kMaxTrackable ? latency_ns
+                                                                                  : BucketLayout::kMaxTrackable,
+                                         kSubBucketBits);
+    if (b >= iv.counts.size()) grow(iv, b);
+    ++iv.counts[b];
+  }
 
   // Adds other's intervals. std::invalid_argument unless start and interval are equal.
   void merge(const Timeline& other);
@@ -50,9 +63,14 @@ class Timeline {
     uint64_t max = 0;
     std::vector<uint32_t> counts;
   };
+  size_t locate(uint64_t t_ns);  // the interval of t_ns, growing the list; updates the cache
+  static void grow(Interval& iv, size_t bucket);
+
   uint64_t start_ns_;
   uint64_t interval_ns_;
   std::vector<Interval> intervals_;
+  size_t cached_index_ = 0;
+  uint64_t cached_lo_ = ~uint64_t{0};  // start of the cached interval; none yet
 };
 
 }  // namespace rpbench::measure
