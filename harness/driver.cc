@@ -1,5 +1,7 @@
 #include "harness/driver.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -197,7 +199,10 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
                            static_cast<uint64_t>(phase.timeout_s * 1e9), shared.windows, snapshot_count_);
   std::string snapshot_error;
 
+  const uint64_t spin_ns = cfg_.measure.spin_us * 1000;
   auto worker = [&](uint32_t t) {
+    // Timer slack 1 ns: when this thread sleeps until an op is due, it asks to wake on time.
+    ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     ThreadRecord& rec = *recs[t];
     OpSource& src = *sources[t];
     OpExecutor exec(engine_, phase.workload);
@@ -216,7 +221,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       if (pacer) {
         intended = pacer->next_intended_ns();
         if (intended >= end) break;
-        measure::wait_until_ns(intended);
+        measure::wait_until_ns(intended, spin_ns);
       }
       const uint64_t begin = measure::now_ns();
       if (!pacer) {

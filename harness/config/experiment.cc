@@ -74,6 +74,7 @@ ExperimentConfig make_experiment(const json& r) {
   c.measure.memory_warmup_bytes = m.at("memory_warmup_bytes").get<uint64_t>();
   c.measure.progress = m.at("progress").get<std::string>();
   c.measure.snapshot_poll_us = m.at("snapshot_poll_us").get<uint64_t>();
+  c.measure.spin_us = m.at("spin_us").get<uint64_t>();
   for (const auto& p : r.at("phases")) {
     PhaseConfig pc;
     pc.type_name = p.at("type").get<std::string>();

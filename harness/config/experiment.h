@@ -34,6 +34,7 @@ struct MeasureConfig {
   uint64_t memory_warmup_bytes = 0;
   std::string progress = "auto";
   uint64_t snapshot_poll_us = 1000;
+  uint64_t spin_us = 2000;
 };
 
 struct ExperimentConfig {

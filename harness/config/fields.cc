@@ -73,6 +73,9 @@ const std::vector<Section>& harness_sections() {
                 "closed: next op when the last returns; open: a target rate, latency from intended start"),
            Number("rate", 10000, 1, 1e9, "open loop: target ops/s over all threads"),
            Enum("arrival", "uniform", {"uniform", "poisson"}, "open loop: inter-arrival times"),
+           Int("spin_us", 2000, 0, 1e6,
+               "open loop: a client thread busy-waits for the next op when it is due within this long, "
+               "and sleeps otherwise (VM wake-ups can be ms late, and would count as latency)"),
            Number("timeline_ms", 10, 0.1, 60000, "timeline interval"),
            Bool("memory_warmup", false,
                 "touch and release memory just before each measured phase, so the VM's pages are host-backed"),

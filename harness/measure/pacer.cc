@@ -21,7 +21,6 @@ inline void cpu_relax() {
   asm volatile("" ::: "memory");
 #endif
 }
-constexpr uint64_t kSpinThresholdNs = 50'000;
 }  // namespace
 
 Pacer::Pacer(double ops_per_s, Arrival arrival, uint64_t seed, uint64_t start_ns)
@@ -44,11 +43,11 @@ uint64_t Pacer::next_intended_ns() {
   return start_ns_ + static_cast<uint64_t>(std::llround(offset_ns_));
 }
 
-void wait_until_ns(uint64_t t_ns) {
+void wait_until_ns(uint64_t t_ns, uint64_t spin_ns) {
   uint64_t now = now_ns();
   if (now >= t_ns) return;
-  if (t_ns - now > kSpinThresholdNs) {
-    const uint64_t wake = t_ns - kSpinThresholdNs;
+  if (t_ns - now > spin_ns) {
+    const uint64_t wake = t_ns - spin_ns;
     timespec ts{static_cast<time_t>(wake / 1'000'000'000ull), static_cast<long>(wake % 1'000'000'000ull)};
     while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
     }

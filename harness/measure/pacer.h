@@ -33,8 +33,12 @@ class Pacer {
   std::mt19937_64 rng_;
 };
 
-// Waits until now_ns() >= t_ns: sleeps (clock_nanosleep, absolute) for all but the last ~50 us of
-// a long wait, then spins with a pause instruction. Returns at once if t_ns is in the past.
-void wait_until_ns(uint64_t t_ns);
+// Waits until now_ns() >= t_ns: sleeps (clock_nanosleep, absolute) for all but the last
+// `spin_ns` of a long wait, then spins with a pause instruction. Returns at once if t_ns is in the
+// past. On virtual machines a sleeping thread may wake milliseconds late (the vCPU is halted and
+// the host reschedules it), and in open loop that lateness counts as latency: a spin window
+// larger than the gaps between ops keeps the harness's own wake-ups out of the figures, at the
+// price of one busy core per client thread.
+void wait_until_ns(uint64_t t_ns, uint64_t spin_ns = 50'000);
 
 }  // namespace rpbench::measure
