@@ -41,7 +41,7 @@ struct SnapshotReport {
   std::string digest;          // digest of what the snapshot holds (taken at fork time)
   std::string location;        // file path or remote region written
   int child_pid = -1;          // the child's pid while it ran, if any
-  uint64_t child_done_ns = 0;  // CLOCK_MONOTONIC time the child finished writing (0 = unknown)
+  uint64_t child_done_ns = 0;  // measure::now_ns() when the child finished writing (0 = unknown)
   nlohmann::json extra = nlohmann::json::object();  // engine-specific figures
 };
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "harness/measure/clock.h"
 #include "harness/measure/os_probes.h"
 
 namespace rpbench::rdb_fork {
@@ -25,6 +26,7 @@ struct ChildRecord {
   int64_t bytes;
   int64_t duration_ns;
   int64_t private_dirty_bytes;
+  uint64_t done_ns;  // measure::now_ns() when the child finished (the parent's clock: same calibration)
   uint64_t digest_sum;
   uint64_t digest_xor;
   uint64_t digest_count;
@@ -54,6 +56,7 @@ std::string temp_name(const std::string& dir, pid_t pid) { return dir + "/temp-"
   }
   rec.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   rec.private_dirty_bytes = measure::private_dirty_bytes(0);
+  rec.done_ns = measure::now_ns();
   ssize_t w;
   do {
     w = ::write(out_fd, &rec, sizeof rec);
@@ -144,6 +147,7 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rep.bytes = rec.bytes;
     rep.child_duration_ms = static_cast<double>(rec.duration_ns) / 1e6;
     rep.cow_bytes = rec.private_dirty_bytes;
+    rep.child_done_ns = rec.done_ns;
     rep.digest = kvstore::ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
   }
   const std::string who = "snapshot child " + std::to_string(pid_);
