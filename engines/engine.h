@@ -94,6 +94,12 @@ class Engine {
   // A hash of the content that does not depend on iteration order.
   virtual std::string digest() { return {}; }
 
+  // For engines whose snapshot report carries no digest (taking one at snapshot time would cost
+  // the foreground): the digest of the snapshot file the last recover() loaded, computed from the
+  // file itself. verify then checks that recovery reproduced the file, not the store at fork
+  // time, and the result says so (verify.expected_from = "recovered_file").
+  virtual std::string recovered_snapshot_digest() { return {}; }
+
   // Number of keys currently held, or -1 if the engine cannot tell cheaply.
   virtual int64_t size() const { return -1; }
 

@@ -356,6 +356,12 @@ bool Driver::run_verify_phase(PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   VerifyRecord v;
   v.expected_digest = last_snapshot_digest_;
+  if (!v.expected_digest.empty()) {
+    v.expected_from = "snapshot";
+  } else {
+    v.expected_digest = engine_.recovered_snapshot_digest();
+    if (!v.expected_digest.empty()) v.expected_from = "recovered_file";
+  }
   v.actual_digest = engine_.digest();
   v.ok = !v.expected_digest.empty() && v.expected_digest == v.actual_digest;
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;

@@ -89,7 +89,8 @@ json to_json(const Result& r) {
     if (p.verify)
       j["verify"] = {{"ok", p.verify->ok},
                      {"expected_digest", p.verify->expected_digest},
-                     {"actual_digest", p.verify->actual_digest}};
+                     {"actual_digest", p.verify->actual_digest},
+                     {"expected_from", p.verify->expected_from}};
     phases.push_back(std::move(j));
   }
   // The experiment-level recovery summary: the last recover phase, verified by a verify after it.

@@ -40,6 +40,7 @@ struct VerifyRecord {
   bool ok = false;
   std::string expected_digest;
   std::string actual_digest;
+  std::string expected_from = "none";  // "snapshot" (taken at fork time), "recovered_file", "none"
 };
 
 struct PacingRecord {

@@ -10,9 +10,63 @@ ZipfianSampler::ZipfianSampler(uint64_t n, double theta) : n_(0), n_double_(0), 
     throw std::invalid_argument("zipfian: theta " + std::to_string(theta) + " must be > 0");
   }
   one_over_one_minus_theta_ = theta == 1.0 ? HUGE_VAL : 1.0 / (1.0 - theta);
-  h_integral_x1_ = h_integral(1.5) - 1.0;
-  s_ = 2.0 - h_integral_inverse(h_integral(2.5) - h(2.0));
+
+  // Vose's alias method over weights k^-theta, k = 1..K, in extended precision. Every column
+  // holds 1/K of the mass: its own rank with probability prob[j], else its alias.
+  constexpr size_t kK = kHeadRanks;
+  std::vector<long double> prob(kK);
+  long double sum = 0;
+  for (size_t k = kK; k >= 1; --k) sum += prob[k - 1] = std::exp(-theta * std::log(static_cast<double>(k)));
+  head_sum_ = static_cast<double>(sum);
+  for (auto& p : prob) p = p * kK / sum;
+  std::vector<uint32_t> alias(kK), small, large;
+  small.reserve(kK);
+  large.reserve(kK);
+  for (size_t j = 0; j < kK; ++j) {
+    alias[j] = static_cast<uint32_t>(j);
+    (prob[j] < 1 ? small : large).push_back(static_cast<uint32_t>(j));
+  }
+  while (!small.empty() && !large.empty()) {
+    const uint32_t s = small.back(), l = large.back();
+    small.pop_back();
+    alias[s] = l;
+    prob[l] = (prob[l] + prob[s]) - 1;
+    if (prob[l] < 1) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  // What is left holds (up to rounding) exactly its own share: keep it whole.
+  for (uint32_t j : small) prob[j] = 1, alias[j] = j;
+  for (uint32_t j : large) prob[j] = 1, alias[j] = j;
+  head_table_.resize(kK);
+  constexpr long double kCoinScale = static_cast<long double>(uint64_t{1} << kCoinBits);
+  for (size_t j = 0; j < kK; ++j) {
+    long double t = std::round(prob[j] * kCoinScale);
+    if (t < 0) t = 0;
+    if (t > static_cast<long double>(kCoinMask)) t = static_cast<long double>(kCoinMask);
+    if (alias[j] == j) t = static_cast<long double>(kCoinMask);  // the coin's outcome does not matter
+    head_table_[j] = (static_cast<uint64_t>(t) << kHeadBits) | alias[j];
+  }
   set_n(n);
+}
+
+double ZipfianSampler::tail_sum(double a, double b) const {
+  const double log_ratio = std::log(b / a);
+  // integral_a^b x^-theta dx = a^(1-theta) ((b/a)^(1-theta) - 1) / (1 - theta), without cancellation.
+  const double integral = std::exp((1.0 - theta_) * std::log(a)) * expm1_over_x((1.0 - theta_) * log_ratio) * log_ratio;
+  const double fa = std::exp(-theta_ * std::log(a)), fb = std::exp(-theta_ * std::log(b));
+  // f'(x) = -theta x^(-theta-1), f'''(x) = -theta (theta+1) (theta+2) x^(-theta-3).
+  const double d1 = -theta_ * (fb / b - fa / a);
+  const double d3 = -theta_ * (theta_ + 1) * (theta_ + 2) * (fb / (b * b * b) - fa / (a * a * a));
+  return integral + 0.5 * (fa + fb) + d1 / 12.0 - d3 / 720.0;
+}
+
+void ZipfianSampler::set_tail_start(double a) {
+  if (a == tail_start_) return;
+  tail_start_ = a;
+  h_integral_a_ = h_integral(a + 0.5) - h(a);
+  s_ = (a + 1.0) - h_integral_inverse(h_integral(a + 1.5) - h(a + 1.0));
 }
 
 void ZipfianSampler::set_n(uint64_t n) {
@@ -20,6 +74,16 @@ void ZipfianSampler::set_n(uint64_t n) {
   n_ = n;
   n_double_ = static_cast<double>(n);
   h_integral_n_ = h_integral(n_double_ + 0.5);
+  if (n <= kHeadRanks) {
+    set_tail_start(1.0);
+    head_probability_ = 0;
+    head_threshold_ = 0;
+    return;
+  }
+  const double a = static_cast<double>(kHeadRanks + 1);
+  set_tail_start(a);
+  head_probability_ = head_sum_ / (head_sum_ + tail_sum(a, n_double_));
+  head_threshold_ = static_cast<uint64_t>(head_probability_ * 0x1p64);  // < 2^64: the probability is < 1
 }
 
 }  // namespace rpbench::workloads

@@ -109,6 +109,7 @@ class RedisEngine final : public Engine {
   }
   Status end_phase() override { return flush_all(); }
   nlohmann::json report() const override;
+  std::string recovered_snapshot_digest() override;
 
  private:
   void start_server();
@@ -139,6 +140,7 @@ class RedisEngine final : public Engine {
   std::atomic<bool> pipelining_{false};  // only in load phases (begin_phase)
   mutable Client control_;
   std::optional<RunningSnapshot> snap_;
+  std::string recovered_from_;  // the RDB the last recover() restarted the server on
   int snapshots_ok_ = 0, snapshots_failed_ = 0, recoveries_ = 0;
 };
 
@@ -461,9 +463,10 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   if (rs.scan.is_object()) rep.extra.update(rs.scan);
   rep.extra["dbsize_at_begin"] = rs.keys;
   rep.extra["client_connections"] = rs.client_connections;
-  rep.extra["digest_source"] = !opt_.digest                 ? "none (engine.digest=false)"
-                               : opt_.digest_from == "scan" ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
-                                                            : "rdb: the finished RDB file, parsed";
+  rep.extra["digest_source"] = !opt_.digest                    ? "none (engine.digest=false)"
+                               : opt_.digest_from == "scan"    ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
+                               : opt_.digest_from == "rdb"     ? "rdb: the finished RDB file, parsed"
+                                                               : "recover: deferred to verify (the recovered RDB)";
   rep.extra["wall_ms_until_seen_done"] = ms_between(rs.started, Clock::now());
   rep.extra["wall_ms_note"] = "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
                               "cron delay before it reaps the child, and engine.info_poll_ms)";
@@ -534,6 +537,15 @@ void RedisEngine::digest_rdb(SnapshotReport* rep) const {
   rep->extra["digest_rdb_checksum_verified"] = lr.checksum_verified;
 }
 
+std::string RedisEngine::recovered_snapshot_digest() {
+  if (!opt_.digest || opt_.digest_from != "recover" || recovered_from_.empty()) return {};
+  SnapshotReport rep;
+  rep.ok = true;
+  rep.location = recovered_from_;
+  digest_rdb(&rep);
+  return rep.ok ? rep.digest : std::string();
+}
+
 std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
   if (!snap_) return std::nullopt;
   const auto now = Clock::now();
@@ -594,6 +606,7 @@ RecoveryReport RedisEngine::recover() {
     return rep;
   }
   ++recoveries_;
+  recovered_from_ = path;
   rep.extra["shutdown_ms"] = stop_ms;
   rep.extra["restart_to_ping_ms"] = server_->ready_ms();
   rep.extra["restart_note"] = "fork+exec of redis-server to its first PONG after loading the RDB";

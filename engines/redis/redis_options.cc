@@ -26,9 +26,11 @@ std::vector<config::Field> redis_option_fields() {
           "load phases: SETs buffered per client connection before their replies are read (1: one round trip "
           "each); a pipelined put's latency is amortized. Run phases always send each command on its own"),
       Bool("digest", true, "the snapshot reports a content digest, so verify can compare (false: none)"),
-      Enum("digest_from", "scan", {"scan", "rdb"},
-           "scan: SCAN+MGET the keyspace in begin_snapshot before BGSAVE (exact with one client thread); "
-           "rdb: parse the finished RDB in poll_snapshot (exact with any thread count)"),
+      Enum("digest_from", "recover", {"recover", "scan", "rdb"},
+           "recover: verify parses the RDB the last recover loaded, nothing is done during the run (verify then "
+           "checks the reload, not the fork-time content); scan: SCAN+MGET the keyspace in begin_snapshot before "
+           "BGSAVE (exact with one client thread, but it stalls client thread 0 before the fork); rdb: parse the "
+           "finished RDB in poll_snapshot (exact with any thread count, but it stalls client thread 0 at the end)"),
       Int("info_poll_ms", 10, 1, 10000, "poll_snapshot queries INFO at most this often"),
   };
 }
@@ -69,8 +71,8 @@ RedisOptions parse_redis_options(const nlohmann::json& s) {
   o.info_poll_ms = get_or(s, "info_poll_ms", o.info_poll_ms);
 
   if (o.pipeline_depth < 1) throw std::invalid_argument("engine.pipeline_depth: must be >= 1");
-  if (o.digest_from != "scan" && o.digest_from != "rdb") {
-    throw std::invalid_argument("engine.digest_from: '" + o.digest_from + "' is not one of scan, rdb");
+  if (o.digest_from != "scan" && o.digest_from != "rdb" && o.digest_from != "recover") {
+    throw std::invalid_argument("engine.digest_from: '" + o.digest_from + "' is not one of recover, scan, rdb");
   }
   if (o.managed) {
     if (!o.address.empty()) {

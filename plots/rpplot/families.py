@@ -1,12 +1,13 @@
 """The figure families by name, in drawing order. Each is a module with
 draw(results, outdir) -> [paths] that draws nothing (and says so) when it has no data."""
-from . import fault_cdf, latency, loader, probe_fork, snapshot, throughput, timeline
+from . import compare, fault_cdf, latency, loader, probe_fork, snapshot, throughput, timeline
 
 FAMILIES = {
     "throughput": throughput,
     "latency": latency,
     "snapshot": snapshot,
     "timeline": timeline,
+    "compare": compare,
     "probe_fork": probe_fork,
     "fault_cdf": fault_cdf,
 }

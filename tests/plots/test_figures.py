@@ -21,6 +21,7 @@ EXPECTED_STEMS = {
     "timeline": {"timeline_exp_rdb_fork_run", "timeline_exp_pingpong_shm_run", "timeline_exp_memory_run"},
     "probe_fork": {"probe_fork_probe_fork"},
     "fault_cdf": {"fault_cdf_probe_faults"},
+    "compare": set(),  # the fixtures have one engine with snapshots per transport
 }
 
 
@@ -131,6 +132,29 @@ class FiguresTest(unittest.TestCase):
             with contextlib.redirect_stdout(io.StringIO()):
                 paths = families.FAMILIES["snapshot"].draw(results[:1], pathlib.Path(tmp) / "fig1")
             self.assertNotIn("cow_vs_rate", " ".join(p.stem for p in paths))
+
+    def test_compare_puts_engines_side_by_side_per_dataset_size(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            sweep = pathlib.Path(tmp) / "vs"
+            for engine in ("rdb-fork", "redis"):
+                for keys in (1000, 4000):
+                    doc = helpers.load_fixture("exp_rdb_fork")
+                    doc["context"]["engine"] = engine
+                    doc["config"]["engine"]["type"] = engine
+                    doc["config"]["dataset"]["keys"] = keys
+                    helpers.write_json(sweep / f"{engine}_{keys}.json", doc)
+            results = loader.load_results(sweep)
+            with contextlib.redirect_stdout(io.StringIO()):
+                paths = families.FAMILIES["compare"].draw(results, pathlib.Path(tmp) / "fig")
+            self.assertEqual({p.stem for p in paths}, {"compare_none_thp-never"})
+            text = png_text(pathlib.Path(tmp) / "fig" / "compare_none_thp-never.png")["Description"]
+            for word in ("fork", "COW", "p99 during snapshots", "recovery", "1,000 keys", "4,000 keys", "redis"):
+                self.assertIn(word, text)
+            # one engine only: nothing
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                self.assertEqual(families.FAMILIES["compare"].draw(results[:2], pathlib.Path(tmp) / "f1"), [])
+            self.assertIn("nothing to draw", out.getvalue())
 
     def test_snapshot_panels_follow_what_was_measured(self):
         import validate_results
