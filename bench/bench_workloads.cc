@@ -1,7 +1,8 @@
 // Cost of the workload generators: one sample of each key distribution, OpStream::next with a
-// typical mix, value sizing and filling, and zipfian setup at 1e9 and 1e10 items (O(1), not
-// YCSB's O(n) zeta sum). Targets (release build, one thread): <= 25 ns per sample and per op,
-// fill_value >= 2 GB/s, zipfian setup for 1e9 keys < 10 ms.
+// typical mix, value sizing and filling, zipfian set_n, and zipfian setup at 1e9 and 1e10 items
+// (an alias table over the head ranks, independent of n: not YCSB's O(n) zeta sum). Targets
+// (release build, one thread): <= 25 ns per sample and per op, fill_value >= 2 GB/s, zipfian
+// setup for 1e9 keys < 10 ms, set_n a few hundred ns at most.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -40,6 +41,18 @@ void BM_ZipfianSample(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ZipfianSample)->ArgsProduct({{1'000'000}, {50, 99, 100, 120, 300}});
+
+// set_n as the latest generator calls it on every insert (n past the alias table's ranks).
+void BM_ZipfianSetN(benchmark::State& state) {
+  ZipfianSampler sampler(10'000'000, 0.99);
+  uint64_t n = 10'000'000;
+  for (auto _ : state) {
+    sampler.set_n(++n);
+    benchmark::DoNotOptimize(sampler);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ZipfianSetN);
 
 void BM_ZipfianSetup(benchmark::State& state) {
   const auto n = static_cast<uint64_t>(state.range(0));

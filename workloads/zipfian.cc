@@ -10,9 +10,10 @@ ZipfianSampler::ZipfianSampler(uint64_t n, double theta) : n_(0), n_double_(0), 
     throw std::invalid_argument("zipfian: theta " + std::to_string(theta) + " must be > 0");
   }
   one_over_one_minus_theta_ = theta == 1.0 ? HUGE_VAL : 1.0 / (1.0 - theta);
+  power_form_ = theta >= kPowerFormTheta;
 
-  // Vose's alias method over weights k^-theta, k = 1..K, in extended precision. Every column
-  // holds 1/K of the mass: its own rank with probability prob[j], else its alias.
+  // Vose's alias method over weights k^-theta, k = 1..K (bookkeeping in extended precision).
+  // Every column holds 1/K of the mass: its own rank with probability prob[j], else its alias.
   constexpr size_t kK = kHeadRanks;
   std::vector<long double> prob(kK);
   long double sum = 0;
@@ -51,6 +52,20 @@ ZipfianSampler::ZipfianSampler(uint64_t n, double theta) : n_(0), n_double_(0), 
   set_n(n);
 }
 
+std::vector<double> ZipfianSampler::head_pmf() const {
+  std::vector<long double> p(kHeadRanks, 0.0L);
+  constexpr long double kColumn = 1.0L / kHeadRanks;
+  constexpr long double kCoinScale = static_cast<long double>(uint64_t{1} << kCoinBits);
+  for (uint64_t j = 0; j < kHeadRanks; ++j) {
+    // The coin keeps column j when the low kCoinBits bits are below the threshold.
+    const long double keep = static_cast<long double>(head_table_[j] >> kHeadBits) / kCoinScale;
+    const uint64_t alias = head_table_[j] & (kHeadRanks - 1);
+    p[j] += kColumn * (alias == j ? 1.0L : keep);
+    if (alias != j) p[alias] += kColumn * (1.0L - keep);
+  }
+  return {p.begin(), p.end()};
+}
+
 double ZipfianSampler::tail_sum(double a, double b) const {
   const double log_ratio = std::log(b / a);
   // integral_a^b x^-theta dx = a^(1-theta) ((b/a)^(1-theta) - 1) / (1 - theta), without cancellation.
@@ -65,6 +80,10 @@ double ZipfianSampler::tail_sum(double a, double b) const {
 void ZipfianSampler::set_tail_start(double a) {
   if (a == tail_start_) return;
   tail_start_ = a;
+  // Every u above H(a + 0.5) - h(a) that rounds to a is accepted. For k > a the squeeze accepts
+  // x >= k - s_, within k's acceptance region because k - H^-1(H(k + 0.5) - h(k)) grows with k
+  // (towards 1/2; checked in extended precision for theta in [0.01, 3] and a in {1, 1025, 4097,
+  // 16385}), so its least value, at k = a + 1, is s_.
   h_integral_a_ = h_integral(a + 0.5) - h(a);
   s_ = (a + 1.0) - h_integral_inverse(h_integral(a + 1.5) - h(a + 1.0));
 }

@@ -14,9 +14,12 @@
 // the integral of h, and accepted by a squeeze test or by comparing against H(k+0.5) - h(k).
 // With n <= K there is no head: rejection-inversion covers [1, n] alone.
 //
-// Cost: a head draw is a random word and one table load (the table takes 8 * kHeadRanks bytes);
-// a tail draw costs one log and one exp (only an exp at theta == 1). At theta 0.99 the head
-// takes ~60% of the draws at n = 1e6 and ~40% at n = 1e10.
+// Cost: a head draw is two random words and one load from the table (8 * kHeadRanks = 128 KiB,
+// columns read uniformly); a tail draw costs one log and one exp (only an exp at theta == 1).
+// The head takes 70% of the draws at theta 0.99 and n = 1e6, 41% at n = 1e10 (92% and 88% at
+// theta 1.2, 13% and 0.1% at theta 0.5). kHeadRanks 2^14 beat 2^10 and 2^12 at theta 0.99 in
+// bench_workloads (by 2-4 ns a draw), despite the unpredictable head-or-tail branch; the larger
+// table fits L2 but not L1. Setup (the table) takes about 1 ms.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -43,6 +46,9 @@ class ZipfianSampler {
   // The probability that a draw comes from the alias table (ranks [0, kHeadRanks)): 0 when
   // n <= kHeadRanks, else H_K / (H_K + T_n). Exposed for tests.
   double head_probability() const { return head_probability_; }
+  // The distribution the alias table encodes over ranks [0, kHeadRanks), rebuilt from its entries
+  // (should be k^-theta / H_K for rank k - 1). O(kHeadRanks), for tests.
+  std::vector<double> head_pmf() const;
 
   // A rank in [0, n).
   uint64_t sample(Rng& rng) const {
@@ -57,6 +63,8 @@ class ZipfianSampler {
 
  private:
   static constexpr int kCoinBits = 64 - kHeadBits;
+  // From this theta on, H drops its constant term (1 / (theta - 1) <= 10 keeps it well scaled).
+  static constexpr double kPowerFormTheta = 1.1;
   static constexpr uint64_t kCoinMask = (uint64_t{1} << kCoinBits) - 1;
 
   // Rejection-inversion over ranks [tail_start_, n]; returns rank - 1.
@@ -82,14 +90,20 @@ class ZipfianSampler {
     return 1.0 - x * (0.5 - x * (1.0 / 3.0 - 0.25 * x));
   }
   double h(double x) const { return std::exp(-theta_ * std::log(x)); }
-  // H(x) = (x^(1-theta) - 1) / (1 - theta), or log(x) when theta == 1.
+  // H(x) = (x^(1-theta) - 1) / (1 - theta), or log(x) when theta == 1. Any antiderivative of h
+  // will do: for theta >= kPowerFormTheta it is x^(1-theta) / (1 - theta) instead, which keeps
+  // full relative precision where x^(1-theta) is tiny (the "- 1" form crowds large x into the
+  // last bits of 1 / (theta - 1): at theta 3 ranks past 1e6 were no longer told apart).
   double h_integral(double x) const {
     const double log_x = std::log(x);
+    if (power_form_) return std::exp((1.0 - theta_) * log_x) * one_over_one_minus_theta_;
     return expm1_over_x((1.0 - theta_) * log_x) * log_x;
   }
-  // H^-1(x) = (1 + (1 - theta) x)^(1 / (1 - theta)), or exp(x) when theta == 1.
+  // H^-1(x) = (1 + (1 - theta) x)^(1 / (1 - theta)), or exp(x) when theta == 1, or
+  // ((1 - theta) x)^(1 / (1 - theta)) in the power form.
   double h_integral_inverse(double x) const {
     double t = x * (1.0 - theta_);
+    if (power_form_) return std::exp(std::log(t) * one_over_one_minus_theta_);
     if (t < -1.0) t = -1.0;  // rounding can push t just past the pole
     // log(1 + t) is twice as fast as log1p(t); away from t = 0 the rounding of 1 + t moves the
     // result by under 1e-12 relative, far below what sampling can detect.
@@ -105,6 +119,7 @@ class ZipfianSampler {
   double n_double_;
   double theta_;
   double one_over_one_minus_theta_;  // infinite at theta == 1, where the branch using it is never taken
+  bool power_form_;                  // theta >= kPowerFormTheta: H(x) = x^(1-theta) / (1 - theta)
   double head_sum_;                  // H_K = sum_{k=1}^{K} k^-theta
   double head_probability_ = 0;
   uint64_t head_threshold_ = 0;  // head_probability_ * 2^64: a draw goes to the head if next() is below
