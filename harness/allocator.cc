@@ -1,6 +1,5 @@
 #include "harness/allocator.h"
 
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+
+#include "engines/kvstore/allocator_stats.h"
 
 namespace rpbench {
 namespace {
@@ -25,13 +26,7 @@ bool sanitizer_build() {
 
 }  // namespace
 
-std::string detect_allocator() {
-  if (dlsym(RTLD_DEFAULT, "mallctl") != nullptr) return "jemalloc";
-  if (dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty") != nullptr ||
-      dlsym(RTLD_DEFAULT, "tc_malloc") != nullptr)
-    return "tcmalloc";
-  return "glibc";
-}
+std::string detect_allocator() { return kvstore::allocator_name(); }
 
 std::string allocator_library(const std::string& name) {
   if (name == "glibc") return "";

@@ -7,7 +7,8 @@
 
 namespace rpbench {
 
-// "jemalloc", "tcmalloc" or "glibc", from the symbols the process resolves at run time.
+// "jemalloc", "tcmalloc" or "glibc", from the symbols the process resolves at run time
+// (kvstore::allocator_name, which the store's memory figures use too).
 std::string detect_allocator();
 
 // The shared library to preload for `name`, or "" for glibc. Throws std::runtime_error naming the

@@ -116,7 +116,61 @@ void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& re
 }  // namespace
 
 Driver::Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progress)
-    : cfg_(cfg), engine_(engine), progress_(progress) {}
+    : cfg_(cfg), engine_(engine), progress_(progress) {
+  uint64_t want = 0;
+  for (const auto& p : cfg_.phases)
+    if (p.type == PhaseType::kVerify) want = std::max(want, p.sample_keys);
+  if (want > 0 && cfg_.threads == 1 && cfg_.workload.key_count > 0) sample_.emplace(cfg_.workload.key_count, want);
+}
+
+void Driver::attach_sample_hooks(SnapshotController& snaps) {
+  if (!sample_) return;
+  snaps.set_hooks([this] { sample_pending_ = sample_->entries(); },
+                  [this] {
+                    sample_at_snapshot_ = sample_pending_;
+                    sample_snapshot_taken_ = true;
+                  });
+}
+
+void Driver::check_sample(const PhaseConfig& phase, VerifyRecord& v) {
+  if (phase.sample_keys == 0) {
+    v.sample_note = "not asked for (sample_keys 0)";
+    return;
+  }
+  if (!sample_) {
+    v.sample_note = "not checked: several client threads write concurrently, so what a key holds is not tracked";
+    return;
+  }
+  if (!sample_snapshot_taken_) {
+    v.sample_note = "not checked: no snapshot completed";
+    return;
+  }
+  const auto& entries = sample_at_snapshot_;
+  // At most phase.sample_keys of the tracked keys, evenly spread.
+  const size_t step = std::max<size_t>(1, entries.size() / std::max<uint64_t>(1, phase.sample_keys));
+  std::string key(cfg_.workload.key_size, '\0');
+  std::string got;
+  for (size_t i = 0; i < entries.size(); i += step) {
+    const uint64_t id = sample_->id_of(i);
+    workloads::make_key(id, cfg_.workload.key_size, key.data());
+    const Status st = engine_.get(key, &got);
+    ++v.sampled_keys;
+    const KeySample::Entry& e = entries[i];
+    std::string problem;
+    if (e.version < 0) {
+      if (!st.not_found()) problem = st.ok() ? "present, but it was deleted before the snapshot" : st.message();
+    } else if (!st.ok()) {
+      problem = st.not_found() ? "missing" : st.message();
+    } else if (got != workloads::make_value(id, static_cast<uint64_t>(e.version), cfg_.workload.seed, e.size)) {
+      problem = "holds other bytes than version " + std::to_string(e.version) + " (" + std::to_string(e.size) +
+                " bytes; got " + std::to_string(got.size()) + ")";
+    }
+    if (!problem.empty()) {
+      if (v.sample_mismatches == 0) v.sample_note = "key id " + std::to_string(id) + ": " + problem;
+      ++v.sample_mismatches;
+    }
+  }
+}
 
 void Driver::warm_up_memory() {
   if (!cfg_.measure.memory_warmup) return;
@@ -141,7 +195,7 @@ bool Driver::run(Result& result) {
       case PhaseType::kRun: ok = run_ops_phase(phase, out); break;
       case PhaseType::kSnapshot: ok = run_snapshot_phase(phase, out); break;
       case PhaseType::kRecover: ok = run_recover_phase(out); break;
-      case PhaseType::kVerify: ok = run_verify_phase(out); break;
+      case PhaseType::kVerify: ok = run_verify_phase(phase, out); break;
     }
     if (progress_) progress_->phase_done(phase.name);
     result.phases.push_back(std::move(out));
@@ -197,6 +251,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   const bool snapshots = !schedule.at_ns.empty() || schedule.every_ops > 0;
   SnapshotController snaps(engine_, schedule, start, cfg_.measure.snapshot_poll_us * 1000,
                            static_cast<uint64_t>(phase.timeout_s * 1e9), shared.windows, snapshot_count_);
+  attach_sample_hooks(snaps);
   std::string snapshot_error;
 
   const uint64_t spin_ns = cfg_.measure.spin_us * 1000;
@@ -214,6 +269,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
                     cfg_.measure.poisson ? measure::Arrival::kPoisson : measure::Arrival::kUniform,
                     cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
     const bool control = t == 0 && snapshots;
+    const bool track = sample_.has_value();  // only with one client thread
     Op op{};
     for (uint64_t i = 0; i < quota; ++i) {
       if (shared.stop.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) break;
@@ -231,6 +287,13 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       if (!src.next(&op)) break;  // load done, or trace exhausted
       const Status st = exec.execute(op);
       const uint64_t done = measure::now_ns();
+      if (track && sample_->sampled(op.key_id)) {
+        if (op.type == OpType::kDelete) {
+          if (st.ok() || st.not_found()) sample_->on_delete(op.key_id);
+        } else if (op.type != OpType::kRead && st.ok()) {
+          sample_->on_write(op.key_id, op.version, op.value_size);
+        }
+      }
       const uint64_t lat = done - intended;
       rec.per_op[static_cast<int>(op.type)].record(lat);
       if (shared.windows.during(intended)) {
@@ -330,6 +393,7 @@ bool Driver::run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   SnapshotController snaps(engine_, {}, start, cfg_.measure.snapshot_poll_us * 1000,
                            static_cast<uint64_t>(phase.timeout_s * 1e9), windows, snapshot_count_);
+  attach_sample_hooks(snaps);
   const bool ok = snaps.begin(start) && snaps.finish();
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
   out.events = std::move(snaps.events());
@@ -352,7 +416,7 @@ bool Driver::run_recover_phase(PhaseResult& out) {
   return ok;
 }
 
-bool Driver::run_verify_phase(PhaseResult& out) {
+bool Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   VerifyRecord v;
   v.expected_digest = last_snapshot_digest_;
@@ -364,8 +428,14 @@ bool Driver::run_verify_phase(PhaseResult& out) {
   }
   v.actual_digest = engine_.digest();
   v.ok = !v.expected_digest.empty() && v.expected_digest == v.actual_digest;
+  check_sample(phase, v);
+  if (v.sample_mismatches > 0) v.ok = false;
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
-  if (!v.ok) {
+  if (v.sample_mismatches > 0) {
+    error_ = "phase " + out.name + ": verify failed: " + std::to_string(v.sample_mismatches) + " of " +
+             std::to_string(v.sampled_keys) + " sampled keys differ from what was written before the snapshot (" +
+             v.sample_note + ")";
+  } else if (!v.ok) {
     error_ = "phase " + out.name + ": verify failed: recovered digest " + v.actual_digest +
              " differs from the snapshot's digest " +
              (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest);

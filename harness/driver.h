@@ -13,13 +13,18 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "engines/engine.h"
 #include "harness/config/experiment.h"
+#include "harness/key_sample.h"
 #include "harness/result.h"
 
 namespace rpbench {
+
+class SnapshotController;
 
 // A live status line while a phase runs (phase, elapsed / planned, ops/s, p99 so far).
 struct ProgressSink {
@@ -46,14 +51,22 @@ class Driver {
   bool run_ops_phase(const PhaseConfig& phase, PhaseResult& out);
   bool run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out);
   bool run_recover_phase(PhaseResult& out);
-  bool run_verify_phase(PhaseResult& out);
+  bool run_verify_phase(const PhaseConfig& phase, PhaseResult& out);
   void warm_up_memory();
+  void check_sample(const PhaseConfig& phase, VerifyRecord& v);
+  void attach_sample_hooks(SnapshotController& snaps);
 
   const ExperimentConfig& cfg_;
   Engine& engine_;
   ProgressSink* progress_;
   std::string error_;
   std::string last_snapshot_digest_;
+  // What a sample of keys must hold (one client thread, a verify phase asking for it), now, at the
+  // snapshot in flight, and at the newest good snapshot.
+  std::optional<KeySample> sample_;
+  std::vector<KeySample::Entry> sample_pending_;
+  std::vector<KeySample::Entry> sample_at_snapshot_;
+  bool sample_snapshot_taken_ = false;
   int snapshot_count_ = 0;
   std::atomic<bool> stop_requested_{false};
 };

@@ -90,7 +90,10 @@ json to_json(const Result& r) {
       j["verify"] = {{"ok", p.verify->ok},
                      {"expected_digest", p.verify->expected_digest},
                      {"actual_digest", p.verify->actual_digest},
-                     {"expected_from", p.verify->expected_from}};
+                     {"expected_from", p.verify->expected_from},
+                     {"sampled_keys", p.verify->sampled_keys},
+                     {"sample_mismatches", p.verify->sample_mismatches},
+                     {"sample_note", str_or_null(p.verify->sample_note)}};
     phases.push_back(std::move(j));
   }
   // The experiment-level recovery summary: the last recover phase, verified by a verify after it.

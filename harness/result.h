@@ -41,6 +41,9 @@ struct VerifyRecord {
   std::string expected_digest;
   std::string actual_digest;
   std::string expected_from = "none";  // "snapshot" (taken at fork time), "recovered_file", "none"
+  int64_t sampled_keys = 0;            // keys checked value by value against the generator
+  int64_t sample_mismatches = 0;
+  std::string sample_note;             // why no sample was checked, or the first mismatch
 };
 
 struct PacingRecord {

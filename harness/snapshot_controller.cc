@@ -40,6 +40,7 @@ bool SnapshotController::begin(uint64_t /*now_ns*/) {
   r.record.index = next_index_++;
   r.record.engine = std::string(engine_.name());
   r.probe = std::make_unique<measure::SnapshotProbe>();
+  if (on_begin_) on_begin_();
   r.start_ns = measure::now_ns();
   r.record.started_ms = ms_since_phase(r.start_ns);
   windows_.open(r.start_ns);
@@ -87,6 +88,7 @@ bool SnapshotController::poll(uint64_t now_ns) {
   const bool ok = r.record.report.ok;
   if (ok) {
     last_good_digest_ = r.record.report.digest;
+    if (on_good_) on_good_();
   } else {
     error_ = "snapshot " + std::to_string(r.record.index) + " failed: " + r.record.report.error;
   }

@@ -3,6 +3,7 @@
 // never asked to snapshot while that thread is inside another call to it.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,12 @@ class SnapshotController {
   // Waits for a running snapshot to complete, polling; false on failure or timeout.
   bool finish();
   bool running() const { return running_.has_value(); }
+  // Called just before a snapshot begins, and when one completes successfully (the driver keeps
+  // the key sample as of the newest good snapshot).
+  void set_hooks(std::function<void()> on_begin, std::function<void()> on_good) {
+    on_begin_ = std::move(on_begin);
+    on_good_ = std::move(on_good);
+  }
   const std::string& error() const { return error_; }
   int next_index() const { return next_index_; }
 
@@ -66,6 +73,8 @@ class SnapshotController {
   std::vector<PhaseEvent> events_;
   std::string last_good_digest_;
   std::string error_;
+  std::function<void()> on_begin_;
+  std::function<void()> on_good_;
 };
 
 }  // namespace rpbench

@@ -85,6 +85,7 @@ ExperimentConfig make_experiment(const json& r) {
     if (p.contains("snapshot_at_s")) pc.snapshot_at_s = p.at("snapshot_at_s").get<std::vector<double>>();
     if (p.contains("snapshot_every_ops")) pc.snapshot_every_ops = p.at("snapshot_every_ops").get<uint64_t>();
     if (p.contains("timeout_s")) pc.timeout_s = p.at("timeout_s").get<double>();
+    if (p.contains("sample_keys")) pc.sample_keys = p.at("sample_keys").get<uint64_t>();
     if (pc.type == PhaseType::kLoad && pc.ops == 0) pc.ops = c.workload.key_count;
     pc.workload = c.workload;
     if (p.contains("mix") || p.contains("keys") || p.contains("value_size")) {

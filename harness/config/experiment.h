@@ -22,6 +22,7 @@ struct PhaseConfig {
   std::vector<double> snapshot_at_s;
   uint64_t snapshot_every_ops = 0;
   double timeout_s = 600;
+  uint64_t sample_keys = 0;  // verify: keys checked value by value
   workloads::WorkloadSpec workload;  // the experiment's workload with this phase's overrides
 };
 

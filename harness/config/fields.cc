@@ -120,6 +120,10 @@ const std::vector<PhaseField>& phase_fields() {
       {Object("keys", "this phase's key distribution (fields of workload.keys, each overriding it)"), {"run"}},
       {Object("value_size", "this phase's value sizes (fields of dataset.value_size, each overriding it)"),
        {"run", "load"}},
+      {Int("sample_keys", 1000, 0, 1e9,
+           "verify also checks about this many keys, value by value, against what the generator wrote before "
+           "the snapshot (one client thread only; 0: the digest alone)"),
+       {"verify"}},
       {Number("timeout_s", 600, 0.001, 86400, "a snapshot not done by then fails the experiment"),
        {"snapshot", "run"}},
   };

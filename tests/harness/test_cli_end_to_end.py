@@ -114,6 +114,17 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("interrupted", err)
         self.assertFalse(os.path.exists(out))
 
+    def test_progress_lines_when_stderr_is_not_a_terminal(self):
+        out = os.path.join(self.dir, "p.json")
+        p = rp(["run", QUICK, "--out", out, "--set", "dataset.keys=1000", "--set", "engine.type=null",
+                "--set", "phases.1.duration_s=5.6", "--set", "measure.progress=plain"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = [l for l in p.stderr.splitlines() if l.startswith("[run]")]
+        self.assertEqual(len(lines), 1, p.stderr)  # one plain line every 5 s, no terminal codes
+        self.assertIn("ops/s", lines[0])
+        self.assertIn("/ 5.6 s", lines[0])
+        self.assertNotIn("\033", p.stderr)
+
     def test_validate_prints_the_resolved_config(self):
         p = rp(["validate", QUICK, "--set", "measure.rate=1234"])
         self.assertEqual(p.returncode, 0, p.stderr)

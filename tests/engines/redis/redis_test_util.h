@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engines/redis/redis_engine.h"
+#include "tests/engines/test_util.h"
 
 namespace rpbench::redis::testing {
 
@@ -29,26 +30,7 @@ inline bool have_server() { return ::access(kServer, X_OK) == 0; }
       GTEST_SKIP() << "/usr/bin/redis-server is missing (Debian package redis-server)";            \
   } while (0)
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rpbench-redis-test-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::rpbench::testing::TempDir;  // tests/engines/test_util.h
 
 // The engine section as the config layer resolves it: every declared option at its default,
 // then the test's overrides.
