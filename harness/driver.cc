@@ -412,6 +412,7 @@ bool Driver::run_recover_phase(PhaseResult& out) {
   out.duration_s = rec.duration_ms / 1e3;
   const bool ok = rec.report.ok;
   if (!ok) error_ = "phase " + out.name + ": recovery failed: " + rec.report.error;
+  if (ok && sample_ && sample_snapshot_taken_) sample_->restore(sample_at_snapshot_);
   out.recovery = std::move(rec);
   return ok;
 }

@@ -28,6 +28,8 @@ class KeySample {
   void on_delete(uint64_t id) { entries_[id >> shift_] = Entry{}; }
 
   const std::vector<Entry>& entries() const { return entries_; }
+  // After a recovery the store holds the snapshot's content again.
+  void restore(const std::vector<Entry>& entries) { entries_ = entries; }
   uint64_t id_of(size_t i) const { return static_cast<uint64_t>(i) << shift_; }
 
  private:
