@@ -41,6 +41,12 @@ void KvStore::swap(KvStore& o) noexcept {
   std::swap(resizes_started_, o.resizes_started_);
   std::swap(forced_resizes_, o.forced_resizes_);
   std::swap(digest_, o.digest_);
+  std::swap(track_digest_, o.track_digest_);
+}
+
+void KvStore::set_track_digest(bool on) {
+  track_digest_ = on;
+  digest_ = on ? compute_digest() : ContentDigest{};
 }
 
 void KvStore::free_table(Table* t) {
@@ -167,10 +173,10 @@ bool KvStore::put(std::string_view key, std::string_view value) {
   if (Entry** link = find_slot(key, h)) {
     Entry* e = *link;
     Sds* nv = Sds::make(value);
-    digest_.remove(pair_hash(h, e->val->view()));
+    if (track_digest_) digest_.remove(pair_hash(h, e->val->view()));
     Sds::destroy(e->val);
     e->val = nv;
-    digest_.add(pair_hash(h, value));
+    if (track_digest_) digest_.add(pair_hash(h, value));
     return false;
   }
   expand_if_needed();
@@ -195,7 +201,7 @@ bool KvStore::put(std::string_view key, std::string_view value) {
   *head = e;
   if (rehashing()) ++used1_;
   else ++used0_;
-  digest_.add(pair_hash(h, value));
+  if (track_digest_) digest_.add(pair_hash(h, value));
   return true;
 }
 
@@ -226,7 +232,7 @@ bool KvStore::del(std::string_view key) {
       Entry* e = *link;
       if (key_equals(e->key, key)) {
         *link = e->next;
-        digest_.remove(pair_hash(h, e->val->view()));
+        if (track_digest_) digest_.remove(pair_hash(h, e->val->view()));
         Sds::destroy(e->key);
         Sds::destroy(e->val);
         std::free(e);

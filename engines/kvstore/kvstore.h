@@ -14,8 +14,10 @@
 // rehash already in progress continues. There is no idle-time rehashing (Redis's
 // activerehashing in serverCron): rehash_steps() is there for a caller with idle time.
 //
-// The store keeps its content digest up to date on every mutation (ContentDigest), so digest()
-// is O(1); compute_digest() recomputes it by a full scan.
+// By default the store keeps its content digest up to date on every mutation (ContentDigest), so
+// digest() is O(1); compute_digest() recomputes it by a full scan. An engine that models Redis
+// turns the tracking off (set_track_digest(false)): it costs each put two hashes and a read of
+// the old value, which Redis does not pay; digest() is then only valid while tracking.
 //
 // Not thread-safe: one caller at a time.
 #pragma once
@@ -78,6 +80,9 @@ class KvStore {
   bool rehash_steps(int n);
 
   const ContentDigest& digest() const { return digest_; }
+  bool track_digest() const { return track_digest_; }
+  // Off: mutations stop updating digest() (which is reset). On: digest() is recomputed.
+  void set_track_digest(bool on);
   ContentDigest compute_digest() const;
   TableStats table_stats() const;
   uint64_t resizes_started() const { return resizes_started_; }
@@ -124,6 +129,7 @@ class KvStore {
   uint64_t resizes_started_ = 0;
   uint64_t forced_resizes_ = 0;
   ContentDigest digest_;
+  bool track_digest_ = true;
 };
 
 }  // namespace rpbench::kvstore

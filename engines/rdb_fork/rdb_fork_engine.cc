@@ -32,7 +32,9 @@ std::string make_private_dir(const std::string& parent) {
 }  // namespace
 
 RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt)
-    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir)) {}
+    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir)) {
+  store_.set_track_digest(false);
+}
 
 RdbForkEngine::~RdbForkEngine() {
   child_.abort();  // before the directory goes
@@ -77,7 +79,9 @@ Status RdbForkEngine::begin_snapshot() {
   w.fsync = opt_.fsync;
   w.used_mem = kvstore::allocated_bytes();
   w.test_pause_after_header_ms = opt_.test_child_pause_ms;
-  Status s = child_.start(store_, work_dir_, rdb_path(), w, store_.digest());
+  std::optional<kvstore::ContentDigest> expected;
+  if (store_.track_digest()) expected = store_.digest();
+  Status s = child_.start(store_, work_dir_, rdb_path(), w, expected);
   if (s.ok()) store_.pause_resize(true);
   return s;
 }

@@ -368,6 +368,7 @@ RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store, co
   }
   res.bytes = st.st_size;
   kvstore::KvStore fresh;
+  fresh.set_track_digest(store->track_digest());
   Reader in(fd.get(), static_cast<uint64_t>(st.st_size));
   try {
     Loader(in, fresh, res, tick).run();

@@ -82,7 +82,7 @@ void SnapshotChild::abort() {
 std::string SnapshotChild::temp_path() const { return temp_name(dir_, pid_); }
 
 Status SnapshotChild::start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-                            const RdbWriteOptions& opt, const kvstore::ContentDigest& expected) {
+                            const RdbWriteOptions& opt, const std::optional<kvstore::ContentDigest>& expected) {
   if (running()) return Status::Error("a snapshot child (pid " + std::to_string(pid_) + ") is still running");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return Status::Error(std::string("pipe2 failed: ") + std::strerror(errno));
@@ -160,14 +160,17 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rep.error = who + " exited with status " + std::to_string(WEXITSTATUS(wait_status)) + " without sending its report";
   } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
     rep.error = who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : "exit status " + std::to_string(WEXITSTATUS(wait_status)));
-  } else if (kvstore::ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != expected_) {
+  } else if (expected_ && kvstore::ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != *expected_) {
     rep.error = who + " wrote content with digest " + rep.digest + " but the store's digest at fork time was " +
-                expected_.hex();
+                expected_->hex();
   } else {
     rep.ok = true;
   }
   if (!rep.ok) ::unlink(temp_path().c_str());
-  rep.extra = nlohmann::json{{"temp_file", temp_path()}, {"expected_digest", expected_.hex()}};
+  rep.extra = nlohmann::json{{"temp_file", temp_path()},
+                             {"expected_digest", expected_ ? nlohmann::json(expected_->hex()) : nlohmann::json(nullptr)},
+                             {"digest_source", expected_ ? "the child's, checked against the store's tracked digest"
+                                                         : "the child's, of the fork-time content it wrote"}};
   return rep;
 }
 

@@ -34,8 +34,10 @@ class SnapshotChild {
   // Forks the writer child. `expected` is the store's digest at fork time: the report is ok only
   // if the child wrote exactly that content. Error when a snapshot is already running or
   // pipe()/fork() fail.
+  // `expected` may be absent (the store does not track its digest): the child's own digest of
+  // what it wrote, taken from the fork-time copy of the store, is then the snapshot's digest.
   Status start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-               const RdbWriteOptions& opt, const kvstore::ContentDigest& expected);
+               const RdbWriteOptions& opt, const std::optional<kvstore::ContentDigest>& expected);
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
@@ -55,7 +57,7 @@ class SnapshotChild {
   double fork_us_ = -1;
   std::string dir_;
   std::string final_path_;
-  kvstore::ContentDigest expected_;
+  std::optional<kvstore::ContentDigest> expected_;
 };
 
 }  // namespace rpbench::rdb_fork
