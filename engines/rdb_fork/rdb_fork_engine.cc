@@ -10,29 +10,13 @@
 #include <vector>
 
 #include "engines/kvstore/allocator_stats.h"
+#include "engines/private_dir.h"
 #include "engines/rdb_fork/rdb_loader.h"
 
 namespace rpbench::rdb_fork {
 
-namespace {
-
-std::string make_private_dir(const std::string& parent) {
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) throw std::runtime_error("engine.dir: cannot create '" + parent + "': " + ec.message());
-  std::string tmpl = parent + "/rdb-fork-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    throw std::runtime_error("engine.dir: cannot create a private directory in '" + parent + "': " + std::strerror(errno));
-  }
-  return std::string(buf.data());
-}
-
-}  // namespace
-
 RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt)
-    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir)) {
+    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir, "rdb-fork")) {
   store_.set_track_digest(false);
 }
 

@@ -19,6 +19,7 @@
 
 #include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
+#include "engines/private_dir.h"
 #include "engines/rdb_fork/rdb_loader.h"
 #include "engines/redis/connection.h"
 #include "engines/redis/info_parser.h"
@@ -36,19 +37,6 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::string make_private_dir(const std::string& parent) {
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) throw std::runtime_error("engine.dir: cannot create '" + parent + "': " + ec.message());
-  std::string tmpl = parent + "/redis-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    throw std::runtime_error("engine.dir: cannot create a private directory in '" + parent +
-                             "': " + std::strerror(errno));
-  }
-  return std::string(buf.data());
-}
 
 int64_t file_bytes(const std::string& path) {
   struct stat st {};
@@ -159,7 +147,7 @@ RedisEngine::RedisEngine(RedisOptions opt) : opt_(std::move(opt)) {
                              "' (engine.server_path): " + std::strerror(errno) +
                              "; install the Debian package redis-server");
   }
-  dir_ = make_private_dir(opt_.dir);
+  dir_ = make_private_dir(opt_.dir, "redis");
   host_ = "127.0.0.1";
   try {
     start_server();
