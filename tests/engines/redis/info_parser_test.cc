@@ -15,10 +15,8 @@ using testing::TempDir;
 TEST(RedisInfoParser, ParsesRealServerOutput) {
   RPBENCH_REQUIRE_REDIS();
   TempDir dir;
-  ServerSpec spec;
-  spec.server_path = testing::kServer;
-  spec.dir = dir.path();
-  ServerProcess server(spec);
+  const auto server_owner = testing::start_test_server(dir.path());
+  ServerProcess& server = *server_owner;
   Connection c("127.0.0.1", server.port(), 2000, 5000);
   ASSERT_TRUE(c.command({"SET", "a", "b"}));
   Reply r = c.command({"INFO", "everything"});

@@ -360,10 +360,8 @@ TEST(RedisEngine, SnapshotWithoutDigestAndRecoverWithoutSnapshot) {
 TEST(RedisEngine, AttachModeLeavesTheServerAlone) {
   RPBENCH_REQUIRE_REDIS();
   TempDir dir;
-  ServerSpec spec;
-  spec.server_path = testing::kServer;
-  spec.dir = dir.path();
-  ServerProcess server(spec);
+  const auto server_owner = testing::start_test_server(dir.path());
+  ServerProcess& server = *server_owner;
   const std::string address = "127.0.0.1:" + std::to_string(server.port());
   {
     Connection c("127.0.0.1", server.port(), 2000, 5000);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engines/redis/redis_engine.h"
+#include "engines/redis/server_process.h"
 #include "tests/engines/test_util.h"
 
 namespace rpbench::redis::testing {
@@ -23,6 +24,14 @@ namespace rpbench::redis::testing {
 inline constexpr const char* kServer = "/usr/bin/redis-server";
 
 inline bool have_server() { return ::access(kServer, X_OK) == 0; }
+
+// A redis-server of the test's own (its data in `dir`), stopped when the returned object goes.
+inline std::unique_ptr<ServerProcess> start_test_server(const std::string& dir) {
+  ServerSpec spec;
+  spec.server_path = kServer;
+  spec.dir = dir;
+  return std::make_unique<ServerProcess>(spec);
+}
 
 #define RPBENCH_REQUIRE_REDIS()                                                                     \
   do {                                                                                              \
