@@ -26,6 +26,7 @@ enum Capability : uint32_t {
   kCapRecovery = 1u << 1,           // recover (from the newest complete snapshot)
   kCapConcurrentCallers = 1u << 2,  // put/get/del may be called from several threads at once
   kCapDigest = 1u << 3,             // digest() reflects the content (verify can use it)
+  kCapRemoteMemory = 1u << 4,       // keeps data in remote memory: needs transport.type other than none
 };
 
 // What a finished snapshot reports. Fields an engine cannot know stay at their "unknown" value

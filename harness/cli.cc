@@ -262,7 +262,11 @@ int cmd_list(int argc, char** argv) {
   }
   std::cout << "engines:\n";
   for (const auto& e : engine_registry()) std::printf("  %-16s %s\n", e.name.c_str(), e.summary.c_str());
-  std::cout << "transports:\n  none             the engine keeps its data in this process (no remote memory)\n";
+  std::cout << "transports (for engines with remote memory; rpbench probe transport measures them):\n"
+               "  none             the engine keeps its data in this process (no remote memory)\n"
+               "  shm              the memory node's region mapped into this process: copies (optional link model)\n"
+               "  tcp              a framed, pipelined protocol to the memory node over TCP\n"
+               "  verbs            RDMA (rdma-core): one-sided RDMA WRITE/READ over RC queue pairs\n";
   std::cout << "key distributions:\n";
   for (auto d : workloads::key_distributions()) std::cout << "  " << d << "\n";
   std::cout << "value size distributions:\n";

@@ -17,6 +17,8 @@
 #include "harness/measure/os_probes.h"
 #include "harness/measure/probe_faults.h"
 #include "harness/measure/probe_fork.h"
+#include "harness/probe_flags.h"
+#include "harness/probe_transport.h"
 #include "harness/result_io.h"
 
 namespace rpbench {
@@ -26,84 +28,12 @@ using nlohmann::json;
 
 namespace {
 
-// A bad flag value: reported in one line, exit code 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// "256M" -> 268435456. Suffixes K, M, G, T (powers of 1024), case-insensitive; no suffix = bytes.
-uint64_t parse_size(const std::string& text) {
-  size_t pos = 0;
-  unsigned long long n = 0;
-  try {
-    if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) throw std::invalid_argument(text);
-    n = std::stoull(text, &pos);
-  } catch (const std::exception&) {
-    throw UsageError("bad size '" + text + "' (expected e.g. 64M, 1G, 4096)");
-  }
-  std::string suffix = text.substr(pos);
-  std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) { return std::toupper(c); });
-  int shift = 0;
-  if (suffix.empty()) shift = 0;
-  else if (suffix == "K") shift = 10;
-  else if (suffix == "M") shift = 20;
-  else if (suffix == "G") shift = 30;
-  else if (suffix == "T") shift = 40;
-  else throw UsageError("bad size '" + text + "' (suffix must be K, M, G or T)");
-  if (n == 0) throw UsageError("size '" + text + "' must be > 0");
-  if (shift > 0 && n > (~0ull >> shift)) throw UsageError("size '" + text + "' is too large");
-  return static_cast<uint64_t>(n) << shift;
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) throw UsageError("empty item in list '" + text + "'");
-    out.push_back(item);
-  }
-  if (out.empty()) throw UsageError("empty list");
-  return out;
-}
-
 // "on" -> {true}, "off" -> {false}, "both" -> {false, true}.
 std::vector<bool> warmup_settings(const std::string& mode) {
   if (mode == "on") return {true};
   if (mode == "off") return {false};
   if (mode == "both") return {false, true};
   throw UsageError("--warmup must be on, off or both (got '" + mode + "')");
-}
-
-// 268435456 -> "256M"; 24034050048 -> "22.4G".
-std::string format_size(uint64_t bytes) {
-  const char* units[] = {"B", "K", "M", "G", "T"};
-  int u = 0;
-  double v = static_cast<double>(bytes);
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (v == static_cast<double>(static_cast<uint64_t>(v))) {
-    std::snprintf(buf, sizeof buf, "%.0f%s", v, units[u]);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f%s", v, units[u]);
-  }
-  return buf;
-}
-
-// Parses argv[1..] (argv[1] is the probe name) against desc. Returns false if --help was shown.
-bool parse_flags(int argc, char** argv, const po::options_description& desc, po::variables_map& vm,
-                 const std::string& usage) {
-  const po::positional_options_description no_positionals;
-  po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).positional(no_positionals).run(), vm);
-  if (vm.count("help")) {
-    std::cout << usage << "\n" << desc;
-    return false;
-  }
-  po::notify(vm);
-  return true;
 }
 
 json make_context(const std::string& warmup_mode, double steal_before) {
@@ -274,14 +204,15 @@ int run_faults(int argc, char** argv) {
 
 constexpr const char* kProbeUsage =
     "Usage: rpbench probe <name> [flags]   (rpbench probe <name> --help for its flags)\n"
-    "  fork    time fork() against resident memory, 4 KiB pages and THP\n"
-    "  faults  time single page faults: first touch, pre-faulted, copy-on-write, 4 KiB and THP\n";
+    "  fork       time fork() against resident memory, 4 KiB pages and THP\n"
+    "  faults     time single page faults: first touch, pre-faulted, copy-on-write, 4 KiB and THP\n"
+    "  transport  bandwidth and latency of a transport (shm, tcp, verbs) against its local baseline\n";
 
 }  // namespace
 
 int probe_main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "rpbench probe: missing probe name (fork or faults); see rpbench probe --help\n";
+    std::cerr << "rpbench probe: missing probe name (fork, faults or transport); see rpbench probe --help\n";
     return 2;
   }
   const std::string name = argv[1];
@@ -289,11 +220,12 @@ int probe_main(int argc, char** argv) {
     std::cout << kProbeUsage;
     return 0;
   }
-  if (name != "fork" && name != "faults") {
-    std::cerr << "rpbench probe: unknown probe '" << name << "' (expected fork or faults)\n";
+  if (name != "fork" && name != "faults" && name != "transport") {
+    std::cerr << "rpbench probe: unknown probe '" << name << "' (expected fork, faults or transport)\n";
     return 2;
   }
   try {
+    if (name == "transport") return probe::run_transport_probe(argc, argv);
     return name == "fork" ? run_fork(argc, argv) : run_faults(argc, argv);
   } catch (const po::error& e) {
     std::cerr << "rpbench probe " << name << ": " << e.what() << " (see --help)\n";

@@ -48,6 +48,30 @@ workloads::WorkloadSpec workload_spec(const json& r) {
 
 }  // namespace
 
+transport::TransportOptions transport_options(const json& t) {
+  transport::TransportOptions o;
+  o.type = t.at("type").get<std::string>();
+  o.memnode = t.at("memnode").get<std::string>();
+  o.listen_address = t.at("listen_address").get<std::string>();
+  o.channels = t.at("channels").get<int>();
+  o.queue_depth = t.at("queue_depth").get<int>();
+  o.chunk_bytes = t.at("chunk_bytes").get<uint64_t>();
+  o.region = t.at("region").get<uint32_t>();
+  o.region_bytes = t.at("region_bytes").get<uint64_t>();
+  o.prefault = t.at("prefault").get<bool>();
+  if (t.contains("token")) o.token = t.at("token").get<std::string>();
+  o.connect_timeout_ms = t.at("connect_timeout_ms").get<int>();
+  o.link.bandwidth_gbps = t.at("link").at("bandwidth_gbps").get<double>();
+  o.link.latency_us = t.at("link").at("latency_us").get<double>();
+  const json& v = t.at("verbs");
+  o.verbs.device = v.at("device").get<std::string>();
+  o.verbs.port = v.at("port").get<int>();
+  o.verbs.gid_index = v.at("gid_index").get<int>();
+  o.verbs.signal_every = v.at("signal_every").get<int>();
+  o.verbs.max_inline = v.at("max_inline").get<int>();
+  return o;
+}
+
 ExperimentConfig make_experiment(const json& r) {
   ExperimentConfig c;
   c.resolved = r;
@@ -56,6 +80,7 @@ ExperimentConfig make_experiment(const json& r) {
   c.engine_type = r.at("engine").at("type").get<std::string>();
   c.allocator = r.at("engine").at("allocator").get<std::string>();
   c.transport = r.at("transport").at("type").get<std::string>();
+  c.transport_options = transport_options(r.at("transport"));
   c.workload = workload_spec(r);
   try {
     workloads::check_spec(c.workload);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transport/options.h"
+
 #include "workloads/spec.h"
 
 namespace rpbench {
@@ -44,7 +46,8 @@ struct ExperimentConfig {
   uint64_t seed = 0;
   std::string engine_type;
   std::string allocator;
-  std::string transport;
+  std::string transport;                      // transport.type
+  transport::TransportOptions transport_options;  // the whole transport section
   workloads::WorkloadSpec workload;
   uint32_t threads = 1;
   std::string trace;  // empty: generate
@@ -55,6 +58,9 @@ struct ExperimentConfig {
 // Builds the typed config from a resolved config (load_config's output). Throws ConfigError
 // when the workload library rejects the spec.
 ExperimentConfig make_experiment(const nlohmann::json& resolved);
+
+// The typed transport options of a resolved `transport` section.
+transport::TransportOptions transport_options(const nlohmann::json& transport_section);
 
 // Rough bytes the loaded dataset occupies (keys + values + per-key overhead), for warm-up sizing.
 uint64_t estimated_dataset_bytes(const ExperimentConfig& cfg);

@@ -87,7 +87,33 @@ const std::vector<Section>& harness_sections() {
        }},
       {"transport", "remote memory used by the engine",
        {
-           Enum("type", "none", {"none"}, "remote-memory transport (none: the engine keeps everything local)"),
+           Enum("type", "none", {"none", "shm", "tcp", "verbs"},
+                "remote-memory transport (none: the engine keeps everything local; shm and tcp emulate remote "
+                "memory on this host; verbs is RDMA through rdma-core)"),
+           String("memnode", "auto",
+                  "memory node: auto (the harness starts rpbench-memnode on listen_address and stops it at the end), "
+                  "HOST:PORT (tcp, verbs) or unix:PATH (shm) of a running one"),
+           String("listen_address", "127.0.0.1", "memnode auto: the address the node listens on (verbs: the RDMA "
+                                                 "device's IP address)"),
+           Int("channels", 1, 1, 64, "connections (tcp) or queue pairs (verbs) a transfer is striped across"),
+           Int("queue_depth", 64, 1, 4096, "outstanding chunks per channel before a post waits"),
+           Int("chunk_bytes", 1 << 20, 4096, 1 << 30, "stripe unit: a transfer is cut into chunks of this size"),
+           Int("region", 0, 0, 1023, "which region of the memory node to use"),
+           Int("region_bytes", 1ll << 30, 1 << 20, 1ll << 40, "memnode auto: size of the region it creates"),
+           Bool("prefault", false, "memnode auto: pre-fault the region at start (else pages are allocated lazily)"),
+           String("token", nullptr,
+                  "shared secret of the memory node (at most 32 bytes; default: $RPBENCH_MEMNODE_TOKEN, or a "
+                  "fresh random one for memnode auto)"),
+           Int("connect_timeout_ms", 5000, 1, 600000, "connecting (and the handshake) gives up after this long"),
+           Number("link.bandwidth_gbps", 0, 0, 100000,
+                  "shm link model: bandwidth cap in Gbit/s shared by the channels (0: none)"),
+           Number("link.latency_us", 0, 0, 1e6, "shm link model: latency added to every operation (0: none)"),
+           String("verbs.device", "", "verbs: RDMA device name (empty: the one rdma_cm resolves the address to)"),
+           Int("verbs.port", 0, 0, 255, "verbs: device port (0: the one rdma_cm picks)"),
+           Int("verbs.gid_index", -1, -1, 1023, "verbs: GID index (-1: the one rdma_cm picks)"),
+           Int("verbs.signal_every", 16, 1, 4096, "verbs: one signalled work request every this many"),
+           Int("verbs.max_inline", -1, -1, 4096,
+               "verbs: largest write sent inline (-1: what the device allows, 0: never)"),
        }},
   };
   return sections;

@@ -258,6 +258,7 @@ std::string describe_caps(uint32_t caps) {
   if (caps & kCapRecovery) names.push_back("recovery");
   if (caps & kCapConcurrentCallers) names.push_back("concurrent callers");
   if (caps & kCapDigest) names.push_back("digest");
+  if (caps & kCapRemoteMemory) names.push_back("remote memory");
   if (names.empty()) return "none";
   std::string s;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -272,6 +273,44 @@ std::string describe_caps(uint32_t caps) {
 }
 
 void resolve_phase_overrides(json& ph, const std::string& base, const json& doc);
+
+// The transport section's cross-field rules: the engine must use remote memory for any transport
+// (and have one if it does), memnode must be auto or an address of the transport's kind, the link
+// model is shm's, a token fits the handshake.
+void check_transport(const json& t, const EngineEntry& engine) {
+  const std::string type = t["type"].get<std::string>();
+  const bool remote = engine.capabilities & kCapRemoteMemory;
+  if (type != "none" && !remote)
+    fail("transport.type", "engine " + engine.name + " keeps its data in this process and uses no transport; "
+                           "expected \"none\", got " + show(t["type"]));
+  if (type == "none" && remote)
+    fail("transport.type", "engine " + engine.name + " keeps its data in remote memory; expected shm, tcp or verbs");
+  const std::string memnode = t["memnode"].get<std::string>();
+  if (memnode.empty()) fail("transport.memnode", "expected auto, HOST:PORT or unix:PATH, got \"\"");
+  if (memnode != "auto") {
+    const bool is_unix = memnode.rfind("unix:", 0) == 0;
+    if (type == "shm" && !is_unix)
+      fail("transport.memnode", "shm maps the region through the node's unix socket; expected auto or unix:PATH, got " +
+                                    show(t["memnode"]));
+    if ((type == "tcp" || type == "verbs") && is_unix)
+      fail("transport.memnode", type + " needs auto or HOST:PORT, got " + show(t["memnode"]));
+    if (is_unix && memnode.size() == 5) fail("transport.memnode", "unix: needs a socket path");
+    const auto colon = memnode.rfind(':');
+    if (!is_unix && (colon == std::string::npos || colon == 0 || colon + 1 == memnode.size() ||
+                     memnode.find_first_not_of("0123456789", colon + 1) != std::string::npos || memnode.size() - colon > 6 ||
+                     std::stoul(memnode.substr(colon + 1, 5)) == 0 || std::stoul(memnode.substr(colon + 1, 5)) > 65535))
+      fail("transport.memnode", "expected auto or HOST:PORT with a port in 1..65535, got " + show(t["memnode"]));
+  }
+  const bool link = t["link"]["bandwidth_gbps"].get<double>() > 0 || t["link"]["latency_us"].get<double>() > 0;
+  if (link && type != "shm")
+    fail("transport.link", "the link model emulates a NIC on shm only; transport.type is " + show(t["type"]));
+  if (t.contains("token")) {
+    const size_t n = t["token"].get<std::string>().size();
+    if (n == 0 || n > 32) fail("transport.token", "expected 1 to 32 bytes, got " + std::to_string(n));
+  }
+  if (t["chunk_bytes"].get<int64_t>() > t["region_bytes"].get<int64_t>() && memnode == "auto")
+    fail("transport.chunk_bytes", "larger than transport.region_bytes");
+}
 
 void check_phases(json& doc, const EngineEntry& engine) {
   if (!doc.contains("phases")) doc["phases"] = default_phases();
@@ -555,6 +594,7 @@ json resolve_config(const json& user) {
   check_mix(doc["workload"]["mix"], "workload.mix");
   check_value_size(doc["dataset"]["value_size"], "dataset.value_size");
   check_phases(doc, *engine);
+  check_transport(doc["transport"], *engine);
   if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->capabilities & kCapConcurrentCallers))
     fail("workload.threads", "engine " + engine->name + " does not take concurrent callers; expected 1, got " +
                                  show(doc["workload"]["threads"]));

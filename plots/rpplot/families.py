@@ -1,6 +1,6 @@
 """The figure families by name, in drawing order. Each is a module with
 draw(results, outdir) -> [paths] that draws nothing (and says so) when it has no data."""
-from . import compare, fault_cdf, latency, loader, probe_fork, snapshot, throughput, timeline
+from . import compare, fault_cdf, latency, loader, probe_fork, snapshot, throughput, timeline, transport
 
 FAMILIES = {
     "throughput": throughput,
@@ -10,6 +10,7 @@ FAMILIES = {
     "compare": compare,
     "probe_fork": probe_fork,
     "fault_cdf": fault_cdf,
+    "transport": transport,
 }
 
 

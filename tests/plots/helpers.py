@@ -15,7 +15,7 @@ for p in (str(SCRIPTS), str(PLOTS)):
         sys.path.insert(0, p)
 
 EXPERIMENTS = ("exp_rdb_fork", "exp_pingpong_shm", "exp_memory")
-PROBES = ("probe_fork", "probe_faults")
+PROBES = ("probe_fork", "probe_faults", "probe_transport_tcp")
 
 
 def fixture_path(name):

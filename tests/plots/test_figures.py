@@ -3,6 +3,7 @@ transport and THP mode it ran on (never calling shm or tcp RDMA), and draws noth
 it has no data in."""
 import contextlib
 import io
+import json
 import pathlib
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ EXPECTED_STEMS = {
     "timeline": {"timeline_exp_rdb_fork_run", "timeline_exp_pingpong_shm_run", "timeline_exp_memory_run"},
     "probe_fork": {"probe_fork_probe_fork"},
     "fault_cdf": {"fault_cdf_probe_faults"},
+    "transport": {"transport_probe_transport_tcp"},
     "compare": set(),  # the fixtures have one engine with snapshots per transport
 }
 
@@ -101,7 +103,7 @@ class FiguresTest(unittest.TestCase):
         no_snapshots = [r for r in self.results if r.run == "exp_memory"]
         cases = [("throughput", probes), ("latency", probes), ("snapshot", probes),
                  ("snapshot", no_snapshots), ("timeline", probes), ("probe_fork", experiments),
-                 ("fault_cdf", experiments)]
+                 ("fault_cdf", experiments), ("transport", experiments)]
         for family, results in cases:
             with self.subTest(family=family), tempfile.TemporaryDirectory() as out:
                 said = io.StringIO()
@@ -172,6 +174,49 @@ class FiguresTest(unittest.TestCase):
         self.assertIn("snapshot duration (ms)", text["Description"])
         self.assertNotIn("COW", text["Description"])
         self.assertIn("1 failed (hatched)", text["Title"])
+
+    def test_transport_probe_figure(self):
+        text = png_text(pathlib.Path(self.tmp) / "transport_probe_transport_tcp.png")
+        self.assertIn("transport: tcp", text["Title"])
+        self.assertIn("THP: madvise", text["Title"])
+        self.assertIn("target 0.70: met", text["Title"])  # the fixture's write ratio is about 0.85
+        for word in ("bandwidth (GB/s = 10^9 B/s, log)", "baseline: raw socket stream", "write, 2 ch, qd 8",
+                     "read, 1 ch, qd 1", "write p99", "read max", "latency (queue depth 1, one channel)"):
+            self.assertIn(word, text["Description"])
+        self.assertNotIn("RDMA", text["Title"] + text["Description"])
+
+    def test_transport_probe_names_rdma_only_for_verbs(self):
+        doc = helpers.load_fixture("probe_transport_tcp")
+        with tempfile.TemporaryDirectory() as tmp:
+            for kind in ("shm", "verbs"):
+                d = json.loads(json.dumps(doc))
+                d["context"]["transport"] = kind
+                d["probe"]["transport"]["type"] = kind
+                if kind == "verbs":
+                    d["probe"]["baseline"] = None
+                    d["probe"]["baseline_reason"] = "verbs has no local baseline"
+                    for p in d["probe"]["bandwidth"]:
+                        p["baseline_gb_per_s"] = p["ratio_to_baseline"] = None
+                    for s in d["probe"]["summary"]:
+                        s.update(median_ratio_min_1mib=None, ratio_at_largest_size=None, target_ratio=None,
+                                 target_met=None)
+                        for b in s["best_per_size"]:
+                            b["ratio_to_baseline"] = None
+                helpers.write_json(pathlib.Path(tmp) / f"transport-{kind}.json", d)
+            import validate_results
+            for kind in ("shm", "verbs"):
+                ok, msg = validate_results.is_valid_result(pathlib.Path(tmp) / f"transport-{kind}.json")
+                self.assertTrue(ok, msg)
+            with contextlib.redirect_stdout(io.StringIO()):
+                paths = families.FAMILIES["transport"].draw(loader.load_results(tmp), pathlib.Path(tmp) / "fig")
+            self.assertEqual({p.stem for p in paths}, {"transport_transport-shm", "transport_transport-verbs"})
+            shm = png_text(pathlib.Path(tmp) / "fig" / "transport_transport-shm.png")
+            verbs = png_text(pathlib.Path(tmp) / "fig" / "transport_transport-verbs.png")
+        self.assertNotIn("RDMA", shm["Title"] + shm["Description"])
+        self.assertIn("transport: shm", shm["Title"])
+        self.assertIn("RDMA", verbs["Title"])
+        self.assertIn("no baseline: verbs has no local baseline", verbs["Description"])
+        self.assertNotIn("target", verbs["Title"])
 
     def test_write_fraction(self):
         from rpplot import snapshot

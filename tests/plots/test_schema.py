@@ -99,10 +99,38 @@ class SchemaTest(unittest.TestCase):
         doc["phases"][1]["snapshots"][0]["extra"]["chunks"] = 7
         doc["phases"][1]["cpu_user_s"] = 1.25
         self.assertIsNone(vr.validation_error(doc))
-        doc = helpers.load_fixture("exp_rdb_fork")
-        doc["kind"] = "probe-transport"
-        doc["probe"] = {"anything": 1}
-        del doc["phases"]
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["context"]["memnode_host"] = "10.0.0.2"  # the context stays open
+        self.assertIsNone(vr.validation_error(doc))
+
+    def test_probe_transport_is_strict(self):
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["anything"] = 1
+        self.assert_invalid(doc, "$.probe", "anything")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        del doc["probe"]["bandwidth"][3]["ratio_to_baseline"]
+        self.assert_invalid(doc, "$.probe.bandwidth[3]", "ratio_to_baseline")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["bandwidth"][0]["op"] = "copy"
+        self.assert_invalid(doc, "$.probe.bandwidth[0].op")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["bandwidth"][0]["gb_per_s"] = 0
+        self.assert_invalid(doc, "$.probe.bandwidth[0].gb_per_s")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["latency"][0]["queue_depth"] = 8
+        self.assert_invalid(doc, "$.probe.latency[0].queue_depth")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["latency"][0]["latency"]["p50_ns"] = None  # null iff empty, as every histogram
+        self.assert_invalid(doc, "$.probe.latency[0].latency")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        del doc["context"]["transport"]
+        self.assert_invalid(doc, "$.context", "transport")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["baseline"]["kind"] = "dd"
+        self.assert_invalid(doc, "$.probe.baseline")
+        doc = helpers.load_fixture("probe_transport_tcp")
+        doc["probe"]["baseline"] = None
+        doc["probe"]["baseline_reason"] = "not measured (--no-baseline)"
         self.assertIsNone(vr.validation_error(doc))
 
     def test_histogram_relations(self):

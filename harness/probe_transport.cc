@@ -1,0 +1,472 @@
+#include "harness/probe_transport.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "harness/context.h"
+#include "harness/measure/mapping.h"
+#include "harness/measure/os_probes.h"
+#include "harness/probe_flags.h"
+#include "harness/probe_transport_baseline.h"
+#include "harness/probe_transport_points.h"
+#include "harness/result_io.h"
+#include "transport/remote_memory.h"
+
+namespace rpbench::probe {
+
+namespace po = boost::program_options;
+using nlohmann::json;
+using transport::Op;
+
+namespace {
+
+constexpr uint64_t kSummaryMinSize = 1 << 20;  // the summary's median is over sizes >= 1 MiB
+
+void say(std::FILE* out, const char* fmt, auto... args) {
+  if (out == nullptr) return;
+  std::fprintf(out, fmt, args...);
+  std::fflush(out);
+}
+
+json or_null(std::optional<double> v) { return v ? json(*v) : json(nullptr); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// A registered local buffer of the probe, deregistered on destruction.
+class Registration {
+ public:
+  Registration(transport::Transport& t, measure::AnonMapping& mem) : t_(t) {
+    buf_.bytes = mem.size();
+    const Status s = t.register_buffer(mem.data(), mem.size(), &buf_.id);
+    if (!s.ok()) throw std::runtime_error("registering the local buffer of " + std::to_string(mem.size()) +
+                                          " bytes with " + std::string(t.name()) + ": " + s.message());
+  }
+  ~Registration() { t_.deregister_buffer(buf_.id); }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+  const LocalBuffer& buffer() const { return buf_; }
+
+ private:
+  transport::Transport& t_;
+  LocalBuffer buf_;
+};
+
+json baseline_json(const BaselinePoint& b) {
+  return {{"size_bytes", b.size_bytes}, {"transfers", b.transfers},   {"bytes", b.bytes},
+          {"seconds", b.seconds},       {"gb_per_s", b.gb_per_s()}, {"transfers_per_s", b.transfers_per_s()}};
+}
+
+// Per op: the best configuration at each size, the median ratio over sizes >= 1 MiB, the ratio at
+// the largest size, and whether the target is met (by the median, or the largest size when no
+// size reaches 1 MiB).
+json summarize(const std::string& type, const std::vector<Op>& ops, const json& bandwidth, std::FILE* out) {
+  json summary = json::array();
+  for (Op op : ops) {
+    std::map<uint64_t, const json*> best;
+    for (const json& p : bandwidth) {
+      if (p["op"] != transport::op_name(op)) continue;
+      const uint64_t size = p["size_bytes"];
+      if (!best.count(size) || p["gb_per_s"].get<double>() > (*best[size])["gb_per_s"].get<double>()) best[size] = &p;
+    }
+    json per_size = json::array();
+    std::vector<double> big;
+    std::optional<double> at_largest;
+    uint64_t largest = 0;
+    for (const auto& [size, p] : best) {
+      per_size.push_back({{"size_bytes", size},
+                          {"channels", (*p)["channels"]},
+                          {"queue_depth", (*p)["queue_depth"]},
+                          {"gb_per_s", (*p)["gb_per_s"]},
+                          {"ratio_to_baseline", (*p)["ratio_to_baseline"]}});
+      const json& r = (*p)["ratio_to_baseline"];
+      largest = size;
+      at_largest = r.is_null() ? std::nullopt : std::optional<double>(r.get<double>());
+      if (size >= kSummaryMinSize && !r.is_null()) big.push_back(r.get<double>());
+    }
+    const std::optional<double> med = big.empty() ? std::nullopt : std::optional<double>(median(big));
+    const std::optional<double> target = op == Op::kWrite ? target_ratio(type) : std::nullopt;
+    const std::optional<double> judged = med ? med : at_largest;
+    json met = nullptr;
+    if (target && judged) met = *judged >= *target;
+    summary.push_back({{"op", transport::op_name(op)},
+                       {"best_per_size", std::move(per_size)},
+                       {"median_ratio_min_1mib", or_null(med)},
+                       {"largest_size_bytes", largest},
+                       {"ratio_at_largest_size", or_null(at_largest)},
+                       {"target_ratio", or_null(target)},
+                       {"target_met", met}});
+    if (out != nullptr) {
+      std::string line = type + " " + std::string(transport::op_name(op)) + " (best of channels x queue depth per size): ";
+      char buf[160];
+      if (med) {
+        std::snprintf(buf, sizeof buf, "median ratio over sizes >= 1M %.3f, ", *med);
+        line += buf;
+      }
+      if (at_largest) {
+        std::snprintf(buf, sizeof buf, "at %s %.3f", format_size(largest).c_str(), *at_largest);
+        line += buf;
+      } else {
+        line += "no baseline";
+      }
+      if (target && judged) {
+        std::snprintf(buf, sizeof buf, "; target %.2f: %s", *target, *judged >= *target ? "met" : "NOT met");
+        line += buf;
+      }
+      say(out, "%s\n", line.c_str());
+    }
+  }
+  return summary;
+}
+
+}  // namespace
+
+std::optional<double> target_ratio(const std::string& type) {
+  if (type == "shm") return 0.80;
+  if (type == "tcp") return 0.70;
+  return std::nullopt;
+}
+
+json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
+  const std::string& type = cfg.transport.type;
+  if (type != "shm" && type != "tcp" && type != "verbs")
+    throw std::invalid_argument("transport type '" + type + "' (expected shm, tcp or verbs)");
+  if (cfg.sizes.empty() || cfg.channels.empty() || cfg.queue_depths.empty() || cfg.ops.empty())
+    throw std::invalid_argument("probe transport: sizes, channels, queue depths and ops must not be empty");
+  const uint64_t max_size = *std::max_element(cfg.sizes.begin(), cfg.sizes.end());
+  if (max_size > cfg.transport.region_bytes)
+    throw std::invalid_argument("size " + format_size(max_size) + " is larger than the region (" +
+                                format_size(cfg.transport.region_bytes) + ")");
+  const int max_qd = *std::max_element(cfg.queue_depths.begin(), cfg.queue_depths.end());
+  const uint64_t local_bytes =
+      std::max(max_size, std::min(max_size * static_cast<uint64_t>(max_qd), cfg.local_buffer_cap));
+
+  // Connect first: an unreachable node fails before anything is measured. (The tcp baseline forks
+  // later with the connections open; its reader only makes system calls and exits, never touching
+  // them.)
+  transport::TransportOptions first = cfg.transport;
+  first.channels = cfg.channels.front();
+  transport::RemoteMemory remote(first);
+  const std::string description = remote.describe();
+  say(out, "%s\n\n", description.c_str());
+
+  // One connection per channel count (the first is the RemoteMemory's), each with the local
+  // buffer registered and the region warmed through it, open for the whole sweep.
+  measure::AnonMapping local(local_bytes);
+  std::memset(local.data(), 0x5a, local.size());
+  struct Connection {
+    int channels = 0;
+    std::unique_ptr<transport::Transport> own;  // null for remote.transport()
+    transport::Transport* t = nullptr;
+    std::unique_ptr<Registration> reg;
+  };
+  std::vector<Connection> conns;
+  auto open_connection = [&](int channels) {
+    Connection c;
+    c.channels = channels;
+    c.t = &remote.transport();
+    if (!conns.empty()) {
+      transport::TransportOptions o = remote.options();
+      o.channels = channels;
+      c.own = transport::connect(o, remote.endpoint());
+      c.t = c.own.get();
+    }
+    c.reg = std::make_unique<Registration>(*c.t, local);
+    warm_region(*c.t, c.reg->buffer());
+    conns.push_back(std::move(c));
+  };
+  for (int channels : cfg.channels) open_connection(channels);
+
+  // The sweep, size by size; the baseline of a size is measured right before that size's points,
+  // so that both see the same machine (it is shared and noisy).
+  json baseline = nullptr;
+  json baseline_reason = nullptr;
+  json base_points = json::array();
+  const bool with_baseline = cfg.baseline && type != "verbs";
+  const bool shm = type == "shm";
+  if (!cfg.baseline) {
+    baseline_reason = "not measured (--no-baseline)";
+  } else if (type == "verbs") {
+    baseline_reason = "verbs has no local baseline: compare with perftest's ib_write_bw / ib_read_bw on the same device";
+  }
+  if (with_baseline)
+    say(out, "baseline: %s\n",
+        shm ? "single-thread memcpy from a size-byte buffer to rotating offsets of a warm region-sized buffer"
+            : "raw TCP loopback stream (size-byte sends, no framing, no acks) to a forked reader");
+  say(out, "bandwidth (GB/s = 10^9 bytes/s)\n%-5s %-8s %3s %4s %10s %14s %10s %8s\n", "op", "size", "ch", "qd", "GB/s",
+      "transfers/s", "base_GB/s", "ratio");
+  json bandwidth = json::array();
+  for (uint64_t size : cfg.sizes) {
+    std::optional<double> base;
+    if (with_baseline) {
+      const BaselinePoint b = shm ? measure_memcpy(size, cfg.transport.region_bytes, cfg.seconds_per_point,
+                                                   cfg.min_transfers)
+                                  : measure_socket_stream(size, cfg.seconds_per_point, cfg.min_transfers);
+      say(out, "%-5s %-8s %3s %4s %10.3f %14.0f\n", shm ? "cpy" : "sock", format_size(size).c_str(), "-", "-",
+          b.gb_per_s(), b.transfers_per_s());
+      base_points.push_back(baseline_json(b));
+      if (b.gb_per_s() > 0) base = b.gb_per_s();
+    }
+    for (Connection& c : conns) {
+      for (Op op : cfg.ops) {
+        for (int qd : cfg.queue_depths) {
+          const BandwidthPoint p =
+              measure_bandwidth(*c.t, c.reg->buffer(), op, size, qd, cfg.seconds_per_point, cfg.min_transfers);
+          const std::optional<double> ratio = base ? std::optional<double>(p.gb_per_s() / *base) : std::nullopt;
+          char base_text[32] = "-", ratio_text[32] = "-";
+          if (base) std::snprintf(base_text, sizeof base_text, "%.3f", *base);
+          if (ratio) std::snprintf(ratio_text, sizeof ratio_text, "%.3f", *ratio);
+          say(out, "%-5s %-8s %3d %4d %10.3f %14.0f %10s %8s\n", std::string(transport::op_name(op)).c_str(),
+              format_size(size).c_str(), c.channels, qd, p.gb_per_s(), p.transfers_per_s(), base_text, ratio_text);
+          bandwidth.push_back({{"op", transport::op_name(op)},
+                               {"size_bytes", size},
+                               {"channels", c.channels},
+                               {"queue_depth", qd},
+                               {"transfers", p.transfers},
+                               {"bytes", p.bytes},
+                               {"seconds", p.seconds},
+                               {"gb_per_s", p.gb_per_s()},
+                               {"transfers_per_s", p.transfers_per_s()},
+                               {"baseline_gb_per_s", or_null(base)},
+                               {"ratio_to_baseline", or_null(ratio)}});
+        }
+      }
+    }
+  }
+  if (with_baseline)
+    baseline = {{"kind", shm ? "memcpy" : "socket_stream"},
+                {"description", shm ? "single-thread memcpy from a warm size-byte buffer to rotating offsets of a "
+                                      "warm region-sized buffer (the footprint of the transport's writes)"
+                                    : "one TCP loopback connection, size-byte send() calls, a forked child recv()s "
+                                      "into a size-byte buffer; no framing, no acks; timed until the child has read "
+                                      "every byte"},
+                {"points", std::move(base_points)}};
+
+  // Latency on one channel: the sweep's 1-channel connection, else a new one.
+  json latency = json::array();
+  auto one = std::find_if(conns.begin(), conns.end(), [](const Connection& c) { return c.channels == 1; });
+  if (one == conns.end()) {
+    open_connection(1);
+    one = conns.end() - 1;
+  }
+  say(out, "\nlatency (queue depth 1, one channel)\n%-5s %-8s %8s %10s %10s %10s %10s %12s\n", "op", "size", "count",
+      "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns");
+  for (Op op : cfg.ops) {
+    for (uint64_t size : cfg.sizes) {
+      const measure::Histogram h = measure_latency(*one->t, one->reg->buffer(), op, size, cfg.lat_samples,
+                                                   cfg.seconds_per_point, cfg.min_lat_samples);
+      say(out, "%-5s %-8s %8llu %10llu %10llu %10llu %10llu %12llu\n", std::string(transport::op_name(op)).c_str(),
+          format_size(size).c_str(), static_cast<unsigned long long>(h.count()),
+          static_cast<unsigned long long>(h.percentile(50)), static_cast<unsigned long long>(h.percentile(90)),
+          static_cast<unsigned long long>(h.percentile(99)), static_cast<unsigned long long>(h.percentile(99.9)),
+          static_cast<unsigned long long>(h.max()));
+      latency.push_back({{"op", transport::op_name(op)},
+                         {"size_bytes", size},
+                         {"channels", 1},
+                         {"queue_depth", 1},
+                         {"latency", measure::to_json(h)}});
+    }
+  }
+  for (Connection& c : conns) {
+    c.reg.reset();
+    if (c.own) {
+      const Status s = c.own->close();
+      if (!s.ok())
+        throw std::runtime_error("closing the " + std::to_string(c.channels) + "-channel connection: " + s.message());
+    }
+  }
+  say(out, "\n");
+  json summary = summarize(type, cfg.ops, bandwidth, out);
+
+  const transport::TransportOptions& o = remote.options();
+  json link = nullptr;
+  if (o.link.active()) link = {{"bandwidth_gbps", o.link.bandwidth_gbps}, {"latency_us", o.link.latency_us}};
+  return {
+      {"transport",
+       {{"type", type},
+        {"description", description},
+        {"memnode", o.memnode},
+        {"endpoint", remote.endpoint()},
+        {"region_bytes", remote.transport().region_bytes()},
+        {"region_allocation", o.memnode != "auto" ? "remote node's choice" : o.prefault ? "pre-faulted" : "lazy"},
+        {"link_model", link},
+        {"chunk_bytes", o.chunk_bytes},
+        {"transport_queue_depth", o.queue_depth},
+        {"local_buffer_bytes", local_bytes}}},
+      {"baseline", std::move(baseline)},
+      {"baseline_reason", std::move(baseline_reason)},
+      {"bandwidth", std::move(bandwidth)},
+      {"latency", std::move(latency)},
+      {"summary", std::move(summary)},
+  };
+}
+
+namespace {
+
+std::vector<int> parse_int_list(const std::string& text, const std::string& flag, int lo, int hi) {
+  std::vector<int> out;
+  for (const std::string& s : split_list(text)) {
+    size_t pos = 0;
+    long v = 0;
+    try {
+      v = std::stol(s, &pos);
+    } catch (const std::exception&) {
+      pos = 0;
+    }
+    if (pos == 0 || pos != s.size() || v < lo || v > hi)
+      throw UsageError("bad " + flag + " value '" + s + "' (expected an integer in [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "])");
+    if (std::find(out.begin(), out.end(), static_cast<int>(v)) == out.end()) out.push_back(static_cast<int>(v));
+  }
+  return out;
+}
+
+void check_memnode(const std::string& type, const std::string& memnode) {
+  if (memnode == "auto") return;
+  if (type == "shm") {
+    if (memnode.rfind("unix:", 0) != 0 || memnode.size() == 5)
+      throw UsageError("--memnode '" + memnode + "': shm needs auto or unix:PATH");
+    return;
+  }
+  const auto colon = memnode.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == memnode.size() ||
+      memnode.find_first_not_of("0123456789", colon + 1) != std::string::npos)
+    throw UsageError("--memnode '" + memnode + "': " + type + " needs auto or HOST:PORT");
+}
+
+}  // namespace
+
+int run_transport_probe(int argc, char** argv) {
+  std::string type, memnode, sizes_text, channels_text, qd_text, ops_text, region_text, out;
+  double seconds = 0, link_gbps = 0, link_latency_us = 0;
+  long long lat_samples = 0;
+  int connect_timeout_ms = 0;
+  bool no_baseline = false, prefault = false;
+  po::options_description desc("rpbench probe transport flags");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("type", po::value(&type), "transport: shm, tcp or verbs (required)")
+      ("memnode", po::value(&memnode)->default_value("auto"),
+       "auto (start a local rpbench-memnode), HOST:PORT (tcp, verbs) or unix:PATH (shm); token from "
+       "$RPBENCH_MEMNODE_TOKEN")
+      ("sizes", po::value(&sizes_text)->default_value("4K,64K,1M,4M,16M,64M"), "transfer sizes (K/M/G suffixes)")
+      ("channels", po::value(&channels_text)->default_value("1,2"), "channel counts to sweep (1..64)")
+      ("queue-depth", po::value(&qd_text)->default_value("1,8"), "transfers kept outstanding (1..1024)")
+      ("ops", po::value(&ops_text)->default_value("write,read"), "write, read or both")
+      ("seconds-per-point", po::value(&seconds)->default_value(0.25), "time per bandwidth point (0 < s <= 60)")
+      ("region-bytes", po::value(&region_text)->default_value("256M"), "region of the auto memory node")
+      ("prefault", po::bool_switch(&prefault), "auto memory node: pre-fault the region (default: lazy)")
+      ("link-gbps", po::value(&link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")
+      ("link-latency-us", po::value(&link_latency_us)->default_value(0),
+       "shm link model: latency added per operation in us (0: none)")
+      ("lat-samples", po::value(&lat_samples)->default_value(1000),
+       "latency samples per op and size (fewer when --seconds-per-point runs out first)")
+      ("connect-timeout-ms", po::value(&connect_timeout_ms)->default_value(5000), "connect gives up after this")
+      ("out", po::value(&out), "result file (default results/probe/transport-<type>.json)")
+      ("no-baseline", po::bool_switch(&no_baseline), "skip the baseline (ratio_to_baseline is then null)");
+  po::variables_map vm;
+  if (!parse_flags(argc, argv, desc, vm,
+                   "Usage: rpbench probe transport --type shm|tcp|verbs [flags]\n"
+                   "Bandwidth (GB/s = 10^9 bytes/s) and latency of one-sided writes and reads over a transport, "
+                   "with its local baseline (shm: memcpy, tcp: a raw socket stream) in the same run.")) {
+    return 0;
+  }
+  if (!vm.count("type")) throw UsageError("--type is required (shm, tcp or verbs)");
+  if (type != "shm" && type != "tcp" && type != "verbs")
+    throw UsageError("--type '" + type + "' (expected shm, tcp or verbs)");
+  check_memnode(type, memnode);
+
+  TransportProbeConfig cfg;
+  cfg.transport.type = type;
+  cfg.transport.memnode = memnode;
+  cfg.transport.prefault = prefault;
+  cfg.sizes.clear();
+  for (const std::string& s : split_list(sizes_text)) {
+    const uint64_t v = parse_size(s);
+    if (std::find(cfg.sizes.begin(), cfg.sizes.end(), v) == cfg.sizes.end()) cfg.sizes.push_back(v);
+  }
+  cfg.transport.region_bytes = parse_size(region_text);
+  if (cfg.transport.region_bytes < (1 << 20))
+    throw UsageError("--region-bytes " + region_text + " is below the memory node's minimum of 1M");
+  for (uint64_t s : cfg.sizes) {
+    if (s > cfg.transport.region_bytes)
+      throw UsageError("size " + format_size(s) + " is larger than --region-bytes " + region_text);
+    if (s > (1ull << 30)) throw UsageError("size " + format_size(s) + " is above the largest transfer, 1G");
+  }
+  cfg.channels = parse_int_list(channels_text, "--channels", 1, 64);
+  cfg.queue_depths = parse_int_list(qd_text, "--queue-depth", 1, 1024);
+  cfg.ops.clear();
+  for (const std::string& s : split_list(ops_text)) {
+    Op op;
+    if (s == "write") op = Op::kWrite;
+    else if (s == "read") op = Op::kRead;
+    else throw UsageError("bad --ops value '" + s + "' (expected write or read)");
+    if (std::find(cfg.ops.begin(), cfg.ops.end(), op) == cfg.ops.end()) cfg.ops.push_back(op);
+  }
+  if (!(seconds > 0 && seconds <= 60))
+    throw UsageError("--seconds-per-point must be in (0, 60] (got " + std::to_string(seconds) + ")");
+  cfg.seconds_per_point = seconds;
+  if (!(link_gbps >= 0 && std::isfinite(link_gbps)))
+    throw UsageError("--link-gbps must be >= 0 (got " + std::to_string(link_gbps) + ")");
+  if (!(link_latency_us >= 0 && std::isfinite(link_latency_us)))
+    throw UsageError("--link-latency-us must be >= 0 (got " + std::to_string(link_latency_us) + ")");
+  if ((link_gbps > 0 || link_latency_us > 0) && type != "shm")
+    throw UsageError("--link-gbps / --link-latency-us model a link for shm only (got --type " + type + ")");
+  cfg.transport.link.bandwidth_gbps = link_gbps;
+  cfg.transport.link.latency_us = link_latency_us;
+  if (lat_samples < 1) throw UsageError("--lat-samples must be >= 1 (got " + std::to_string(lat_samples) + ")");
+  cfg.lat_samples = static_cast<uint64_t>(lat_samples);
+  if (connect_timeout_ms < 1)
+    throw UsageError("--connect-timeout-ms must be >= 1 (got " + std::to_string(connect_timeout_ms) + ")");
+  cfg.transport.connect_timeout_ms = connect_timeout_ms;
+  cfg.baseline = !no_baseline;
+  if (!vm.count("out")) out = "results/probe/transport-" + type + ".json";
+  if (out.empty()) throw UsageError("--out must name a file");
+
+  const double steal0 = measure::steal_ms();
+  json probe = run_transport_probe(cfg, stdout);
+
+  json ctx = collect_context();
+  ctx["transport"] = type;
+  ctx["transport_description"] = probe["transport"]["description"];
+  const double steal1 = measure::steal_ms();
+  ctx["steal_ms"] = (steal0 < 0 || steal1 < 0) ? json(nullptr) : json(steal1 - steal0);
+  std::vector<std::string> ops;
+  for (Op op : cfg.ops) ops.emplace_back(transport::op_name(op));
+  json doc;
+  doc["schema_version"] = kResultSchemaVersion;
+  doc["kind"] = "probe-transport";
+  doc["context"] = std::move(ctx);
+  doc["config"] = {{"type", type},
+                   {"memnode", memnode},
+                   {"sizes_bytes", cfg.sizes},
+                   {"channels", cfg.channels},
+                   {"queue_depths", cfg.queue_depths},
+                   {"ops", ops},
+                   {"seconds_per_point", seconds},
+                   {"region_bytes", cfg.transport.region_bytes},
+                   {"prefault", prefault},
+                   {"link", {{"bandwidth_gbps", link_gbps}, {"latency_us", link_latency_us}}},
+                   {"lat_samples", cfg.lat_samples},
+                   {"baseline", cfg.baseline},
+                   {"out", out}};
+  doc["probe"] = std::move(probe);
+  write_json_atomic(out, doc);
+  std::printf("wrote %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace rpbench::probe

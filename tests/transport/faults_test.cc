@@ -1,0 +1,417 @@
+// Faults of the shm and tcp transports: a node that is not there (nothing listening: the error names
+// the address), a listener that accepts but never answers the hello (connect fails after
+// connect_timeout_ms, not much later), a node killed (SIGKILL, SIGTERM) with many large transfers
+// pending (every one completes with an error, none ok, later posts fail), a tcp node answering
+// with an error code, a malformed response or EOF mid-payload (a fake node), and shm's link model
+// (lower bounds only: a capped transfer takes at least bytes / bandwidth, an op at least the latency).
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/unique_fd.h"
+#include "tests/transport/sockets_test_util.h"
+#include "transport/protocol.h"
+
+namespace rpbench::transport::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A TCP socket bound to a free loopback port; listening only when asked (and then never accepting).
+struct TcpPort {
+  UniqueFd fd;
+  std::string endpoint;
+  explicit TcpPort(bool listen) : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
+    socklen_t len = sizeof(a);
+    ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    endpoint = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+    if (listen && ::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
+  }
+};
+
+// A unix socket path in a fresh directory; listening (never accepting) when asked.
+struct UnixPath {
+  std::string dir;
+  std::string path;
+  UniqueFd fd;
+  explicit UnixPath(bool listen) {
+    char tmpl[] = "/tmp/rpbench-faults-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
+    dir = tmpl;
+    path = dir + "/sock";
+    if (!listen) return;
+    fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, path.c_str(), path.size());
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
+    if (::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
+  }
+  ~UnixPath() {
+    fd.reset();
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+  }
+};
+
+TransportOptions plain_options(Kind k, int timeout_ms) {
+  TransportOptions o;
+  o.type = kind_name(k);
+  o.token = "some-token";
+  o.connect_timeout_ms = timeout_ms;
+  o.channels = 2;
+  return o;
+}
+
+std::unique_ptr<Transport> connect_to(Kind k, const TransportOptions& o, const std::string& endpoint) {
+  return k == Kind::kShm ? connect_shm(o, endpoint) : connect_tcp(o, endpoint);
+}
+
+TEST(TransportFaults, TcpNothingListeningNamesTheAddress) {
+  TcpPort port(false);  // bound, not listening: connections are refused
+  try {
+    connect_tcp(plain_options(Kind::kTcp, 2000), port.endpoint);
+    FAIL() << "connected to nothing";
+  } catch (const std::runtime_error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find(port.endpoint), std::string::npos) << m;
+    EXPECT_NE(m.find("refused"), std::string::npos) << m;
+  }
+}
+
+TEST(TransportFaults, ShmNothingListeningNamesTheAddress) {
+  UnixPath p(false);
+  const std::string endpoint = "unix:" + p.path;
+  try {
+    connect_shm(plain_options(Kind::kShm, 2000), endpoint);
+    FAIL() << "connected to nothing";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(endpoint), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(connect_shm(plain_options(Kind::kShm, 2000), "127.0.0.1:1"), std::runtime_error);
+}
+
+TEST(TransportFaults, TcpUnresolvableHostNamesTheAddress) {
+  try {
+    connect_tcp(plain_options(Kind::kTcp, 2000), "no-such-host.invalid:5000");
+    FAIL() << "connected to an invalid host";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no-such-host.invalid:5000"), std::string::npos) << e.what();
+  }
+}
+
+// The kernel completes the connection (backlog) but nobody ever reads the hello.
+void expect_silent_listener_times_out(Kind kind, const std::string& endpoint) {
+  constexpr int kTimeoutMs = 400;
+  const auto start = Clock::now();
+  try {
+    connect_to(kind, plain_options(kind, kTimeoutMs), endpoint);
+    FAIL() << "connected to a silent listener";
+  } catch (const std::runtime_error& e) {
+    const auto elapsed = Clock::now() - start;
+    std::string m = e.what();
+    EXPECT_NE(m.find(endpoint), std::string::npos) << m;
+    EXPECT_NE(m.find("timed out"), std::string::npos) << m;
+    EXPECT_GE(elapsed, std::chrono::milliseconds(kTimeoutMs));
+    // "Not much later": the deadline covers connect and handshake of every channel together.
+    EXPECT_LT(elapsed, std::chrono::milliseconds(kTimeoutMs + 3000));
+  }
+}
+
+TEST(TransportFaults, TcpSilentListenerTimesOut) {
+  TcpPort port(true);
+  expect_silent_listener_times_out(Kind::kTcp, port.endpoint);
+}
+
+TEST(TransportFaults, ShmSilentListenerTimesOut) {
+  UnixPath p(true);
+  expect_silent_listener_times_out(Kind::kShm, "unix:" + p.path);
+}
+
+// The largest third field of a /proc/sys/net/ipv4/tcp_[rw]mem file ("min default max"), or 0.
+uint64_t tcp_mem_max(const char* path) {
+  std::ifstream in(path);
+  uint64_t lo = 0, def = 0, max = 0;
+  in >> lo >> def >> max;
+  return max;
+}
+
+// More read payload per channel than the loopback socket buffers can ever hold (the node's send
+// buffer plus our receive buffer at their autotuning maxima), so the node's thread stays stuck.
+uint64_t stuck_read_bytes_per_channel() {
+  const uint64_t buffers = tcp_mem_max("/proc/sys/net/ipv4/tcp_rmem") + tcp_mem_max("/proc/sys/net/ipv4/tcp_wmem");
+  const uint64_t bytes = std::max<uint64_t>(48ull << 20, buffers + (16ull << 20));
+  return (bytes + (1 << 20) - 1) / (1 << 20) * (1 << 20);
+}
+
+class NodeDeathTest : public ::testing::TestWithParam<std::tuple<Kind, int>> {};
+
+// Many large transfers pending, then the node dies. On tcp a huge read goes first on every channel:
+// its payload is far more than the sockets buffer, so the node's connection threads are stuck
+// sending it (we do not receive while posting) and cannot complete any later request: no transfer
+// can have finished at the node when it dies, so none may complete ok.
+TEST_P(NodeDeathTest, EveryPendingTransferFailsAndLaterPostsFail) {
+  const auto [kind, sig] = GetParam();
+  constexpr int kChannels = 2;
+  const uint64_t read_bytes = kChannels * stuck_read_bytes_per_channel();
+  constexpr uint64_t kWriteBytes = 8ull << 20;
+  constexpr int kWrites = 6;
+  TestNode node(read_bytes + kWrites * kWriteBytes);
+  auto t = node.connect(kind, kChannels, 1 << 20, 1024);  // deep queues: post() never has to wait
+  TestBuffer rbuf(read_bytes), wbuf(kWrites * kWriteBytes);
+  fill_pattern(wbuf.data(), wbuf.size(), 5);
+  BufferId r = 0, w = 0;
+  ASSERT_TRUE(t->register_buffer(rbuf.data(), rbuf.size(), &r).ok());
+  ASSERT_TRUE(t->register_buffer(wbuf.data(), wbuf.size(), &w).ok());
+  ASSERT_TRUE(t->post(Op::kRead, 100, r, 0, read_bytes, 0).ok());
+  for (int i = 0; i < kWrites; ++i)
+    ASSERT_TRUE(t->post(Op::kWrite, i, w, i * kWriteBytes, kWriteBytes, read_bytes + i * kWriteBytes).ok());
+  ASSERT_EQ(t->pending(), static_cast<size_t>(kWrites + 1));
+
+  node.kill_and_reap(sig);
+
+  auto done = drain(*t);
+  ASSERT_EQ(done.size(), static_cast<size_t>(kWrites + 1)) << "a transfer never completed";
+  EXPECT_EQ(t->pending(), 0u);
+  for (const Completion& c : done) {
+    EXPECT_FALSE(c.status.ok()) << "transfer " << c.tag << " reported success after the node died";
+    EXPECT_EQ(c.bytes, 0u);
+    EXPECT_NE(c.status.message().find("went away"), std::string::npos) << c.status.message();
+    EXPECT_NE(c.status.message().find(node.endpoint(kind)), std::string::npos) << c.status.message();
+  }
+  Status later = t->post(Op::kWrite, 99, w, 0, 4096, 0);
+  EXPECT_FALSE(later.ok());
+  EXPECT_NE(later.message().find("went away"), std::string::npos) << later.message();
+  EXPECT_EQ(t->pending(), 0u);
+  EXPECT_TRUE(t->close().ok());
+}
+
+std::string death_name(const ::testing::TestParamInfo<std::tuple<Kind, int>>& info) {
+  return kind_name(std::get<0>(info.param)) + (std::get<1>(info.param) == SIGKILL ? "_SIGKILL" : "_SIGTERM");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sockets, NodeDeathTest,
+                         ::testing::Combine(::testing::Values(Kind::kShm, Kind::kTcp), ::testing::Values(SIGKILL, SIGTERM)),
+                         death_name);
+
+// An idle transport whose node went away learns it at the next call, and posts fail.
+TEST(TransportFaults, IdleTransportLearnsTheNodeWentAway) {
+  for (Kind kind : {Kind::kShm, Kind::kTcp}) {
+    SCOPED_TRACE(kind_name(kind));
+    TestNode node(1 << 20);
+    auto t = node.connect(kind, 2);
+    TestBuffer b(4096);
+    BufferId id = 0;
+    ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+    ASSERT_TRUE(transfer(*t, Op::kWrite, id, 0, 4096, 0).ok());
+    node.kill_and_reap(SIGKILL);
+    // The post may be accepted before the death is noticed; its completion must then be an error.
+    Status p = t->post(Op::kWrite, 1, id, 0, 4096, 0);
+    if (p.ok()) {
+      auto done = drain(*t);
+      ASSERT_EQ(done.size(), 1u);
+      EXPECT_FALSE(done[0].status.ok());
+    }
+    EXPECT_FALSE(t->post(Op::kWrite, 2, id, 0, 4096, 0).ok());
+  }
+}
+
+
+// A fake tcp memory node (one connection, blocking I/O in a thread) that says hello with a 1 MiB
+// region and then follows a script: how a real client reacts to errors only a broken node makes.
+class FakeNode {
+ public:
+  using Script = std::function<void(int fd)>;
+  explicit FakeNode(Script script) : port_(true) {
+    thread_ = std::thread([this, script = std::move(script)] {
+      UniqueFd fd(::accept4(port_.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!fd) return;
+      std::array<uint8_t, protocol::kHelloBytes> hello;
+      if (!recv_all(fd.get(), hello.data(), hello.size())) return;
+      protocol::HelloReply reply;
+      reply.region_bytes = 1 << 20;
+      std::array<uint8_t, protocol::kHelloReplyBytes> out;
+      protocol::encode(reply, out);
+      if (!send_all(fd.get(), out.data(), out.size())) return;
+      script(fd.get());
+    });
+  }
+  ~FakeNode() {
+    ::shutdown(port_.fd.get(), SHUT_RDWR);  // wakes accept() if the client never came
+    thread_.join();
+  }
+  const std::string& endpoint() const { return port_.endpoint; }
+
+  static bool recv_all(int fd, uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t k = ::recv(fd, p, n, 0);
+      if (k <= 0) return false;
+      p += k;
+      n -= static_cast<size_t>(k);
+    }
+    return true;
+  }
+  static bool send_all(int fd, const uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t k = ::send(fd, p, n, MSG_NOSIGNAL);
+      if (k <= 0) return false;
+      p += k;
+      n -= static_cast<size_t>(k);
+    }
+    return true;
+  }
+  // Reads one request (and a write's payload); nullopt when the client went away.
+  static std::optional<protocol::RequestHeader> read_request(int fd) {
+    std::array<uint8_t, protocol::kRequestBytes> raw;
+    if (!recv_all(fd, raw.data(), raw.size())) return std::nullopt;
+    protocol::RequestHeader h = protocol::decode_request(raw);
+    if (h.op == static_cast<uint32_t>(protocol::ReqOp::kWrite)) {
+      std::vector<uint8_t> payload(h.length);
+      if (!recv_all(fd, payload.data(), payload.size())) return std::nullopt;
+    }
+    return h;
+  }
+  static void respond(int fd, protocol::Code code, uint64_t tag, const std::string& message, uint64_t length) {
+    protocol::ResponseHeader r;
+    r.code = code;
+    r.tag = tag;
+    r.message_len = static_cast<uint32_t>(message.size());
+    r.length = length;
+    std::array<uint8_t, protocol::kResponseBytes> out;
+    protocol::encode(r, out);
+    send_all(fd, out.data(), out.size());
+    send_all(fd, reinterpret_cast<const uint8_t*>(message.data()), message.size());
+  }
+
+ private:
+  TcpPort port_;
+  std::thread thread_;
+};
+
+TransportOptions fake_options() {
+  TransportOptions o = plain_options(Kind::kTcp, 5000);
+  o.channels = 1;
+  return o;
+}
+
+TEST(TcpBrokenNode, ErrorCodeFailsOnlyThatTransferMalformedResponseBreaksTheTransport) {
+  FakeNode node([](int fd) {
+    auto first = FakeNode::read_request(fd);  // a write: refused with a message
+    if (!first) return;
+    FakeNode::respond(fd, protocol::Code::kOutOfBounds, first->tag, "fake node says no", 0);
+    auto second = FakeNode::read_request(fd);  // a write: answered properly
+    if (!second) return;
+    FakeNode::respond(fd, protocol::Code::kOk, second->tag, "", 0);
+    auto third = FakeNode::read_request(fd);  // a read: answered with the wrong tag
+    if (!third) return;
+    FakeNode::respond(fd, protocol::Code::kOk, third->tag + 1000, "", third->length);
+    FakeNode::read_request(fd);  // until the client hangs up
+  });
+  auto t = connect_tcp(fake_options(), node.endpoint());
+  EXPECT_EQ(t->region_bytes(), 1u << 20);
+  TestBuffer b(4096);
+  BufferId id = 0;
+  ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+
+  Status refused = transfer(*t, Op::kWrite, id, 0, 100, 0, std::chrono::seconds(10));
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("fake node says no"), std::string::npos) << refused.message();
+  EXPECT_NE(refused.message().find("outside the region"), std::string::npos) << refused.message();
+
+  Status fine = transfer(*t, Op::kWrite, id, 0, 100, 0, std::chrono::seconds(10));
+  EXPECT_TRUE(fine.ok()) << "an error response must fail only its own transfer: " << fine.message();
+
+  Status bad = transfer(*t, Op::kRead, id, 0, 64, 0, std::chrono::seconds(10));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("malformed"), std::string::npos) << bad.message();
+  Status later = t->post(Op::kWrite, 5, id, 0, 16, 0);
+  EXPECT_FALSE(later.ok());
+  EXPECT_NE(later.message().find("malformed"), std::string::npos) << later.message();
+  EXPECT_TRUE(t->close().ok());
+}
+
+TEST(TcpBrokenNode, EofInTheMiddleOfAReadPayloadFailsTheRead) {
+  FakeNode node([](int fd) {
+    auto req = FakeNode::read_request(fd);
+    if (!req) return;
+    FakeNode::respond(fd, protocol::Code::kOk, req->tag, "", req->length);
+    std::vector<uint8_t> half(req->length / 2, 0x77);
+    FakeNode::send_all(fd, half.data(), half.size());
+    // Returning closes the connection half-way through the payload.
+  });
+  auto t = connect_tcp(fake_options(), node.endpoint());
+  TestBuffer b(8192);
+  BufferId id = 0;
+  ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+  Status r = transfer(*t, Op::kRead, id, 0, 8192, 0, std::chrono::seconds(10));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("went away"), std::string::npos) << r.message();
+  EXPECT_NE(r.message().find(node.endpoint()), std::string::npos) << r.message();
+}
+
+TEST(ShmLinkModel, CappedTransferTakesAtLeastBytesOverBandwidth) {
+  TestNode node(64ull << 20);
+  TransportOptions o = node.options(Kind::kShm, 2, 1 << 20, 8);
+  o.link.bandwidth_gbps = 8;  // 1 GB/s
+  auto t = node.connect(Kind::kShm, o);
+  EXPECT_NE(t->describe().find("link model 8 Gbit/s"), std::string::npos) << t->describe();
+  constexpr uint64_t kBytes = 32ull << 20;
+  TestBuffer b(kBytes);
+  BufferId id = 0;
+  ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+  const auto start = Clock::now();
+  ASSERT_TRUE(transfer(*t, Op::kWrite, id, 0, kBytes, 0).ok());
+  const auto elapsed = Clock::now() - start;
+  const auto floor = std::chrono::nanoseconds(static_cast<int64_t>(kBytes * 8 / 8.0));  // bytes * 8 / Gbit/s
+  EXPECT_GE(elapsed, floor);
+
+  // Two transfers share the link: together they take at least their bytes over the bandwidth.
+  const auto start2 = Clock::now();
+  ASSERT_TRUE(t->post(Op::kRead, 1, id, 0, kBytes / 2, 0).ok());
+  ASSERT_TRUE(t->post(Op::kRead, 2, id, kBytes / 2, kBytes / 2, kBytes / 2).ok());
+  ASSERT_EQ(drain(*t).size(), 2u);
+  EXPECT_GE(Clock::now() - start2, floor);
+}
+
+TEST(ShmLinkModel, EveryOperationTakesAtLeastTheLatency) {
+  TestNode node(1 << 20);
+  TransportOptions o = node.options(Kind::kShm);
+  o.link.latency_us = 3000;
+  auto t = node.connect(Kind::kShm, o);
+  EXPECT_NE(t->describe().find("+ 3000 us"), std::string::npos) << t->describe();
+  TestBuffer b(4096);
+  BufferId id = 0;
+  ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+  for (Op op : {Op::kWrite, Op::kRead}) {
+    const auto start = Clock::now();
+    ASSERT_TRUE(t->post(op, 1, id, 0, 64, 0).ok());
+    std::array<Completion, 1> c;
+    EXPECT_EQ(t->poll(c), 0u) << "completed before the modelled latency";
+    ASSERT_EQ(t->wait(c, std::chrono::seconds(10)), 1u);
+    EXPECT_TRUE(c[0].status.ok());
+    EXPECT_GE(Clock::now() - start, std::chrono::microseconds(3000));
+  }
+}
+
+}  // namespace
+}  // namespace rpbench::transport::testing

@@ -1,0 +1,187 @@
+// The memory node's wire protocol (transport/protocol.h): encode/decode round trips, the exact
+// little-endian layout, decoders refusing oversize lengths, check_range at its edges (incl.
+// offset + length overflow) and token_matches.
+#include "transport/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace rpbench::transport::protocol {
+namespace {
+
+TEST(Protocol, HelloRoundTrip) {
+  Hello h = make_hello(7, "secret-token", kFlagShm);
+  std::array<uint8_t, kHelloBytes> buf{};
+  encode(h, buf);
+  auto d = decode_hello(buf);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->magic, kMagic);
+  EXPECT_EQ(d->version, kVersion);
+  EXPECT_EQ(d->flags, kFlagShm);
+  EXPECT_EQ(d->region, 7u);
+  EXPECT_EQ(d->token_len, 12u);
+  EXPECT_EQ(std::string(d->token, d->token_len), "secret-token");
+  EXPECT_TRUE(token_matches(*d, "secret-token"));
+}
+
+TEST(Protocol, HelloLayoutIsLittleEndianFieldByField) {
+  Hello h = make_hello(0x01020304, "ab");
+  std::array<uint8_t, kHelloBytes> buf{};
+  encode(h, buf);
+  EXPECT_EQ(buf[0], 0x52);  // "RPMN" magic 0x4e4d5052, low byte first
+  EXPECT_EQ(buf[3], 0x4e);
+  EXPECT_EQ(buf[4], kVersion & 0xff);
+  EXPECT_EQ(buf[8], 0x04);
+  EXPECT_EQ(buf[11], 0x01);
+  EXPECT_EQ(buf[12], 2);
+  EXPECT_EQ(buf[16], 'a');
+  EXPECT_EQ(buf[17], 'b');
+  EXPECT_EQ(buf[18], 0);
+}
+
+TEST(Protocol, HelloReplyRoundTrip) {
+  HelloReply r;
+  r.code = Code::kNoSuchRegion;
+  r.message_len = 17;
+  r.region_bytes = (1ull << 40) + 5;
+  std::array<uint8_t, kHelloReplyBytes> buf{};
+  encode(r, buf);
+  auto d = decode_hello_reply(buf);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->magic, kMagic);
+  EXPECT_EQ(d->version, kVersion);
+  EXPECT_EQ(d->code, Code::kNoSuchRegion);
+  EXPECT_EQ(d->message_len, 17u);
+  EXPECT_EQ(d->region_bytes, (1ull << 40) + 5);
+}
+
+TEST(Protocol, RequestRoundTrip) {
+  RequestHeader q;
+  q.op = static_cast<uint32_t>(ReqOp::kRead);
+  q.reserved = 9;
+  q.tag = 0xdeadbeefcafef00dull;
+  q.offset = 0x0123456789abcdefull;
+  q.length = kMaxRequestBytes;
+  std::array<uint8_t, kRequestBytes> buf{};
+  encode(q, buf);
+  RequestHeader d = decode_request(buf);
+  EXPECT_EQ(d.op, q.op);
+  EXPECT_EQ(d.reserved, 9u);
+  EXPECT_EQ(d.tag, q.tag);
+  EXPECT_EQ(d.offset, q.offset);
+  EXPECT_EQ(d.length, q.length);
+  // An unknown op decodes as is (the node refuses it, not the decoder).
+  q.op = 0xffffffffu;
+  encode(q, buf);
+  EXPECT_EQ(decode_request(buf).op, 0xffffffffu);
+}
+
+TEST(Protocol, ResponseRoundTrip) {
+  ResponseHeader r;
+  r.code = Code::kOutOfBounds;
+  r.message_len = kMaxMessageBytes;
+  r.tag = 42;
+  r.length = 0;
+  std::array<uint8_t, kResponseBytes> buf{};
+  encode(r, buf);
+  auto d = decode_response(buf);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->code, Code::kOutOfBounds);
+  EXPECT_EQ(d->message_len, kMaxMessageBytes);
+  EXPECT_EQ(d->tag, 42u);
+  EXPECT_EQ(d->length, 0u);
+}
+
+TEST(Protocol, DecodeRejectsOversizeTokenLength) {
+  Hello h = make_hello(0, "x");
+  h.token_len = kMaxTokenBytes + 1;
+  std::array<uint8_t, kHelloBytes> buf{};
+  encode(h, buf);
+  EXPECT_FALSE(decode_hello(buf).has_value());
+  h.token_len = 0xffffffffu;
+  encode(h, buf);
+  EXPECT_FALSE(decode_hello(buf).has_value());
+  h.token_len = kMaxTokenBytes;  // the limit itself is fine
+  encode(h, buf);
+  EXPECT_TRUE(decode_hello(buf).has_value());
+}
+
+TEST(Protocol, DecodeRejectsOversizeMessageLength) {
+  HelloReply r;
+  r.message_len = kMaxMessageBytes + 1;
+  std::array<uint8_t, kHelloReplyBytes> rb{};
+  encode(r, rb);
+  EXPECT_FALSE(decode_hello_reply(rb).has_value());
+  r.message_len = kMaxMessageBytes;
+  encode(r, rb);
+  EXPECT_TRUE(decode_hello_reply(rb).has_value());
+
+  ResponseHeader s;
+  s.message_len = 0x80000000u;
+  std::array<uint8_t, kResponseBytes> sb{};
+  encode(s, sb);
+  EXPECT_FALSE(decode_response(sb).has_value());
+  s.message_len = kMaxMessageBytes;
+  encode(s, sb);
+  EXPECT_TRUE(decode_response(sb).has_value());
+}
+
+TEST(Protocol, MakeHelloRejectsBadTokens) {
+  EXPECT_THROW(make_hello(0, ""), std::invalid_argument);
+  EXPECT_THROW(make_hello(0, std::string(kMaxTokenBytes + 1, 'a')), std::invalid_argument);
+  EXPECT_NO_THROW(make_hello(0, std::string(kMaxTokenBytes, 'a')));
+}
+
+TEST(Protocol, TokenMatches) {
+  Hello h = make_hello(0, "abc");
+  EXPECT_TRUE(token_matches(h, "abc"));
+  EXPECT_FALSE(token_matches(h, "abd"));
+  EXPECT_FALSE(token_matches(h, "ab"));    // a prefix is not the token
+  EXPECT_FALSE(token_matches(h, "abcd"));  // nor is an extension
+  EXPECT_FALSE(token_matches(h, ""));      // an empty node token never matches
+  EXPECT_FALSE(token_matches(h, std::string(kMaxTokenBytes + 1, 'a')));
+  // Same bytes, but the length says otherwise (trailing zero bytes are not part of the token).
+  Hello padded = h;
+  padded.token_len = 4;
+  EXPECT_FALSE(token_matches(padded, "abc"));
+  std::string full(kMaxTokenBytes, 'z');
+  EXPECT_TRUE(token_matches(make_hello(0, full), full));
+}
+
+TEST(Protocol, CheckRangeEdges) {
+  const uint64_t region = 1 << 20;
+  EXPECT_EQ(check_range(0, 1, region), Code::kOk);
+  EXPECT_EQ(check_range(0, region, region), Code::kOk);             // the whole region
+  EXPECT_EQ(check_range(region - 1, 1, region), Code::kOk);         // the last byte
+  EXPECT_EQ(check_range(region - 1, 2, region), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(region, 1, region), Code::kOutOfBounds);    // one past the end
+  EXPECT_EQ(check_range(0, region + 1, region), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(region + 100, 1, region), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(0, 0, region), Code::kBadLength);
+  EXPECT_EQ(check_range(0, kMaxRequestBytes + 1, ~0ull), Code::kBadLength);
+  EXPECT_EQ(check_range(0, kMaxRequestBytes, ~0ull), Code::kOk);
+}
+
+TEST(Protocol, CheckRangeOverflow) {
+  // offset + length wraps around 2^64: must not look like a small, valid range.
+  EXPECT_EQ(check_range(~0ull, 1, 1 << 20), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(~0ull - 10, 4096, 1 << 20), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(~0ull - 10, 4096, ~0ull), Code::kOutOfBounds);
+  EXPECT_EQ(check_range(~0ull - 4096, 4096, ~0ull), Code::kOk);
+  EXPECT_EQ(check_range(0, 1, 0), Code::kOutOfBounds);
+}
+
+TEST(Protocol, CodeNamesAreDistinct) {
+  for (uint32_t a = 0; a <= static_cast<uint32_t>(Code::kNodeError); ++a)
+    for (uint32_t b = a + 1; b <= static_cast<uint32_t>(Code::kNodeError); ++b)
+      EXPECT_NE(code_name(static_cast<Code>(a)), code_name(static_cast<Code>(b)));
+  EXPECT_EQ(code_name(static_cast<Code>(999)), "unknown error code");
+}
+
+}  // namespace
+}  // namespace rpbench::transport::protocol

@@ -1,0 +1,104 @@
+// The verbs transport on a host with no RDMA device (this build machine, CI): connecting and
+// listening fail at once with a clear std::runtime_error naming the address and what to do,
+// never a crash. Option errors are std::invalid_argument. Skipped where an RDMA device exists.
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "transport/memnode/region.h"
+#include "transport/memnode/verbs_listener.h"
+#include "transport/rdma_util.h"
+#include "transport/verbs_transport.h"
+
+namespace rpbench::transport {
+namespace {
+
+TransportOptions options() {
+  TransportOptions o;
+  o.type = "verbs";
+  o.token = "host-test-token";
+  o.connect_timeout_ms = 1000;
+  return o;
+}
+
+TEST(VerbsHost, ConnectWithoutAnRdmaDeviceThrowsAClearError) {
+  if (rdma::device_count() > 0) GTEST_SKIP() << "this host has RDMA devices (" << rdma::device_names() << ")";
+  try {
+    connect_verbs(options(), "127.0.0.1:7471");
+    FAIL() << "connect_verbs succeeded without an RDMA device";
+  } catch (const std::runtime_error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("127.0.0.1:7471"), std::string::npos) << m;
+    EXPECT_NE(m.find("no RDMA device found"), std::string::npos) << m;
+    EXPECT_NE(m.find("rdma_rxe"), std::string::npos) << "says what to do: " << m;
+    EXPECT_NE(m.find("tcp or shm"), std::string::npos) << "names the alternatives: " << m;
+  }
+}
+
+TEST(VerbsHost, ListenerWithoutAnRdmaDeviceThrowsNamingTheAddress) {
+  if (rdma::device_count() > 0) GTEST_SKIP() << "this host has RDMA devices (" << rdma::device_names() << ")";
+  Region region(0, 4096, false);
+  try {
+    VerbsListener listener({&region}, "127.0.0.1", 7472, "host-test-token");
+    FAIL() << "a verbs listener started without an RDMA device";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:7472"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no RDMA device"), std::string::npos) << e.what();
+  }
+}
+
+TEST(VerbsHost, BadOptionsAreRefusedBeforeAnyDeviceIsTouched) {
+  TransportOptions o = options();
+  o.channels = 0;
+  EXPECT_THROW(connect_verbs(o, "127.0.0.1:7471"), std::invalid_argument);
+  o = options();
+  o.queue_depth = 0;
+  EXPECT_THROW(connect_verbs(o, "127.0.0.1:7471"), std::invalid_argument);
+  o = options();
+  o.chunk_bytes = 0;
+  EXPECT_THROW(connect_verbs(o, "127.0.0.1:7471"), std::invalid_argument);
+  o = options();
+  o.verbs.signal_every = 0;
+  EXPECT_THROW(connect_verbs(o, "127.0.0.1:7471"), std::invalid_argument);
+  o = options();
+  o.token.clear();
+  ::unsetenv("RPBENCH_MEMNODE_TOKEN");
+  EXPECT_THROW(connect_verbs(o, "127.0.0.1:7471"), std::runtime_error);
+}
+
+TEST(VerbsHost, AcceptDataRoundTripsAndForeignRejectsAreRecognised) {
+  rdma::AcceptData a;
+  a.code = protocol::Code::kBadToken;
+  a.region_bytes = 1ull << 33;
+  a.addr = 0x7f0012345000;
+  a.rkey = 0xdeadbeef;
+  std::array<uint8_t, rdma::kAcceptBytes> buf{};
+  rdma::encode(a, buf);
+  auto b = rdma::decode_accept(buf);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->code, a.code);
+  EXPECT_EQ(b->region_bytes, a.region_bytes);
+  EXPECT_EQ(b->addr, a.addr);
+  EXPECT_EQ(b->rkey, a.rkey);
+  EXPECT_EQ(b->version, protocol::kVersion);
+  buf[0] ^= 1;
+  EXPECT_FALSE(rdma::decode_accept(buf).has_value()) << "not our magic: a reject by the kernel's CM";
+  EXPECT_FALSE(rdma::decode_accept(std::span<const uint8_t>(buf.data(), 10)).has_value()) << "too short";
+}
+
+TEST(VerbsHost, EndpointsAreParsedOrRefusedByName) {
+  EXPECT_NO_THROW(rdma::parse_endpoint("127.0.0.1:1"));
+  EXPECT_NO_THROW(rdma::parse_endpoint("[::1]:7000"));
+  for (const char* bad : {"127.0.0.1", ":7000", "127.0.0.1:", "no.such.host.invalid:7000"}) {
+    try {
+      rdma::parse_endpoint(bad);
+      ADD_FAILURE() << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rpbench::transport

@@ -1,0 +1,496 @@
+#include "transport/memnode/server.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+
+#include "transport/protocol.h"
+
+namespace rpbench::transport::memnode {
+
+namespace protocol = rpbench::transport::protocol;
+using protocol::Code;
+
+namespace {
+
+std::runtime_error sys_error(const std::string& what) {
+  return std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+// Reads exactly n bytes. False on EOF, error or timeout (SO_RCVTIMEO).
+bool recv_all(int fd, void* buf, size_t n) {
+  auto* p = static_cast<uint8_t*>(buf);
+  while (n > 0) {
+    ssize_t r = ::recv(fd, p, n, 0);
+    if (r > 0) {
+      p += r;
+      n -= static_cast<size_t>(r);
+    } else if (r == 0 || errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Writes every byte of iov[0..count) (advancing over partial writes). False on error (EPIPE, ...).
+bool send_all(int fd, iovec* iov, size_t count, const msghdr* first_with_control = nullptr) {
+  bool first = true;
+  while (count > 0) {
+    msghdr msg{};
+    if (first && first_with_control) msg = *first_with_control;
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    ssize_t r = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    first = false;
+    auto left = static_cast<size_t>(r);
+    while (count > 0 && left >= iov->iov_len) {
+      left -= iov->iov_len;
+      ++iov;
+      --count;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + left;
+      iov->iov_len -= left;
+    }
+  }
+  return true;
+}
+
+std::string clip(std::string s) {
+  if (s.size() > protocol::kMaxMessageBytes) s.resize(protocol::kMaxMessageBytes);
+  return s;
+}
+
+bool send_hello_reply(int fd, Code code, const std::string& message, uint64_t region_bytes, int pass_fd = -1) {
+  std::string text = clip(message);
+  protocol::HelloReply reply;
+  reply.code = code;
+  reply.message_len = static_cast<uint32_t>(text.size());
+  reply.region_bytes = region_bytes;
+  std::array<uint8_t, protocol::kHelloReplyBytes> head;
+  protocol::encode(reply, head);
+  iovec iov[2] = {{head.data(), head.size()}, {text.data(), text.size()}};
+  if (pass_fd < 0) return send_all(fd, iov, text.empty() ? 1 : 2);
+  // The memfd rides on the first byte of the reply (SCM_RIGHTS).
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+  return send_all(fd, iov, text.empty() ? 1 : 2, &msg);
+}
+
+std::string range_message(const char* op, const protocol::RequestHeader& req, const Region& r, Code c) {
+  if (c == Code::kBadLength)
+    return std::string(op) + " of " + std::to_string(req.length) + " bytes: length must be in [1, " +
+           std::to_string(protocol::kMaxRequestBytes) + "]";
+  return std::string(op) + " of " + std::to_string(req.length) + " bytes at offset " + std::to_string(req.offset) +
+         " is outside region " + std::to_string(r.id()) + " of " + std::to_string(r.bytes()) + " bytes";
+}
+
+// One connection's request stream. Headers, and the small payloads that arrive with them, are
+// received in gulps of up to kInBytes and copied out; the rest of a payload of kDirectBytes or
+// more is received straight into its destination (the region). Responses are queued and sent
+// when the node is about to wait for more input (or kOutFlushBytes are queued), so a client that
+// pipelines gets its replies in batches and a client with one request in flight gets each at once.
+// A read's payload goes out straight from the region, gathered with the queued responses.
+class RequestWire {
+ public:
+  explicit RequestWire(int fd) : fd_(fd), in_(kInBytes) {}
+
+  // Exactly n bytes into dst. False on EOF, error, or a failed flush.
+  bool read(void* dst, size_t n) {
+    auto* d = static_cast<uint8_t*>(dst);
+    for (;;) {
+      size_t take = std::min(end_ - begin_, n);
+      std::memcpy(d, in_.data() + begin_, take);
+      begin_ += take;
+      d += take;
+      n -= take;
+      if (n == 0) return true;
+      if (n >= kDirectBytes) return flush() && recv_all(fd_, d, n);
+      if (!fill()) return false;
+    }
+  }
+  // Reads and drops n bytes (the payload of a refused write, so the framing stays intact).
+  bool discard(uint64_t n) {
+    for (;;) {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(end_ - begin_, n));
+      begin_ += take;
+      n -= take;
+      if (n == 0) return true;
+      if (!fill()) return false;
+    }
+  }
+  bool queue_response(Code code, uint64_t tag, const std::string& message) {
+    std::string text = clip(message);
+    protocol::ResponseHeader resp;
+    resp.code = code;
+    resp.message_len = static_cast<uint32_t>(text.size());
+    resp.tag = tag;
+    append(resp);
+    out_.insert(out_.end(), text.begin(), text.end());
+    return out_.size() < kOutFlushBytes || flush();
+  }
+  // The response to a successful read: queued responses, its header and `length` region bytes.
+  bool send_read(uint64_t tag, const uint8_t* data, uint64_t length) {
+    protocol::ResponseHeader resp;
+    resp.tag = tag;
+    resp.length = length;
+    append(resp);
+    iovec iov[2] = {{out_.data(), out_.size()}, {const_cast<uint8_t*>(data), static_cast<size_t>(length)}};
+    bool ok = send_all(fd_, iov, 2);
+    out_.clear();
+    return ok;
+  }
+  bool flush() {
+    if (out_.empty()) return true;
+    iovec iov{out_.data(), out_.size()};
+    bool ok = send_all(fd_, &iov, 1);
+    out_.clear();
+    return ok;
+  }
+
+ private:
+  static constexpr size_t kInBytes = 64 * 1024;
+  static constexpr size_t kDirectBytes = 16 * 1024;
+  static constexpr size_t kOutFlushBytes = 16 * 1024;
+
+  void append(const protocol::ResponseHeader& resp) {
+    std::array<uint8_t, protocol::kResponseBytes> head;
+    protocol::encode(resp, head);
+    out_.insert(out_.end(), head.begin(), head.end());
+  }
+  // Refills the (empty) input buffer: without waiting if bytes are there, else after flushing the
+  // queued responses (the client may be waiting for them before it sends more).
+  bool fill() {
+    begin_ = end_ = 0;
+    bool flushed = false;
+    for (;;) {
+      ssize_t r = ::recv(fd_, in_.data(), in_.size(), flushed ? 0 : MSG_DONTWAIT);
+      if (r > 0) {
+        end_ = static_cast<size_t>(r);
+        return true;
+      }
+      if (r == 0) return false;
+      if (errno == EINTR) continue;
+      if (!flushed && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!flush()) return false;
+        flushed = true;
+        continue;
+      }
+      return false;
+    }
+  }
+
+  int fd_;
+  std::vector<uint8_t> in_;
+  size_t begin_ = 0, end_ = 0;
+  std::vector<uint8_t> out_;
+};
+
+void set_recv_timeout(int fd, int ms) {
+  timeval tv{};
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = (ms % 1000) * 1000;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+std::string format_endpoint(const std::string& address, uint16_t port) {
+  if (address.find(':') != std::string::npos) return "[" + address + "]:" + std::to_string(port);
+  return address + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions options)
+    : regions_(std::move(regions)), options_(std::move(options)) {
+  if (regions_.empty()) throw std::invalid_argument("memory node: no regions");
+  if (options_.token.empty()) throw std::invalid_argument("memory node: the token is empty");
+  if (options_.token.size() > protocol::kMaxTokenBytes)
+    throw std::invalid_argument("memory node: the token is longer than " +
+                                std::to_string(protocol::kMaxTokenBytes) + " bytes");
+
+  wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd_) throw sys_error("memory node: eventfd");
+
+  // TCP listener.
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string port_text = std::to_string(options_.port);
+  int gai = ::getaddrinfo(options_.listen_address.c_str(), port_text.c_str(), &hints, &found);
+  if (gai != 0)
+    throw std::runtime_error("memory node: cannot resolve listen address '" + options_.listen_address +
+                             "': " + ::gai_strerror(gai));
+  std::string last_error = "no address";
+  for (addrinfo* ai = found; ai != nullptr && !tcp_listener_; ai = ai->ai_next) {
+    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+    if (!fd) {
+      last_error = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd.get(), SOMAXCONN) != 0) {
+      last_error = std::strerror(errno);
+      continue;
+    }
+    tcp_listener_ = std::move(fd);
+  }
+  ::freeaddrinfo(found);
+  if (!tcp_listener_)
+    throw std::runtime_error("memory node: cannot listen on " + format_endpoint(options_.listen_address, options_.port) +
+                             ": " + last_error);
+  sockaddr_storage bound{};
+  socklen_t bound_len = sizeof(bound);
+  if (::getsockname(tcp_listener_.get(), reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0)
+    throw sys_error("memory node: getsockname");
+  tcp_port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+
+  // Unix socket for shm clients.
+  if (options_.unix_path.empty()) return;
+  std::string path = options_.unix_path;
+  if (path == "auto") {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string base = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
+    std::string templ = base + "/rpbench-memnode-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr)  // mkdtemp makes the directory 0700
+      throw sys_error("memory node: cannot create a private directory under " + base);
+    unix_dir_ = templ;
+    path = unix_dir_ + "/memnode.sock";
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) {
+    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
+    throw std::runtime_error("memory node: unix socket path '" + path + "' is longer than " +
+                             std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    std::runtime_error err = sys_error("memory node: cannot bind unix socket '" + path + "'");
+    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
+    throw err;
+  }
+  unix_path_ = path;  // from here on, ours to unlink
+  if (::listen(fd.get(), SOMAXCONN) != 0) {
+    std::runtime_error err = sys_error("memory node: cannot listen on unix socket '" + path + "'");
+    ::unlink(unix_path_.c_str());
+    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
+    throw err;
+  }
+  unix_listener_ = std::move(fd);
+}
+
+Server::~Server() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (auto& c : connections_) ::shutdown(c->fd.get(), SHUT_RDWR);
+  }
+  reap_finished(true);
+  if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+  if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
+}
+
+std::vector<Region*> Server::regions() const {
+  std::vector<Region*> out;
+  for (const auto& r : regions_) out.push_back(r.get());
+  return out;
+}
+
+std::string Server::tcp_endpoint() const { return format_endpoint(options_.listen_address, tcp_port_); }
+
+void Server::request_stop() {
+  uint64_t one = 1;
+  ssize_t r = ::write(wake_fd_.get(), &one, sizeof(one));
+  (void)r;  // EAGAIN: a wake-up is already pending
+}
+
+void Server::run(int stop_fd) {
+  if (ran_) throw std::logic_error("memory node: Server::run() called twice");
+  ran_ = true;
+  for (;;) {
+    std::array<pollfd, 4> fds{};
+    size_t n = 0;
+    fds[n++] = {wake_fd_.get(), POLLIN, 0};
+    if (stop_fd >= 0) fds[n++] = {stop_fd, POLLIN, 0};
+    size_t tcp_at = n;
+    fds[n++] = {tcp_listener_.get(), POLLIN, 0};
+    size_t unix_at = n;
+    if (unix_listener_) fds[n++] = {unix_listener_.get(), POLLIN, 0};
+    int ready = ::poll(fds.data(), n, 1000);
+    if (ready < 0 && errno != EINTR) throw sys_error("memory node: poll");
+    if (ready > 0) {
+      bool stop = false;
+      for (size_t i = 0; i < tcp_at; ++i) stop |= fds[i].revents != 0;
+      if (stop) break;
+      if (fds[tcp_at].revents & POLLIN) accept_one(tcp_listener_.get(), false);
+      if (unix_listener_ && (fds[unix_at].revents & POLLIN)) accept_one(unix_listener_.get(), true);
+    }
+    reap_finished(false);
+  }
+  tcp_listener_.reset();
+  unix_listener_.reset();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (auto& c : connections_) ::shutdown(c->fd.get(), SHUT_RDWR);
+  }
+  reap_finished(true);
+}
+
+void Server::accept_one(int listen_fd, bool unix_socket) {
+  UniqueFd fd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!fd) {
+    // The peer went away already (keep serving the others), or this process is out of fds or
+    // memory: back off briefly rather than spin on a listener that stays readable.
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return;
+  }
+  if (!unix_socket) {
+    int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  auto conn = std::make_unique<Connection>();
+  conn->fd = std::move(fd);
+  conn->unix_socket = unix_socket;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  Connection& c = *conn;
+  try {
+    c.thread = std::thread([this, &c] { serve_connection(c); });
+  } catch (const std::system_error&) {
+    return;  // no thread for it: the connection is closed, the node keeps serving the others
+  }
+  connections_.push_back(std::move(conn));
+}
+
+void Server::reap_finished(bool all) {
+  std::list<std::unique_ptr<Connection>> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      auto next = std::next(it);
+      if (all || (*it)->done.load(std::memory_order_acquire)) finished.splice(finished.end(), connections_, it);
+      it = next;
+    }
+  }
+  for (auto& c : finished)
+    if (c->thread.joinable()) c->thread.join();
+  // Their sockets close here, after their threads are gone (no fd reuse race).
+}
+
+void Server::serve_connection(Connection& c) {
+  const int fd = c.fd.get();
+  auto finish = [&c, fd] {
+    ::shutdown(fd, SHUT_RDWR);  // the peer sees EOF now; the fd itself is closed by reap_finished
+    c.done.store(true, std::memory_order_release);
+  };
+
+  // Handshake.
+  set_recv_timeout(fd, options_.handshake_timeout_ms);
+  std::array<uint8_t, protocol::kHelloBytes> raw;
+  if (!recv_all(fd, raw.data(), raw.size())) return finish();
+  uint32_t magic = static_cast<uint32_t>(raw[0]) | static_cast<uint32_t>(raw[1]) << 8 |
+                   static_cast<uint32_t>(raw[2]) << 16 | static_cast<uint32_t>(raw[3]) << 24;
+  auto refuse = [&](Code code, const std::string& message) {
+    send_hello_reply(fd, code, message, 0);
+    finish();
+  };
+  if (magic != protocol::kMagic) return refuse(Code::kBadMagic, "not an rpbench memory node hello");
+  std::optional<protocol::Hello> hello = protocol::decode_hello(raw);
+  if (!hello) return refuse(Code::kBadToken, "token longer than " + std::to_string(protocol::kMaxTokenBytes) + " bytes");
+  if (hello->version != protocol::kVersion)
+    return refuse(Code::kBadVersion, "protocol version " + std::to_string(hello->version) + ", this node speaks " +
+                                         std::to_string(protocol::kVersion));
+  if (!protocol::token_matches(*hello, options_.token)) return refuse(Code::kBadToken, "wrong token");
+  if (hello->region >= regions_.size())
+    return refuse(Code::kNoSuchRegion, "region " + std::to_string(hello->region) + ": this node has " +
+                                           std::to_string(regions_.size()) + " region(s)");
+  if ((hello->flags & ~static_cast<uint16_t>(protocol::kFlagShm)) != 0)
+    return refuse(Code::kNodeError, "unknown hello flags " + std::to_string(hello->flags));
+  Region& region = *regions_[hello->region];
+
+  if (hello->flags & protocol::kFlagShm) {
+    if (!c.unix_socket) return refuse(Code::kNodeError, "shm needs the unix socket");
+    set_recv_timeout(fd, 0);
+    if (!send_hello_reply(fd, Code::kOk, "", region.bytes(), region.memfd())) return finish();
+    // No requests follow: hold the connection until the client closes it (or the node stops),
+    // so each side learns when the other goes away.
+    std::array<uint8_t, 256> ignored;
+    for (;;) {
+      ssize_t r = ::recv(fd, ignored.data(), ignored.size(), 0);
+      if (r == 0 || (r < 0 && errno != EINTR)) break;
+    }
+    return finish();
+  }
+
+  set_recv_timeout(fd, 0);  // pipelined requests may pause for as long as the client likes
+  if (!send_hello_reply(fd, Code::kOk, "", region.bytes())) return finish();
+
+  // Requests, answered in order.
+  RequestWire wire(fd);
+  std::array<uint8_t, protocol::kRequestBytes> head;
+  while (wire.read(head.data(), head.size())) {
+    protocol::RequestHeader req = protocol::decode_request(head);
+    if (req.op == static_cast<uint32_t>(protocol::ReqOp::kWrite)) {
+      Code code = protocol::check_range(req.offset, req.length, region.bytes());
+      if (code == Code::kBadLength) {  // the payload's size cannot be trusted: no framing left
+        wire.queue_response(code, req.tag, range_message("write", req, region, code));
+        wire.flush();
+        break;
+      }
+      if (code != Code::kOk) {
+        if (!wire.discard(req.length)) break;
+        if (!wire.queue_response(code, req.tag, range_message("write", req, region, code))) break;
+        continue;
+      }
+      if (!wire.read(region.data() + req.offset, req.length)) break;
+      if (!wire.queue_response(Code::kOk, req.tag, "")) break;
+    } else if (req.op == static_cast<uint32_t>(protocol::ReqOp::kRead)) {
+      Code code = protocol::check_range(req.offset, req.length, region.bytes());
+      if (code != Code::kOk) {  // no payload follows a read: the framing is intact
+        if (!wire.queue_response(code, req.tag, range_message("read", req, region, code))) break;
+        continue;
+      }
+      if (!wire.send_read(req.tag, region.data() + req.offset, req.length)) break;
+    } else {
+      wire.queue_response(Code::kUnknownOp, req.tag, "unknown op " + std::to_string(req.op));
+      wire.flush();
+      break;
+    }
+  }
+  finish();
+}
+
+}  // namespace rpbench::transport::memnode

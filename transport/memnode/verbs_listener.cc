@@ -1,0 +1,234 @@
+#include "transport/memnode/verbs_listener.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include "harness/unique_fd.h"
+#include "transport/rdma_util.h"
+
+namespace rpbench::transport {
+
+namespace {
+
+// What the node keeps per RDMA device (verbs context): one PD, a CQ the (never used) QPs need,
+// and each region registered once.
+struct Device {
+  rdma::Pd pd;
+  rdma::Cq cq;
+  std::map<uint32_t, rdma::Mr> mrs;  // region id -> registration
+  uint8_t max_responder = 1;         // device's max_qp_rd_atom: RDMA READs a client may have in flight
+};
+
+}  // namespace
+
+struct VerbsListener::Impl {
+  std::vector<Region*> regions;
+  std::string token;
+  std::string address;
+  rdma::EventChannel channel;
+  rdma::CmId listen_id;
+  UniqueFd stop_fd;
+  std::map<ibv_context*, Device> devices;
+  std::map<rdma_cm_id*, rdma::CmId> clients;  // accepted or being accepted
+  std::string endpoint;
+  std::thread thread;
+
+  Region* find_region(uint32_t id) const {
+    for (Region* r : regions)
+      if (r->id() == id) return r;
+    return nullptr;
+  }
+
+  Device& device_for(ibv_context* ctx) {
+    auto it = devices.find(ctx);
+    if (it != devices.end()) return it->second;
+    Device d;
+    d.pd.reset(ibv_alloc_pd(ctx));
+    if (!d.pd) throw std::runtime_error(std::string("ibv_alloc_pd: ") + std::strerror(errno));
+    d.cq.reset(ibv_create_cq(ctx, 16, nullptr, nullptr, 0));
+    if (!d.cq) throw std::runtime_error(std::string("ibv_create_cq: ") + std::strerror(errno));
+    ibv_device_attr attr{};
+    if (ibv_query_device(ctx, &attr) == 0) d.max_responder = static_cast<uint8_t>(std::clamp(attr.max_qp_rd_atom, 1, 255));
+    return devices.emplace(ctx, std::move(d)).first->second;
+  }
+
+  // Registration pins the region's pages: a lazily allocated region is fully allocated here.
+  ibv_mr* mr_for(Device& d, Region& r) {
+    auto it = d.mrs.find(r.id());
+    if (it != d.mrs.end()) return it->second.get();
+    rdma::Mr mr(ibv_reg_mr(d.pd.get(), r.data(), r.bytes(),
+                           IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ));
+    if (!mr)
+      throw std::runtime_error("ibv_reg_mr of region " + std::to_string(r.id()) + " (" + std::to_string(r.bytes()) +
+                               " bytes): " + std::strerror(errno) + " (is the locked-memory limit, ulimit -l, too low?)");
+    return d.mrs.emplace(r.id(), std::move(mr)).first->second.get();
+  }
+
+  void reject(rdma_cm_id* id, protocol::Code code) {
+    rdma::AcceptData a;
+    a.code = code;
+    std::array<uint8_t, rdma::kAcceptBytes> buf{};
+    rdma::encode(a, buf);
+    rdma_reject(id, buf.data(), static_cast<uint8_t>(buf.size()));
+    rdma_destroy_id(id);
+  }
+
+  void on_connect_request(const rdma::CmEvent& ev) {
+    rdma_cm_id* id = ev.id;
+    if (ev.private_data_len < protocol::kHelloBytes) return reject(id, protocol::Code::kBadMagic);
+    auto hello = protocol::decode_hello(std::span<const uint8_t, protocol::kHelloBytes>(ev.private_data, protocol::kHelloBytes));
+    if (!hello || hello->magic != protocol::kMagic) return reject(id, protocol::Code::kBadMagic);
+    if (hello->version != protocol::kVersion) return reject(id, protocol::Code::kBadVersion);
+    if (!protocol::token_matches(*hello, token)) return reject(id, protocol::Code::kBadToken);
+    Region* region = find_region(hello->region);
+    if (!region) return reject(id, protocol::Code::kNoSuchRegion);
+    rdma::CmId owned(id);
+    try {
+      Device& dev = device_for(id->verbs);
+      ibv_mr* mr = mr_for(dev, *region);
+      // The QP only has to exist: clients read and write the region one-sided.
+      ibv_qp_init_attr qa{};
+      qa.send_cq = dev.cq.get();
+      qa.recv_cq = dev.cq.get();
+      qa.qp_type = IBV_QPT_RC;
+      qa.cap.max_send_wr = 1;
+      qa.cap.max_recv_wr = 1;
+      qa.cap.max_send_sge = 1;
+      qa.cap.max_recv_sge = 1;
+      if (rdma_create_qp(id, dev.pd.get(), &qa) != 0)
+        throw std::runtime_error(std::string("rdma_create_qp: ") + std::strerror(errno));
+      rdma::AcceptData a;
+      a.region_bytes = region->bytes();
+      a.addr = reinterpret_cast<uint64_t>(region->data());
+      a.rkey = mr->rkey;
+      std::array<uint8_t, rdma::kAcceptBytes> buf{};
+      rdma::encode(a, buf);
+      rdma_conn_param param{};
+      param.private_data = buf.data();
+      param.private_data_len = static_cast<uint8_t>(buf.size());
+      param.responder_resources = std::min<uint8_t>(std::max<uint8_t>(ev.initiator_depth, 1), dev.max_responder);
+      param.initiator_depth = 0;
+      param.rnr_retry_count = 7;
+      if (rdma_accept(id, &param) != 0) throw std::runtime_error(std::string("rdma_accept: ") + std::strerror(errno));
+      clients.emplace(id, std::move(owned));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "memnode verbs: refusing a client: %s\n", e.what());
+      rdma::AcceptData a;
+      a.code = protocol::Code::kNodeError;
+      std::array<uint8_t, rdma::kAcceptBytes> buf{};
+      rdma::encode(a, buf);
+      rdma_reject(id, buf.data(), static_cast<uint8_t>(buf.size()));
+      // `owned` destroys the QP (if made) and the id.
+    }
+  }
+
+  void handle(const rdma::CmEvent& ev) {
+    switch (ev.type) {
+      case RDMA_CM_EVENT_CONNECT_REQUEST:
+        on_connect_request(ev);
+        break;
+      case RDMA_CM_EVENT_DISCONNECTED:
+      case RDMA_CM_EVENT_REJECTED:
+      case RDMA_CM_EVENT_UNREACHABLE:
+      case RDMA_CM_EVENT_CONNECT_ERROR:
+      case RDMA_CM_EVENT_DEVICE_REMOVAL: {
+        auto it = clients.find(ev.id);
+        if (it != clients.end()) {
+          rdma_disconnect(ev.id);
+          clients.erase(it);  // destroys the QP and the id
+        }
+        break;
+      }
+      default:  // ESTABLISHED, TIMEWAIT_EXIT, ...: nothing to do
+        break;
+    }
+  }
+
+  void run() {
+    for (;;) {
+      std::array<pollfd, 2> fds{{{channel->fd, POLLIN, 0}, {stop_fd.get(), POLLIN, 0}}};
+      if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) continue;
+        std::fprintf(stderr, "memnode verbs: poll: %s\n", std::strerror(errno));
+        return;
+      }
+      if (fds[1].revents) return;
+      while (auto ev = rdma::next_event(channel.get(), std::chrono::steady_clock::now())) {
+        try {
+          handle(*ev);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "memnode verbs: %s\n", e.what());
+        }
+      }
+    }
+  }
+};
+
+VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& address, uint16_t port,
+                             std::string token)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.regions = std::move(regions);
+  m.token = std::move(token);
+  m.address = address + ":" + std::to_string(port);
+  if (m.token.empty() || m.token.size() > protocol::kMaxTokenBytes)
+    throw std::invalid_argument("verbs listener: the token must be 1.." + std::to_string(protocol::kMaxTokenBytes) +
+                                " bytes");
+  rdma::init_fork_support();
+  if (rdma::device_count() == 0)
+    throw std::runtime_error(rdma::no_device_message(m.address, "no RDMA device found to listen on"));
+  sockaddr_storage ss = rdma::parse_endpoint(m.address);
+  m.channel.reset(rdma_create_event_channel());
+  if (!m.channel)
+    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") +
+                                                                    std::strerror(errno)));
+  rdma::set_nonblocking(m.channel->fd);
+  rdma_cm_id* id = nullptr;
+  if (rdma_create_id(m.channel.get(), &id, nullptr, RDMA_PS_TCP) != 0)
+    throw std::runtime_error("verbs listener on " + m.address + ": rdma_create_id: " + std::strerror(errno));
+  m.listen_id.reset(id);
+  if (rdma_bind_addr(id, reinterpret_cast<sockaddr*>(&ss)) != 0)
+    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_bind_addr: ") + std::strerror(errno)));
+  if (rdma_listen(id, 128) != 0)
+    throw std::runtime_error("verbs listener on " + m.address + ": rdma_listen: " + std::strerror(errno));
+  m.endpoint = address + ":" + std::to_string(ntohs(rdma_get_src_port(id)));
+  // Bound to a device's address: register the regions now, so connecting clients do not wait for it.
+  if (id->verbs) {
+    Device& dev = m.device_for(id->verbs);
+    for (Region* r : m.regions) m.mr_for(dev, *r);
+  }
+  m.stop_fd.reset(::eventfd(0, EFD_CLOEXEC));
+  if (!m.stop_fd) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+  m.thread = std::thread([&m] { m.run(); });
+}
+
+VerbsListener::~VerbsListener() {
+  Impl& m = *impl_;
+  if (m.thread.joinable()) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(m.stop_fd.get(), &one, sizeof(one));
+    m.thread.join();
+  }
+  for (auto& [id, owned] : m.clients) rdma_disconnect(id);
+  m.clients.clear();
+  m.listen_id.reset();
+  // Drain (and ack) any event the disconnects produced, so destroying the channel does not wait.
+  while (m.channel && rdma::next_event(m.channel.get(), std::chrono::steady_clock::now())) {
+  }
+  m.devices.clear();
+}
+
+std::string VerbsListener::endpoint() const { return impl_->endpoint; }
+
+}  // namespace rpbench::transport

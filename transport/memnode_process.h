@@ -1,0 +1,68 @@
+// MemnodeProcess: the harness's own memory node (`memnode: auto`). Starts rpbench-memnode as a
+// child (found next to the running binary, then on PATH), passes the token in its environment
+// (never on the command line), waits for its one ready line, and stops it on destruction
+// (SIGTERM, then SIGKILL after a grace period) so no node outlives an experiment. The child also
+// gets PR_SET_PDEATHSIG (SIGTERM), so it stops with a crashed parent (strictly: when the thread
+// that constructed the MemnodeProcess exits, so construct it on a thread that outlives its use).
+// The node's stderr goes to a private memfd, not the terminal: its last line is what a failed
+// start or stop reports. fork: a forked child's copy of a MemnodeProcess never stops the node
+// (only the process that started it does).
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engines/status.h"
+#include "harness/unique_fd.h"
+
+namespace rpbench::transport {
+
+struct MemnodeLaunch {
+  std::string binary;                     // empty: rpbench-memnode next to /proc/self/exe, then PATH
+  std::string listen_address = "127.0.0.1";
+  uint32_t regions = 1;
+  uint64_t region_bytes = 1ull << 30;
+  bool prefault = false;
+  std::string token;                      // required
+  bool shm = true;                        // also serve shm clients on a private unix socket
+  bool verbs = false;                     // also listen with rdma_cm on listen_address
+  int ready_timeout_ms = 30000;           // pre-faulting gigabytes takes a while
+};
+
+// What the node's ready line said.
+struct MemnodeEndpoints {
+  std::string tcp;    // "127.0.0.1:PORT"
+  std::string unix;   // "unix:/path/to/socket" or "" when not serving shm
+  std::string verbs;  // "ADDR:PORT" or ""
+};
+
+class MemnodeProcess {
+ public:
+  // Throws std::runtime_error with the node's own error line when it exits or stays silent.
+  explicit MemnodeProcess(const MemnodeLaunch& launch);
+  ~MemnodeProcess();
+  MemnodeProcess(const MemnodeProcess&) = delete;
+  MemnodeProcess& operator=(const MemnodeProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const MemnodeEndpoints& endpoints() const { return endpoints_; }
+  const std::string& ready_line() const { return ready_line_; }
+  // SIGTERM and reap (SIGKILL after 5 s). Error when the node did not exit 0 (or had to be
+  // killed), with its last stderr line. Idempotent: later calls return the first result.
+  Status stop();
+
+ private:
+  pid_t pid_ = -1;
+  pid_t owner_ = -1;     // the process that started the node (a forked child is not it)
+  MemnodeEndpoints endpoints_;
+  std::string ready_line_;
+  UniqueFd stderr_fd_;   // the node's stderr (a memfd): its last line explains a failed stop
+  Status stop_status_;   // what stop() returned the first time
+};
+
+// A fresh random token (hex, 32 characters) from getrandom().
+std::string random_token();
+
+}  // namespace rpbench::transport

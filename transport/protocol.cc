@@ -1,0 +1,162 @@
+#include "transport/protocol.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace rpbench::transport::protocol {
+
+namespace {
+
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+void put32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void put64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint32_t get32(const uint8_t* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+uint64_t get64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+}  // namespace
+
+std::string_view code_name(Code c) {
+  switch (c) {
+    case Code::kOk: return "ok";
+    case Code::kBadMagic: return "not an rpbench memory node protocol peer (bad magic)";
+    case Code::kBadVersion: return "protocol version mismatch";
+    case Code::kBadToken: return "wrong token";
+    case Code::kNoSuchRegion: return "no such region";
+    case Code::kOutOfBounds: return "outside the region";
+    case Code::kBadLength: return "bad length";
+    case Code::kUnknownOp: return "unknown operation";
+    case Code::kNodeError: return "memory node error";
+  }
+  return "unknown error code";
+}
+
+void encode(const Hello& h, std::span<uint8_t, kHelloBytes> out) {
+  uint8_t* p = out.data();
+  put32(p, h.magic);
+  put16(p + 4, h.version);
+  put16(p + 6, h.flags);
+  put32(p + 8, h.region);
+  put32(p + 12, h.token_len);
+  std::memcpy(p + 16, h.token, kMaxTokenBytes);
+}
+
+void encode(const HelloReply& h, std::span<uint8_t, kHelloReplyBytes> out) {
+  uint8_t* p = out.data();
+  put32(p, h.magic);
+  put16(p + 4, h.version);
+  put16(p + 6, h.reserved);
+  put32(p + 8, static_cast<uint32_t>(h.code));
+  put32(p + 12, h.message_len);
+  put64(p + 16, h.region_bytes);
+}
+
+void encode(const RequestHeader& h, std::span<uint8_t, kRequestBytes> out) {
+  uint8_t* p = out.data();
+  put32(p, h.op);
+  put32(p + 4, h.reserved);
+  put64(p + 8, h.tag);
+  put64(p + 16, h.offset);
+  put64(p + 24, h.length);
+}
+
+void encode(const ResponseHeader& h, std::span<uint8_t, kResponseBytes> out) {
+  uint8_t* p = out.data();
+  put32(p, static_cast<uint32_t>(h.code));
+  put32(p + 4, h.message_len);
+  put64(p + 8, h.tag);
+  put64(p + 16, h.length);
+}
+
+std::optional<Hello> decode_hello(std::span<const uint8_t, kHelloBytes> in) {
+  const uint8_t* p = in.data();
+  Hello h;
+  h.magic = get32(p);
+  h.version = get16(p + 4);
+  h.flags = get16(p + 6);
+  h.region = get32(p + 8);
+  h.token_len = get32(p + 12);
+  if (h.token_len > kMaxTokenBytes) return std::nullopt;
+  std::memcpy(h.token, p + 16, kMaxTokenBytes);
+  return h;
+}
+
+std::optional<HelloReply> decode_hello_reply(std::span<const uint8_t, kHelloReplyBytes> in) {
+  const uint8_t* p = in.data();
+  HelloReply h;
+  h.magic = get32(p);
+  h.version = get16(p + 4);
+  h.reserved = get16(p + 6);
+  h.code = static_cast<Code>(get32(p + 8));
+  h.message_len = get32(p + 12);
+  h.region_bytes = get64(p + 16);
+  if (h.message_len > kMaxMessageBytes) return std::nullopt;
+  return h;
+}
+
+RequestHeader decode_request(std::span<const uint8_t, kRequestBytes> in) {
+  const uint8_t* p = in.data();
+  RequestHeader h;
+  h.op = get32(p);
+  h.reserved = get32(p + 4);
+  h.tag = get64(p + 8);
+  h.offset = get64(p + 16);
+  h.length = get64(p + 24);
+  return h;
+}
+
+std::optional<ResponseHeader> decode_response(std::span<const uint8_t, kResponseBytes> in) {
+  const uint8_t* p = in.data();
+  ResponseHeader h;
+  h.code = static_cast<Code>(get32(p));
+  h.message_len = get32(p + 4);
+  h.tag = get64(p + 8);
+  h.length = get64(p + 16);
+  if (h.message_len > kMaxMessageBytes) return std::nullopt;
+  return h;
+}
+
+Hello make_hello(uint32_t region, std::string_view token, uint16_t flags) {
+  if (token.empty()) throw std::invalid_argument("memory node token is empty");
+  if (token.size() > kMaxTokenBytes)
+    throw std::invalid_argument("memory node token is longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+  Hello h;
+  h.flags = flags;
+  h.region = region;
+  h.token_len = static_cast<uint32_t>(token.size());
+  std::memcpy(h.token, token.data(), token.size());
+  return h;
+}
+
+bool token_matches(const Hello& h, std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenBytes) return false;
+  // Compare all kMaxTokenBytes (zero-padded) and the length, without an early exit.
+  char want[kMaxTokenBytes] = {};
+  std::memcpy(want, token.data(), token.size());
+  unsigned diff = static_cast<unsigned>(h.token_len ^ token.size());
+  for (size_t i = 0; i < kMaxTokenBytes; ++i) diff |= static_cast<unsigned char>(h.token[i] ^ want[i]);
+  return diff == 0;
+}
+
+Code check_range(uint64_t offset, uint64_t length, uint64_t region_bytes) {
+  if (length == 0 || length > kMaxRequestBytes) return Code::kBadLength;
+  if (offset > region_bytes || length > region_bytes - offset) return Code::kOutOfBounds;
+  return Code::kOk;
+}
+
+}  // namespace rpbench::transport::protocol

@@ -1,0 +1,102 @@
+// The memory node's wire protocol (version 1), shared by the tcp transport, the shm transport's
+// control connection (a unix socket) and, for its handshake fields, the verbs transport's
+// rdma_cm private data. Little-endian, fixed-size headers, encoded and decoded field by field
+// (no struct punning), so a malformed peer can only produce a decode error.
+//
+// A connection starts with Hello (client -> node) and HelloReply (node -> client). On a unix
+// socket with kFlagShm the reply carries the region's memfd (SCM_RIGHTS) and no requests follow:
+// the connection stays open only so each side learns when the other goes away.
+// Otherwise requests follow, pipelined: RequestHeader [+ `length` payload bytes for a write];
+// the node answers each request in order with ResponseHeader [+ message][+ payload for a read].
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace rpbench::transport::protocol {
+
+inline constexpr uint32_t kMagic = 0x4e4d5052;  // "RPMN"
+inline constexpr uint16_t kVersion = 1;
+inline constexpr size_t kMaxTokenBytes = 32;
+inline constexpr uint64_t kMaxRequestBytes = 1ull << 30;  // one request moves at most 1 GiB
+inline constexpr size_t kMaxMessageBytes = 256;           // error text in a reply
+inline constexpr const char* kTokenEnv = "RPBENCH_MEMNODE_TOKEN";
+
+enum class Code : uint32_t {
+  kOk = 0,
+  kBadMagic = 1,
+  kBadVersion = 2,
+  kBadToken = 3,
+  kNoSuchRegion = 4,
+  kOutOfBounds = 5,
+  kBadLength = 6,
+  kUnknownOp = 7,
+  kNodeError = 8,    // the node could not do it (e.g. it is stopping)
+};
+std::string_view code_name(Code c);
+
+enum : uint16_t { kFlagShm = 1 };
+
+struct Hello {  // 48 bytes on the wire
+  uint32_t magic = kMagic;
+  uint16_t version = kVersion;
+  uint16_t flags = 0;
+  uint32_t region = 0;
+  uint32_t token_len = 0;
+  char token[kMaxTokenBytes] = {};
+};
+inline constexpr size_t kHelloBytes = 48;
+
+struct HelloReply {  // 24 bytes on the wire, then message_len bytes of text
+  uint32_t magic = kMagic;
+  uint16_t version = kVersion;
+  uint16_t reserved = 0;
+  Code code = Code::kOk;
+  uint32_t message_len = 0;
+  uint64_t region_bytes = 0;
+};
+inline constexpr size_t kHelloReplyBytes = 24;
+
+enum class ReqOp : uint32_t { kWrite = 1, kRead = 2 };
+
+struct RequestHeader {  // 32 bytes on the wire
+  uint32_t op = 0;      // a ReqOp; anything else is refused with kUnknownOp
+  uint32_t reserved = 0;
+  uint64_t tag = 0;     // echoed in the response
+  uint64_t offset = 0;  // in the region
+  uint64_t length = 0;  // payload bytes (write: that follow; read: wanted)
+};
+inline constexpr size_t kRequestBytes = 32;
+
+struct ResponseHeader {  // 24 bytes on the wire, then message_len bytes of text, then the read payload
+  Code code = Code::kOk;
+  uint32_t message_len = 0;
+  uint64_t tag = 0;
+  uint64_t length = 0;  // read payload bytes that follow (0 unless a read succeeded)
+};
+inline constexpr size_t kResponseBytes = 24;
+
+void encode(const Hello& h, std::span<uint8_t, kHelloBytes> out);
+void encode(const HelloReply& h, std::span<uint8_t, kHelloReplyBytes> out);
+void encode(const RequestHeader& h, std::span<uint8_t, kRequestBytes> out);
+void encode(const ResponseHeader& h, std::span<uint8_t, kResponseBytes> out);
+// Decoders never fail on content (codes and ops are checked by whoever uses them) except that
+// a token_len over kMaxTokenBytes or a message_len over kMaxMessageBytes gives nullopt.
+std::optional<Hello> decode_hello(std::span<const uint8_t, kHelloBytes> in);
+std::optional<HelloReply> decode_hello_reply(std::span<const uint8_t, kHelloReplyBytes> in);
+RequestHeader decode_request(std::span<const uint8_t, kRequestBytes> in);
+std::optional<ResponseHeader> decode_response(std::span<const uint8_t, kResponseBytes> in);
+
+// Hello for a token (throws std::invalid_argument when the token is empty or too long).
+Hello make_hello(uint32_t region, std::string_view token, uint16_t flags = 0);
+// Constant-time comparison of the hello's token with the node's.
+bool token_matches(const Hello& h, std::string_view token);
+
+// Is [offset, offset + length) inside a region of region_bytes, with 0 < length <= kMaxRequestBytes?
+// Returns kOk, kBadLength or kOutOfBounds (overflow-safe).
+Code check_range(uint64_t offset, uint64_t length, uint64_t region_bytes);
+
+}  // namespace rpbench::transport::protocol

@@ -1,0 +1,158 @@
+#include "transport/rdma_util.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace rpbench::transport::rdma {
+
+namespace {
+
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+void put32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void put64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint32_t get32(const uint8_t* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+uint64_t get64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+}  // namespace
+
+std::string device_names() {
+  int n = 0;
+  ibv_device** list = ibv_get_device_list(&n);
+  if (!list) return "none (ibv_get_device_list failed: " + std::string(std::strerror(errno)) + ")";
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    if (!out.empty()) out += ", ";
+    out += ibv_get_device_name(list[i]);
+  }
+  ibv_free_device_list(list);
+  return out.empty() ? "none" : out;
+}
+
+int device_count() {
+  int n = 0;
+  ibv_device** list = ibv_get_device_list(&n);
+  if (!list) return 0;
+  ibv_free_device_list(list);
+  return n;
+}
+
+bool init_fork_support() {
+  // Kernels >= 5.13 copy pinned (registered) pages for the child at fork, so the parent's
+  // registrations stay valid: IBV_FORK_UNNEEDED, nothing to do. Older kernels need
+  // ibv_fork_init(): it makes every registration MADV_DONTFORK (the child then has no such pages).
+  if (ibv_is_fork_initialized() == IBV_FORK_DISABLED) ibv_fork_init();
+  return fork_init_active();
+}
+
+bool fork_init_active() { return ibv_is_fork_initialized() == IBV_FORK_ENABLED; }
+
+std::string no_device_message(const std::string& address, const std::string& what_failed) {
+  return "verbs transport: cannot reach " + address + ": " + what_failed +
+         ". RDMA devices found by ibv_get_device_list: " + device_names() +
+         " (looked for /sys/class/infiniband/* and /dev/infiniband/rdma_cm). No RDMA device serves this "
+         "address: load Soft-RoCE (modprobe rdma_rxe; rdma link add rxe0 type rxe netdev IFACE), run the "
+         "verbs tests in scripts/rxe_vm.sh, or use transport.type tcp or shm";
+}
+
+sockaddr_storage parse_endpoint(const std::string& endpoint) {
+  auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size())
+    throw std::invalid_argument("verbs endpoint '" + endpoint + "': expected HOST:PORT");
+  std::string host = endpoint.substr(0, colon);
+  std::string port = endpoint.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (rc != 0 || !res)
+    throw std::invalid_argument("verbs endpoint '" + endpoint + "': cannot resolve: " + gai_strerror(rc));
+  sockaddr_storage ss{};
+  std::memcpy(&ss, res->ai_addr, std::min<size_t>(res->ai_addrlen, sizeof(ss)));
+  freeaddrinfo(res);
+  return ss;
+}
+
+void set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    throw std::runtime_error(std::string("fcntl(O_NONBLOCK) on the rdma_cm event channel: ") + std::strerror(errno));
+}
+
+std::optional<CmEvent> next_event(rdma_event_channel* ch, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    rdma_cm_event* ev = nullptr;
+    if (rdma_get_cm_event(ch, &ev) == 0) {
+      CmEvent out;
+      out.type = ev->event;
+      out.status = ev->status;
+      out.id = ev->id;
+      out.listen_id = ev->listen_id;
+      const auto& conn = ev->param.conn;
+      if (conn.private_data && conn.private_data_len > 0) {
+        out.private_data_len = static_cast<uint8_t>(std::min<size_t>(conn.private_data_len, sizeof(out.private_data)));
+        std::memcpy(out.private_data, conn.private_data, out.private_data_len);
+      }
+      out.initiator_depth = conn.initiator_depth;
+      out.responder_resources = conn.responder_resources;
+      rdma_ack_cm_event(ev);
+      return out;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return std::nullopt;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{ch->fd, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count() + 1, 1000)));
+  }
+}
+
+void encode(const AcceptData& a, std::span<uint8_t, kAcceptBytes> out) {
+  uint8_t* p = out.data();
+  std::memset(p, 0, kAcceptBytes);
+  put32(p, a.magic);
+  put16(p + 4, a.version);
+  put32(p + 8, static_cast<uint32_t>(a.code));
+  put64(p + 16, a.region_bytes);
+  put64(p + 24, a.addr);
+  put32(p + 32, a.rkey);
+}
+
+std::optional<AcceptData> decode_accept(std::span<const uint8_t> in) {
+  if (in.size() < kAcceptBytes) return std::nullopt;
+  const uint8_t* p = in.data();
+  AcceptData a;
+  a.magic = get32(p);
+  if (a.magic != protocol::kMagic) return std::nullopt;
+  a.version = get16(p + 4);
+  a.code = static_cast<protocol::Code>(get32(p + 8));
+  a.region_bytes = get64(p + 16);
+  a.addr = get64(p + 24);
+  a.rkey = get32(p + 32);
+  return a;
+}
+
+}  // namespace rpbench::transport::rdma

@@ -1,0 +1,75 @@
+#include "transport/remote_memory.h"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <utility>
+
+#include "transport/protocol.h"
+
+namespace rpbench::transport {
+
+namespace {
+
+std::string size_text(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  uint64_t v = bytes;
+  while (u < 4 && v >= 1024 && v % 1024 == 0) {
+    v /= 1024;
+    ++u;
+  }
+  return std::to_string(v) + " " + units[u];
+}
+
+}  // namespace
+
+RemoteMemory::RemoteMemory(TransportOptions options) : options_(std::move(options)) {
+  if (options_.type != "shm" && options_.type != "tcp" && options_.type != "verbs")
+    throw std::runtime_error("transport.type '" + options_.type + "' is not a remote-memory transport");
+  if (options_.token.empty()) {
+    if (const char* env = std::getenv(protocol::kTokenEnv); env && *env) options_.token = env;
+  }
+  if (options_.memnode == "auto") {
+    if (options_.token.empty()) options_.token = random_token();
+    MemnodeLaunch launch;
+    launch.listen_address = options_.listen_address;
+    launch.regions = options_.region + 1;
+    launch.region_bytes = options_.region_bytes;
+    launch.prefault = options_.prefault;
+    launch.token = options_.token;
+    launch.shm = options_.type == "shm";
+    launch.verbs = options_.type == "verbs";
+    node_ = std::make_unique<MemnodeProcess>(launch);
+    const MemnodeEndpoints& e = node_->endpoints();
+    endpoint_ = options_.type == "shm" ? e.unix : options_.type == "verbs" ? e.verbs : e.tcp;
+    if (endpoint_.empty())
+      throw std::runtime_error("the memory node started for transport " + options_.type +
+                               " did not report an endpoint for it: " + node_->ready_line());
+  } else {
+    if (options_.token.empty())
+      throw std::runtime_error("memory node " + options_.memnode + ": no token (set transport.token or $" +
+                               protocol::kTokenEnv + ")");
+    endpoint_ = options_.memnode;
+  }
+  transport_ = connect(options_, endpoint_);
+}
+
+RemoteMemory::~RemoteMemory() {
+  if (transport_) transport_->close();
+  transport_.reset();
+  if (node_) node_->stop();
+}
+
+std::unique_ptr<Transport> RemoteMemory::connect_again() const { return connect(options_, endpoint_); }
+
+std::string RemoteMemory::describe() const {
+  std::string node;
+  if (node_)
+    node = "memnode auto, pid " + std::to_string(node_->pid()) + ", " + size_text(options_.region_bytes) +
+           (options_.prefault ? " pre-faulted" : " lazy");
+  else
+    node = "memnode " + options_.memnode;
+  return transport_->describe() + " (" + node + ")";
+}
+
+}  // namespace rpbench::transport

@@ -1,0 +1,79 @@
+// Bookkeeping shared by the shm and tcp transports (internal): the registered local buffers, the
+// argument checks of post(), the cut of a transfer into chunks, and the transfers in flight. A
+// transfer is split into chunk_count() chunks of at most chunk_bytes; it completes once, when its
+// last chunk has, and is ok only if every chunk was (the first chunk error is what it reports).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <unordered_map>
+
+#include "engines/status.h"
+#include "transport/transport.h"
+
+namespace rpbench::transport::detail {
+
+struct LocalBuffer {
+  uint8_t* addr = nullptr;
+  uint64_t len = 0;
+  uint64_t users = 0;  // transfers in flight that use it (deregistering then is refused)
+};
+
+class BufferTable {
+ public:
+  Status add(void* addr, size_t len, BufferId* id);
+  // Refused while a transfer in flight uses the buffer.
+  Status remove(BufferId id);
+  LocalBuffer* find(BufferId id);
+  const LocalBuffer* find(BufferId id) const;
+
+ private:
+  std::unordered_map<BufferId, LocalBuffer> buffers_;
+  BufferId next_ = 1;
+};
+
+// Checks post()'s arguments: a known op and buffer, len > 0, [local_off, local_off + len) inside
+// the buffer, [remote_off, remote_off + len) inside a region of region_bytes (overflow-safe).
+Status check_post(const BufferTable& buffers, Op op, BufferId buf, uint64_t local_off, uint64_t len,
+                  uint64_t remote_off, uint64_t region_bytes);
+
+// How many chunks a transfer of len bytes is cut into (len > 0, chunk_bytes > 0).
+inline uint64_t chunk_count(uint64_t len, uint64_t chunk_bytes) { return (len + chunk_bytes - 1) / chunk_bytes; }
+
+class TransferTable {
+ public:
+  using Id = uint64_t;
+  explicit TransferTable(BufferTable& buffers) : buffers_(buffers) {}
+
+  // A new transfer of `chunks` chunks; holds the buffer until the transfer completes.
+  Id begin(uint64_t tag, uint64_t len, BufferId buf, uint64_t chunks);
+  // One chunk of transfer `id` finished with `status`; after the last one the transfer's
+  // Completion is queued for take().
+  void chunk_done(Id id, const Status& status);
+  // Moves up to out.size() queued completions into `out`.
+  size_t take(std::span<Completion> out);
+
+  size_t active() const { return active_.size(); }  // transfers with chunks still outstanding
+  size_t ready() const { return ready_.size(); }    // completed, not yet taken
+  size_t pending() const { return active() + ready(); }
+  // Forgets every transfer (close()): their buffers are released, no completion is queued.
+  void clear();
+
+ private:
+  struct Transfer {
+    uint64_t tag = 0;
+    uint64_t len = 0;
+    BufferId buf = 0;
+    uint64_t chunks_left = 0;
+    Status status;
+  };
+  void release(BufferId buf);
+
+  BufferTable& buffers_;
+  std::unordered_map<Id, Transfer> active_;
+  std::deque<Completion> ready_;
+  Id next_ = 1;
+};
+
+}  // namespace rpbench::transport::detail

@@ -1,0 +1,616 @@
+// The verbs transport (see verbs_transport.h and transport.h for the contract).
+//
+// Shape: one rdma_cm id + RC QP per channel, one PD, one CQ (with a completion channel, so wait()
+// sleeps instead of spinning) and one cm event channel per transport. A transfer is cut into
+// chunks of options.chunk_bytes posted round-robin over the QPs as RDMA WRITE / READ work requests
+// (one SGE each) to the region's address and rkey from the node's accept private data.
+//
+// Selective signalling: a WR is signalled when it is the K-th since the last signalled one
+// (options.verbs.signal_every), when it is the last chunk of a caller's transfer on that QP, or
+// when it fills the QP's queue (queue_depth). Signalling each transfer's last WR per QP is how
+// trailing unsignalled WRs are learnt about: on RC a signalled completion implies every earlier WR
+// on that QP completed, so a transfer is done exactly when the CQEs of its last chunk on each QP
+// it used (or of later signalled WRs on the same QPs) have arrived. This costs no extra work request (the alternative, a signalled zero-length RDMA
+// WRITE posted from poll()/wait(), needs zero-length support from the provider and a spare queue
+// slot) and at most one CQE per transfer and channel, about one per Completion the caller consumes;
+// signal_every still thins the CQEs of large, many-chunk transfers. Signalling the WR that fills
+// the queue guarantees post() always has a completion to wait for when a QP is full.
+//
+// Errors: an error completion (or a flush), a DISCONNECTED / DEVICE_REMOVAL cm event, or a failed
+// ibv_post_send breaks the transport: every QP is moved to the error state (and disconnected) and
+// every outstanding WR's transfer completes with an error (conservatively also WRs before the
+// failing one whose success was never confirmed by a signalled CQE); later posts are refused. A
+// dead node is noticed through the RC retransmission limits set at connect (ACK timeout exponent
+// kAckTimeout, i.e. 4.096 us * 2^16 = 268 ms, times kRetryCount + 1 tries: about a second) or
+// through the cm DISCONNECTED event the node's kernel sends when its process dies.
+//
+// fork: rdma::init_fork_support() calls ibv_fork_init() only when the kernel needs it
+// (IBV_FORK_DISABLED, kernels before 5.13); on newer kernels ibv_is_fork_initialized() reports
+// IBV_FORK_UNNEEDED and registered pages stay valid in the parent across fork. A forked child must
+// not use its parent's transport: (a) it connects anew (its own rdma_cm ids, PD, CQ, MRs), or
+// (b) the parent registers a MAP_SHARED buffer, the child fills it and the parent posts. With
+// ibv_fork_init active, ibv_reg_mr marks the range MADV_DONTFORK, so the child would not see a
+// MAP_SHARED buffer at all: register_buffer() undoes it with MADV_DOFORK for shared mappings
+// (their pages are never copied on fork, so the parent's registration stays what the NIC reads).
+#include "transport/verbs_transport.h"
+
+#include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "transport/rdma_util.h"
+
+namespace rpbench::transport {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint8_t kAckTimeout = 16;  // 4.096 us * 2^16 = 268 ms per try
+constexpr uint8_t kRetryCount = 3;
+constexpr int kMaxChannels = 64;
+constexpr int kMaxQueueDepth = 4096;
+constexpr unsigned kQpShift = 56;  // wr_id = channel << 56 | per-QP sequence number
+constexpr BufferId kNoBuffer = ~BufferId{0};  // a chunk that was never posted
+
+// Is [addr, addr + len) inside one MAP_SHARED mapping of this process?
+bool is_shared_mapping(const void* addr, size_t len) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  auto a = reinterpret_cast<uintptr_t>(addr);
+  while (std::getline(maps, line)) {
+    std::istringstream in(line);
+    std::string range, perms;
+    in >> range >> perms;
+    auto dash = range.find('-');
+    if (dash == std::string::npos || perms.size() < 4) continue;
+    uintptr_t lo = std::stoull(range.substr(0, dash), nullptr, 16);
+    uintptr_t hi = std::stoull(range.substr(dash + 1), nullptr, 16);
+    if (a >= lo && a + len <= hi) return perms[3] == 's';
+  }
+  return false;
+}
+
+struct Buffer {
+  uint8_t* addr = nullptr;
+  size_t len = 0;
+  rdma::Mr mr;
+  uint64_t inflight = 0;  // chunks posted from it and not yet completed
+};
+
+struct WorkRequest {  // one posted chunk, in posting order per QP
+  uint64_t seq;
+  uint64_t xfer;
+  BufferId buf;
+};
+
+struct Channel {
+  rdma::CmId id;  // declared before qp: the QP is destroyed first
+  rdma::Qp qp;
+  std::deque<WorkRequest> outstanding;
+  uint64_t next_seq = 0;
+  int since_signal = 0;
+};
+
+struct Xfer {
+  uint64_t tag;
+  uint64_t len;
+  uint64_t chunks_left;
+  std::string error;  // empty: no chunk failed
+};
+
+class VerbsTransport final : public Transport {
+ public:
+  VerbsTransport(const TransportOptions& o, std::string endpoint) : opt_(o), endpoint_(std::move(endpoint)) {}
+
+  ~VerbsTransport() override {
+    // Stop the QPs before the buffers' registrations go (no DMA into freed memory after this).
+    for (auto& c : channels_) stop_channel(c);
+    channels_.clear();
+    buffers_.clear();
+  }
+
+  void connect(const sockaddr_storage& dst);
+
+  std::string_view name() const override { return "verbs"; }
+  std::string describe() const override {
+    return "verbs " + endpoint_ + " device " + device_ + " port " + std::to_string(port_) + " channels " +
+           std::to_string(opt_.channels) + " queue_depth " + std::to_string(opt_.queue_depth) + " chunk_bytes " +
+           std::to_string(opt_.chunk_bytes) + " signal_every " + std::to_string(opt_.verbs.signal_every) +
+           " max_inline " + std::to_string(max_inline_) + " fork_init " + (rdma::fork_init_active() ? "on" : "off");
+  }
+  uint64_t region_bytes() const override { return region_bytes_; }
+  int channels() const override { return static_cast<int>(opt_.channels); }
+
+  Status register_buffer(void* addr, size_t len, BufferId* id) override;
+  Status deregister_buffer(BufferId id) override;
+  Status post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) override;
+  size_t poll(std::span<Completion> out) override;
+  size_t wait(std::span<Completion> out, std::chrono::milliseconds timeout) override;
+  size_t pending() const override { return xfers_.size() + done_.size(); }
+  Status close() override;
+
+ private:
+  void connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline);
+  void modify_qp(Channel& c, ibv_qp_state state, const char* step);
+  static void stop_channel(Channel& c);  // QP -> error (no more DMA), then a DREQ to the node
+  rdma::CmEvent expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step);
+  void progress();                             // non-blocking: cm events and the CQ
+  void block_until(Clock::time_point deadline);  // sleeps until a CQ or cm event, or the deadline
+  void complete_chunk(const WorkRequest& wr, const std::string& error);
+  void break_transport(const std::string& reason);
+
+  TransportOptions opt_;
+  std::string endpoint_;
+  std::string device_ = "?";
+  int port_ = 0;
+  uint64_t region_bytes_ = 0;
+  uint64_t remote_addr_ = 0;
+  uint32_t rkey_ = 0;
+  uint32_t max_inline_ = 0;
+  uint8_t initiator_depth_ = 1;
+  bool closed_ = false;
+  std::string broken_;  // why the transport is broken; empty while healthy
+  uint64_t events_ = 0;  // CQEs and cm events seen (block_until sleeps only when none arrived)
+
+  // Declaration order is destruction order reversed: QPs and ids, then MRs, CQ, PD, the verbs
+  // context, the cm event channel.
+  rdma::EventChannel cm_channel_;
+  rdma::Context ctx_;
+  rdma::Pd pd_;
+  rdma::CompChannel comp_;
+  rdma::Cq cq_;
+  std::vector<Buffer> buffers_;
+  std::vector<Channel> channels_;
+  size_t next_channel_ = 0;
+
+  uint64_t next_xfer_ = 0;
+  std::unordered_map<uint64_t, Xfer> xfers_;
+  std::deque<Completion> done_;
+};
+
+rdma::CmEvent VerbsTransport::expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step) {
+  auto ev = rdma::next_event(cm_channel_.get(), deadline);
+  if (!ev)
+    throw std::runtime_error("verbs transport: no answer from the memory node at " + endpoint_ + " within " +
+                             std::to_string(opt_.connect_timeout_ms) + " ms (" + step + ")");
+  if (ev->type == want) return *ev;
+  if (ev->type == RDMA_CM_EVENT_REJECTED) {
+    auto a = rdma::decode_accept(std::span<const uint8_t>(ev->private_data, ev->private_data_len));
+    if (a)
+      throw std::runtime_error("verbs transport: the memory node at " + endpoint_ + " refused the connection: " +
+                               std::string(protocol::code_name(a->code)));
+    throw std::runtime_error("verbs transport: connection to " + endpoint_ +
+                             " rejected (nothing listening at that address and port? cm status " +
+                             std::to_string(ev->status) + ")");
+  }
+  if (ev->type == RDMA_CM_EVENT_ADDR_ERROR || ev->type == RDMA_CM_EVENT_ROUTE_ERROR)
+    throw std::runtime_error(rdma::no_device_message(
+        endpoint_, std::string(step) + " failed: " + rdma_event_str(ev->type) + " (" + std::strerror(-ev->status) + ")"));
+  throw std::runtime_error("verbs transport: memory node at " + endpoint_ + " unreachable: " + step + " got " +
+                           rdma_event_str(ev->type) + " (status " + std::to_string(ev->status) + ")");
+}
+
+void VerbsTransport::stop_channel(Channel& c) {
+  if (c.qp) {
+    ibv_qp_attr attr{};
+    attr.qp_state = IBV_QPS_ERR;
+    ibv_modify_qp(c.qp.get(), &attr, IBV_QP_STATE);
+  }
+  if (c.id) rdma_disconnect(c.id.get());
+}
+
+void VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step) {
+  ibv_qp_attr attr{};
+  int mask = 0;
+  attr.qp_state = state;
+  if (rdma_init_qp_attr(c.id.get(), &attr, &mask) != 0)
+    throw std::runtime_error("verbs transport: rdma_init_qp_attr(" + std::string(step) + ") for " + endpoint_ + ": " +
+                             std::strerror(errno));
+  if (int err = ibv_modify_qp(c.qp.get(), &attr, mask); err != 0)
+    throw std::runtime_error("verbs transport: QP to " + std::string(step) + " for " + endpoint_ + ": " + std::strerror(err));
+}
+
+void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline) {
+  auto ms_left = [&] {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::max<int64_t>(ms, 1));
+  };
+  rdma_cm_id* raw = nullptr;
+  if (rdma_create_id(cm_channel_.get(), &raw, nullptr, RDMA_PS_TCP) != 0)
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_id: ") + std::strerror(errno)));
+  c.id.reset(raw);
+  sockaddr_storage d = dst;
+  if (rdma_resolve_addr(raw, nullptr, reinterpret_cast<sockaddr*>(&d), ms_left()) != 0)
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_addr: ") + std::strerror(errno)));
+  expect_event(RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "address resolution");
+
+  // Device and port: what rdma_cm bound the address to; options.verbs only checks them.
+  std::string dev = ibv_get_device_name(raw->verbs->device);
+  if (!opt_.verbs.device.empty() && opt_.verbs.device != dev)
+    throw std::runtime_error("verbs transport: transport.verbs.device is '" + opt_.verbs.device + "' but rdma_cm resolves " +
+                             endpoint_ + " to device '" + dev + "' (devices: " + rdma::device_names() + ")");
+  if (opt_.verbs.port > 0 && opt_.verbs.port != raw->port_num)
+    throw std::runtime_error("verbs transport: transport.verbs.port is " + std::to_string(opt_.verbs.port) +
+                             " but rdma_cm resolves " + endpoint_ + " to port " + std::to_string(raw->port_num) +
+                             " of " + dev);
+  uint8_t timeout = kAckTimeout;
+  rdma_set_option(raw, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout));
+  if (rdma_resolve_route(raw, ms_left()) != 0)
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_route: ") + std::strerror(errno)));
+  expect_event(RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "route resolution");
+
+  // gid_index: rdma_cm takes the GID from the address; it cannot be forced, only checked.
+  if (opt_.verbs.gid_index >= 0) {
+    ibv_gid gid{};
+    if (ibv_query_gid(raw->verbs, raw->port_num, opt_.verbs.gid_index, &gid) != 0 ||
+        std::memcmp(gid.raw, raw->route.addr.addr.ibaddr.sgid.raw, sizeof(gid.raw)) != 0)
+      throw std::runtime_error("verbs transport: transport.verbs.gid_index " + std::to_string(opt_.verbs.gid_index) +
+                               " is not the GID rdma_cm uses for " + endpoint_ +
+                               " on " + dev + " (rdma_cm picks the GID of the local address; leave gid_index at -1)");
+  }
+
+  if (!ctx_) {
+    device_ = dev;
+    port_ = raw->port_num;
+    // Our own verbs context, opened by this process, rather than librdmacm's cached one: a forked
+    // child inherits librdmacm's contexts with the parent's file (and credentials), and the kernel
+    // refuses the write()-based verbs commands (rxe's send doorbell) on it with EACCES. So PD, CQ,
+    // QPs and MRs live on ctx_, and the QPs are driven through their states by hand below.
+    ctx_.reset(ibv_open_device(raw->verbs->device));
+    if (!ctx_) throw std::runtime_error("verbs transport: ibv_open_device(" + dev + "): " + std::strerror(errno));
+    pd_.reset(ibv_alloc_pd(ctx_.get()));
+    if (!pd_) throw std::runtime_error("verbs transport: ibv_alloc_pd on " + dev + ": " + std::strerror(errno));
+    comp_.reset(ibv_create_comp_channel(ctx_.get()));
+    if (!comp_) throw std::runtime_error("verbs transport: ibv_create_comp_channel: " + std::string(std::strerror(errno)));
+    rdma::set_nonblocking(comp_->fd);
+    int cqe = opt_.channels * (opt_.queue_depth + 1);
+    cq_.reset(ibv_create_cq(ctx_.get(), cqe, nullptr, comp_.get(), 0));
+    if (!cq_) throw std::runtime_error("verbs transport: ibv_create_cq(" + std::to_string(cqe) + "): " + std::strerror(errno));
+    ibv_device_attr attr{};
+    if (ibv_query_device(ctx_.get(), &attr) == 0)
+      initiator_depth_ = static_cast<uint8_t>(std::clamp(attr.max_qp_init_rd_atom, 1, 16));
+  } else if (dev != device_) {
+    throw std::runtime_error("verbs transport: channels to " + endpoint_ + " resolved to different devices");
+  }
+
+  // The QP: max_inline -1 asks for the largest inline size the device accepts.
+  std::vector<uint32_t> inline_tries;
+  if (opt_.verbs.max_inline < 0) inline_tries = {1024, 512, 256, 128, 64, 0};
+  else inline_tries = {static_cast<uint32_t>(opt_.verbs.max_inline)};
+  int rc = -1;
+  ibv_qp_init_attr qa{};
+  for (uint32_t want : inline_tries) {
+    qa = {};
+    qa.send_cq = cq_.get();
+    qa.recv_cq = cq_.get();
+    qa.qp_type = IBV_QPT_RC;
+    qa.sq_sig_all = 0;
+    qa.cap.max_send_wr = static_cast<uint32_t>(opt_.queue_depth);
+    qa.cap.max_recv_wr = 1;
+    qa.cap.max_send_sge = 1;
+    qa.cap.max_recv_sge = 1;
+    qa.cap.max_inline_data = want;
+    c.qp.reset(ibv_create_qp(pd_.get(), &qa));
+    if (c.qp) {
+      rc = 0;
+      break;
+    }
+  }
+  if (rc != 0)
+    throw std::runtime_error("verbs transport: ibv_create_qp on " + dev + " (queue_depth " +
+                             std::to_string(opt_.queue_depth) + ", max_inline " + std::to_string(opt_.verbs.max_inline) +
+                             "): " + std::strerror(errno));
+  max_inline_ = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
+  modify_qp(c, IBV_QPS_INIT, "INIT");
+
+  protocol::Hello hello = protocol::make_hello(opt_.region, opt_.token);
+  std::array<uint8_t, protocol::kHelloBytes> hb{};
+  protocol::encode(hello, hb);
+  rdma_conn_param param{};
+  param.private_data = hb.data();
+  param.private_data_len = static_cast<uint8_t>(hb.size());
+  param.initiator_depth = initiator_depth_;  // RDMA READs in flight per QP
+  param.responder_resources = 0;            // nobody reads from us
+  param.retry_count = kRetryCount;
+  param.rnr_retry_count = 7;
+  param.qp_num = c.qp->qp_num;  // our own QP: rdma_cm reports CONNECT_RESPONSE and we finish the job
+  if (rdma_connect(raw, &param) != 0)
+    throw std::runtime_error("verbs transport: rdma_connect to " + endpoint_ + ": " + std::strerror(errno));
+  rdma::CmEvent ev = expect_event(RDMA_CM_EVENT_CONNECT_RESPONSE, deadline, "connect");
+  auto a = rdma::decode_accept(std::span<const uint8_t>(ev.private_data, ev.private_data_len));
+  if (!a || a->code != protocol::Code::kOk || a->version != protocol::kVersion)
+    throw std::runtime_error("verbs transport: " + endpoint_ + " accepted with a malformed handshake (not an rpbench memory node?)");
+  if (region_bytes_ == 0) {
+    region_bytes_ = a->region_bytes;
+    remote_addr_ = a->addr;
+    rkey_ = a->rkey;
+  } else if (region_bytes_ != a->region_bytes || remote_addr_ != a->addr || rkey_ != a->rkey) {
+    throw std::runtime_error("verbs transport: " + endpoint_ + " described the region differently on two channels");
+  }
+  modify_qp(c, IBV_QPS_RTR, "RTR");
+  modify_qp(c, IBV_QPS_RTS, "RTS");  // ACK timeout and retry count from the options set above
+  if (rdma_establish(raw) != 0)
+    throw std::runtime_error("verbs transport: rdma_establish with " + endpoint_ + ": " + std::strerror(errno));
+}
+
+void VerbsTransport::connect(const sockaddr_storage& dst) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(opt_.connect_timeout_ms);
+  cm_channel_.reset(rdma_create_event_channel());
+  if (!cm_channel_)
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_event_channel: ") + std::strerror(errno)));
+  rdma::set_nonblocking(cm_channel_->fd);
+  channels_.resize(static_cast<size_t>(opt_.channels));
+  for (auto& c : channels_) connect_channel(c, dst, deadline);
+}
+
+Status VerbsTransport::register_buffer(void* addr, size_t len, BufferId* id) {
+  if (closed_) return Status::Error("verbs transport is closed");
+  if (!addr || len == 0) return Status::Error("register_buffer: empty buffer");
+  Buffer b;
+  b.addr = static_cast<uint8_t*>(addr);
+  b.len = len;
+  b.mr.reset(ibv_reg_mr(pd_.get(), addr, len, IBV_ACCESS_LOCAL_WRITE));
+  if (!b.mr)
+    return Status::Error("ibv_reg_mr of " + std::to_string(len) + " bytes: " + std::strerror(errno) +
+                         " (locked-memory limit, ulimit -l?)");
+  if (rdma::fork_init_active() && is_shared_mapping(addr, len)) {
+    // ibv_fork_init made the range MADV_DONTFORK; a MAP_SHARED buffer must stay visible in a
+    // forked child (fork mode b), and its pages are shared, never copied, so undo it.
+    auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto lo = reinterpret_cast<uintptr_t>(addr) & ~(page - 1);
+    auto hi = (reinterpret_cast<uintptr_t>(addr) + len + page - 1) & ~(page - 1);
+    madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DOFORK);
+  }
+  for (size_t i = 0; i < buffers_.size(); ++i) {
+    if (!buffers_[i].mr) {
+      buffers_[i] = std::move(b);
+      *id = static_cast<BufferId>(i);
+      return Status::Ok();
+    }
+  }
+  buffers_.push_back(std::move(b));
+  *id = static_cast<BufferId>(buffers_.size() - 1);
+  return Status::Ok();
+}
+
+Status VerbsTransport::deregister_buffer(BufferId id) {
+  if (id >= buffers_.size() || !buffers_[id].mr) return Status::Error("deregister_buffer: unknown buffer " + std::to_string(id));
+  if (buffers_[id].inflight > 0)
+    return Status::Error("deregister_buffer: buffer " + std::to_string(id) + " has transfers in flight");
+  buffers_[id] = Buffer{};
+  return Status::Ok();
+}
+
+void VerbsTransport::complete_chunk(const WorkRequest& wr, const std::string& error) {
+  if (wr.buf < buffers_.size() && buffers_[wr.buf].inflight > 0) --buffers_[wr.buf].inflight;
+  auto it = xfers_.find(wr.xfer);
+  if (it == xfers_.end()) return;
+  Xfer& x = it->second;
+  if (!error.empty() && x.error.empty()) x.error = error;
+  if (--x.chunks_left > 0) return;
+  Completion c;
+  c.tag = x.tag;
+  if (x.error.empty()) {
+    c.bytes = x.len;
+  } else {
+    c.status = Status::Error(x.error);
+  }
+  done_.push_back(std::move(c));
+  xfers_.erase(it);
+}
+
+void VerbsTransport::break_transport(const std::string& reason) {
+  if (broken_.empty()) broken_ = reason;
+  for (auto& c : channels_) {
+    stop_channel(c);  // QP -> error: no more DMA from or into our buffers
+    while (!c.outstanding.empty()) {
+      WorkRequest wr = c.outstanding.front();
+      c.outstanding.pop_front();
+      complete_chunk(wr, "verbs transport to " + endpoint_ + " failed: " + broken_);
+    }
+  }
+}
+
+void VerbsTransport::progress() {
+  // cm events: the node going away shows here first when its kernel tears the connection down.
+  while (auto ev = rdma::next_event(cm_channel_.get(), Clock::now())) {
+    ++events_;
+    if (ev->type == RDMA_CM_EVENT_DISCONNECTED || ev->type == RDMA_CM_EVENT_DEVICE_REMOVAL ||
+        ev->type == RDMA_CM_EVENT_CONNECT_ERROR || ev->type == RDMA_CM_EVENT_UNREACHABLE) {
+      if (!closed_) break_transport(std::string("the memory node disconnected (") + rdma_event_str(ev->type) + ")");
+    }
+  }
+  std::array<ibv_wc, 32> wcs;
+  for (;;) {
+    int n = ibv_poll_cq(cq_.get(), static_cast<int>(wcs.size()), wcs.data());
+    if (n < 0) {
+      break_transport("ibv_poll_cq failed");
+      return;
+    }
+    events_ += static_cast<uint64_t>(n);
+    for (int i = 0; i < n; ++i) {
+      const ibv_wc& wc = wcs[static_cast<size_t>(i)];
+      size_t ch = static_cast<size_t>(wc.wr_id >> kQpShift);
+      uint64_t seq = wc.wr_id & ((uint64_t{1} << kQpShift) - 1);
+      if (ch >= channels_.size()) continue;
+      if (wc.status != IBV_WC_SUCCESS) {
+        break_transport(std::string(wc.opcode == IBV_WC_RDMA_READ ? "RDMA READ" : "RDMA WRITE") + " on channel " +
+                        std::to_string(ch) + ": " + ibv_wc_status_str(wc.status) + " (vendor error " +
+                        std::to_string(wc.vendor_err) + ")");
+        continue;
+      }
+      // A signalled success: this WR and every earlier one on the QP are done.
+      auto& out = channels_[ch].outstanding;
+      while (!out.empty() && out.front().seq <= seq) {
+        WorkRequest wr = out.front();
+        out.pop_front();
+        complete_chunk(wr, {});
+      }
+    }
+    if (n < static_cast<int>(wcs.size())) return;
+  }
+}
+
+void VerbsTransport::block_until(Clock::time_point deadline) {
+  if (ibv_req_notify_cq(cq_.get(), 0) != 0) return;
+  // Something that arrived before the notification was armed: do not sleep on it.
+  uint64_t seen = events_;
+  progress();
+  if (events_ != seen || !done_.empty()) return;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  if (left <= 0) return;
+  std::array<pollfd, 2> fds{{{comp_->fd, POLLIN, 0}, {cm_channel_->fd, POLLIN, 0}}};
+  ::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left + 1, 1000)));
+  if (fds[0].revents & POLLIN) {
+    ibv_cq* ev_cq = nullptr;
+    void* ctx = nullptr;
+    if (ibv_get_cq_event(comp_.get(), &ev_cq, &ctx) == 0) ibv_ack_cq_events(ev_cq, 1);
+  }
+}
+
+Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
+  if (closed_) return Status::Error("verbs transport is closed");
+  if (!broken_.empty()) return Status::Error("verbs transport to " + endpoint_ + " is broken: " + broken_);
+  if (op != Op::kWrite && op != Op::kRead) return Status::Error("post: unknown op");
+  if (buf >= buffers_.size() || !buffers_[buf].mr) return Status::Error("post: unknown buffer " + std::to_string(buf));
+  if (len == 0) return Status::Error("post: length 0");
+  const Buffer& b = buffers_[buf];
+  if (local_off > b.len || len > b.len - local_off)
+    return Status::Error("post: [" + std::to_string(local_off) + ", +" + std::to_string(len) + ") is outside buffer " +
+                         std::to_string(buf) + " of " + std::to_string(b.len) + " bytes");
+  if (remote_off > region_bytes_ || len > region_bytes_ - remote_off)
+    return Status::Error("post: remote [" + std::to_string(remote_off) + ", +" + std::to_string(len) +
+                         ") is outside the region of " + std::to_string(region_bytes_) + " bytes");
+
+  const uint64_t chunk = opt_.chunk_bytes;
+  const uint64_t nchunks = (len + chunk - 1) / chunk;
+  const uint64_t xid = next_xfer_++;
+  xfers_.emplace(xid, Xfer{tag, len, nchunks, {}});
+  for (uint64_t i = 0; i < nchunks; ++i) {
+    Channel& c = channels_[next_channel_];
+    size_t ch = next_channel_;
+    next_channel_ = (next_channel_ + 1) % channels_.size();
+    while (broken_.empty() && c.outstanding.size() >= static_cast<size_t>(opt_.queue_depth)) {
+      progress();
+      if (c.outstanding.size() >= static_cast<size_t>(opt_.queue_depth)) block_until(Clock::now() + std::chrono::seconds(1));
+    }
+    if (!broken_.empty()) {
+      // The rest of this transfer is never posted: its chunks fail now.
+      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "verbs transport failed: " + broken_);
+      return Status::Ok();
+    }
+    uint64_t off = i * chunk;
+    uint32_t n = static_cast<uint32_t>(std::min(chunk, len - off));
+    // The transfer's last WR on this QP (chunk i + C would go to the same QP).
+    bool last_on_qp = i + channels_.size() >= nchunks;
+    bool signal = last_on_qp || c.since_signal + 1 >= opt_.verbs.signal_every ||
+                  c.outstanding.size() + 1 >= static_cast<size_t>(opt_.queue_depth);
+    ibv_sge sge{};
+    sge.addr = reinterpret_cast<uint64_t>(b.addr + local_off + off);
+    sge.length = n;
+    sge.lkey = b.mr->lkey;
+    ibv_send_wr wr{};
+    uint64_t seq = c.next_seq++;
+    wr.wr_id = (static_cast<uint64_t>(ch) << kQpShift) | seq;
+    wr.sg_list = &sge;
+    wr.num_sge = 1;
+    wr.opcode = op == Op::kWrite ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
+    wr.send_flags = signal ? IBV_SEND_SIGNALED : 0;
+    if (op == Op::kWrite && n <= max_inline_) wr.send_flags |= IBV_SEND_INLINE;
+    wr.wr.rdma.remote_addr = remote_addr_ + remote_off + off;
+    wr.wr.rdma.rkey = rkey_;
+    ibv_send_wr* bad = nullptr;
+    if (int err = ibv_post_send(c.qp.get(), &wr, &bad); err != 0) {
+      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "ibv_post_send: " + std::string(std::strerror(err)));
+      break_transport(std::string("ibv_post_send: ") + std::strerror(err));
+      return Status::Ok();
+    }
+    ++buffers_[buf].inflight;
+    c.outstanding.push_back(WorkRequest{seq, xid, buf});
+    c.since_signal = signal ? 0 : c.since_signal + 1;
+  }
+  return Status::Ok();
+}
+
+size_t VerbsTransport::poll(std::span<Completion> out) {
+  if (!closed_) progress();
+  size_t n = 0;
+  while (n < out.size() && !done_.empty()) {
+    out[n++] = std::move(done_.front());
+    done_.pop_front();
+  }
+  return n;
+}
+
+size_t VerbsTransport::wait(std::span<Completion> out, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    size_t n = poll(out);
+    if (n > 0 || out.empty() || pending() == 0 || closed_) return n;
+    if (Clock::now() >= deadline) return 0;
+    block_until(deadline);
+  }
+}
+
+Status VerbsTransport::close() {
+  if (closed_) return Status::Ok();
+  std::array<Completion, 64> drop;
+  while (pending() > 0) wait(drop, std::chrono::milliseconds(1000));
+  std::string was_broken = broken_;
+  closed_ = true;
+  for (auto& c : channels_) stop_channel(c);
+  channels_.clear();
+  buffers_.clear();
+  if (!was_broken.empty()) return Status::Error("verbs transport to " + endpoint_ + " had failed: " + was_broken);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::unique_ptr<Transport> connect_verbs(const TransportOptions& options, const std::string& endpoint) {
+  TransportOptions o = options;
+  if (o.channels < 1 || o.channels > kMaxChannels)
+    throw std::invalid_argument("transport.channels must be in [1, " + std::to_string(kMaxChannels) + "], got " +
+                                std::to_string(o.channels));
+  if (o.queue_depth < 1 || o.queue_depth > kMaxQueueDepth)
+    throw std::invalid_argument("transport.queue_depth must be in [1, " + std::to_string(kMaxQueueDepth) + "], got " +
+                                std::to_string(o.queue_depth));
+  if (o.chunk_bytes == 0 || o.chunk_bytes > (1ull << 30))
+    throw std::invalid_argument("transport.chunk_bytes must be in [1, 2^30], got " + std::to_string(o.chunk_bytes));
+  if (o.verbs.signal_every < 1)
+    throw std::invalid_argument("transport.verbs.signal_every must be >= 1, got " + std::to_string(o.verbs.signal_every));
+  if (o.token.empty()) {
+    const char* env = std::getenv(protocol::kTokenEnv);
+    if (env) o.token = env;
+  }
+  if (o.token.empty())
+    throw std::runtime_error("verbs transport to " + endpoint + ": no token (set transport.token or " +
+                             std::string(protocol::kTokenEnv) + ")");
+  rdma::init_fork_support();
+  sockaddr_storage dst;
+  try {
+    dst = rdma::parse_endpoint(endpoint);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
+  if (rdma::device_count() == 0)
+    throw std::runtime_error(rdma::no_device_message(endpoint, "no RDMA device found"));
+  auto t = std::make_unique<VerbsTransport>(o, endpoint);
+  t->connect(dst);
+  return t;
+}
+
+}  // namespace rpbench::transport
