@@ -117,6 +117,8 @@ void check_options(const TransportOptions& options) {
   if (options.chunk_bytes == 0 || options.chunk_bytes > protocol::kMaxRequestBytes)
     throw std::invalid_argument("transport.chunk_bytes must be in [1, " + std::to_string(protocol::kMaxRequestBytes) +
                                 "], got " + std::to_string(options.chunk_bytes));
+  if (options.io_timeout_ms < 1)
+    throw std::invalid_argument("transport.io_timeout_ms must be at least 1, got " + std::to_string(options.io_timeout_ms));
   if (options.connect_timeout_ms < 1)
     throw std::invalid_argument("transport.connect_timeout_ms must be at least 1, got " +
                                 std::to_string(options.connect_timeout_ms));

@@ -14,9 +14,10 @@
 //
 // Errors: a response with an error code fails its chunk with the node's message. EOF, a reset, or a
 // malformed response fails every chunk of that channel, closes it, and breaks the transport: later
-// posts fail with the reason. A node that stops answering but keeps its connections open leaves a
-// post() on a full channel (and wait(), up to its timeout) waiting, as a hung RDMA peer would;
-// close() gives up after 60 s. fork: the sockets are close-on-exec and are never shut down, so a
+// posts fail with the reason. A node that stops answering but keeps its connections open (stopped,
+// hung) is caught by options.io_timeout_ms: a channel with chunks outstanding and no byte moving
+// either way for that long fails like a dead one (an RC queue pair's retry timeout does the same
+// for verbs); close() gives up after 60 s at the latest. fork: the sockets are close-on-exec and are never shut down, so a
 // forked child that exits (it must not use this transport) leaves the parent's connections intact;
 // close() or the destructor in a forked child closes only the child's copies of the descriptors.
 #include <poll.h>
@@ -81,6 +82,7 @@ struct Channel {
   protocol::ResponseHeader response;
   std::string message;
   uint64_t payload_got = 0;
+  Clock::time_point last_io;  // the last byte sent or received, or when the queue became non-empty
 
   bool open() const { return static_cast<bool>(fd); }
   bool wants_send() const { return sent < queue.size(); }
@@ -186,7 +188,7 @@ Status TcpTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off,
     Channel& c = channels_[next_channel_];
     next_channel_ = (next_channel_ + 1) % channels_.size();
     while (broken_.empty() && c.open() && c.queue.size() >= depth) {
-      wait_io(Clock::time_point::max());
+      wait_io(Clock::now() + std::chrono::milliseconds(options_.io_timeout_ms));
       progress();
     }
     if (!broken_.empty() || !c.open()) {  // the node went away while this transfer was being posted
@@ -199,6 +201,7 @@ Status TcpTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off,
     h.offset = w.remote_off;
     h.length = w.len;
     protocol::encode(h, std::span<uint8_t, protocol::kRequestBytes>(w.header));
+    if (c.queue.empty()) c.last_io = Clock::now();
     c.queue.push_back(w);
   }
   for (Channel& c : channels_)
@@ -251,10 +254,14 @@ Status TcpTransport::close() {
 }
 
 void TcpTransport::progress() {
+  const auto io_timeout = std::chrono::milliseconds(options_.io_timeout_ms);
   for (Channel& c : channels_) {
     if (!c.open()) continue;
     if (c.wants_send()) flush(c);
     if (c.open()) receive(c);
+    if (c.open() && !c.queue.empty() && Clock::now() - c.last_io > io_timeout)
+      fail_channel(c, "no byte moved to or from the node for " + std::to_string(options_.io_timeout_ms) +
+                          " ms with transfers outstanding (transport io_timeout_ms)");
   }
 }
 
@@ -282,6 +289,7 @@ void TcpTransport::flush(Channel& c) {
       fail_channel(c, "sending: " + detail::errno_text(errno));
       return;
     }
+    if (k > 0) c.last_io = Clock::now();
     auto left = static_cast<uint64_t>(k);
     while (left > 0) {
       const uint64_t rest = c.queue[c.sent].wire_bytes() - c.send_off;
@@ -319,6 +327,7 @@ void TcpTransport::receive(Channel& c) {
         fail_channel(c, "receiving: " + detail::errno_text(errno));
         return;
       }
+      c.last_io = Clock::now();
       if (direct) {
         c.payload_got += static_cast<uint64_t>(k);
         if (c.payload_got == c.queue.front().len) complete_front(c, Status::Ok());

@@ -61,6 +61,7 @@ transport::TransportOptions transport_options(const json& t) {
   o.prefault = t.at("prefault").get<bool>();
   if (t.contains("token")) o.token = t.at("token").get<std::string>();
   o.connect_timeout_ms = t.at("connect_timeout_ms").get<int>();
+  o.io_timeout_ms = t.at("io_timeout_ms").get<int>();
   o.link.bandwidth_gbps = t.at("link").at("bandwidth_gbps").get<double>();
   o.link.latency_us = t.at("link").at("latency_us").get<double>();
   const json& v = t.at("verbs");

@@ -214,6 +214,51 @@ INSTANTIATE_TEST_SUITE_P(Sockets, NodeDeathTest,
                          ::testing::Combine(::testing::Values(Kind::kShm, Kind::kTcp), ::testing::Values(SIGKILL, SIGTERM)),
                          death_name);
 
+// Stops a process and returns once the kernel reports it stopped: kill() alone returns before the
+// signal is delivered, and a node still running could answer the next request.
+void stop_and_wait(pid_t pid) {
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  const std::string stat_path = "/proc/" + std::to_string(pid) + "/stat";
+  for (;;) {
+    std::ifstream in(stat_path);
+    std::string line;
+    std::getline(in, line);
+    const auto paren = line.rfind(')');
+    ASSERT_NE(paren, std::string::npos) << stat_path << ": " << line;
+    if (paren + 2 < line.size() && (line[paren + 2] == 'T' || line[paren + 2] == 't')) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// A node that stops answering but keeps its connections open (here: SIGSTOP) must not hang the
+// caller: with transfers outstanding and no byte moving for io_timeout_ms, the channel fails, the
+// pending transfers complete with errors and post() returns even when its channel was full.
+TEST(TransportFaults, TcpStoppedNodeFailsAfterIoTimeout) {
+  TestNode node(8 << 20);
+  TransportOptions o = node.options(Kind::kTcp, 1, 1 << 20, 1);  // queue depth 1: the 2nd post must wait
+  o.io_timeout_ms = 300;
+  auto t = node.connect(Kind::kTcp, o);
+  TestBuffer b(4 << 20);
+  BufferId id = 0;
+  ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
+  ASSERT_TRUE(transfer(*t, Op::kWrite, id, 0, 4096, 0).ok());
+  stop_and_wait(node.process().pid());
+  if (::testing::Test::HasFatalFailure()) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (uint64_t i = 0; i < 4; ++i) (void)t->post(Op::kRead, i, id, i << 20, 1 << 20, i << 20);
+  auto done = drain(*t);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::kill(node.process().pid(), SIGCONT);
+  ASSERT_EQ(t->pending(), 0u) << "transfers still pending " << s << " s after the node stopped";
+  ASSERT_FALSE(done.empty());
+  for (const Completion& c : done) {
+    EXPECT_FALSE(c.status.ok()) << "transfer " << c.tag << " reported success from a stopped node";
+    EXPECT_EQ(c.bytes, 0u);
+  }
+  EXPECT_NE(done[0].status.message().find("io_timeout_ms"), std::string::npos) << done[0].status.message();
+  EXPECT_FALSE(t->post(Op::kWrite, 9, id, 0, 4096, 0).ok());
+}
+
 // An idle transport whose node went away learns it at the next call, and posts fail.
 TEST(TransportFaults, IdleTransportLearnsTheNodeWentAway) {
   for (Kind kind : {Kind::kShm, Kind::kTcp}) {
