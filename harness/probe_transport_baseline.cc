@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -71,14 +72,30 @@ class Child {
   pid_t pid_;
 };
 
-// The child: accept one connection, read everything into `buf` until EOF, send back the byte
-// count, exit. Only system calls (no allocation): safe after fork() in a threaded parent.
-[[noreturn]] void reader(int listen_fd, char* buf, uint64_t size) {
+void check_shape(const BaselineShape& s, const char* which) {
+  if (s.size == 0 || s.source_slots == 0 || s.size > s.dest_bytes)
+    throw std::invalid_argument(std::string(which) + " baseline: size " + std::to_string(s.size) +
+                                " must be in [1, " + std::to_string(s.dest_bytes) + "] and source slots " +
+                                std::to_string(s.source_slots) + " at least 1");
+}
+
+// The child: accept one connection, fault in its view of `dest` (fork does not copy the page
+// tables of a shared mapping: untouched, every first write to a page would fault, which the node's
+// warmed region does not), send one byte to say it is ready, read everything until EOF, message by
+// message into rotating `size`-byte slots of `dest` (`slots` of them), send back the byte count,
+// exit. Only system calls and stores (no allocation): safe after fork() in a threaded parent.
+[[noreturn]] void reader(int listen_fd, char* dest, uint64_t size, uint64_t slots) {
   const int fd = ::accept(listen_fd, nullptr, nullptr);
   if (fd < 0) ::_exit(3);
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  for (uint64_t off = 0; off < size * slots; off += page) static_cast<volatile char*>(dest)[off] = 0;
+  const char ready = 1;
+  if (::send(fd, &ready, 1, MSG_NOSIGNAL) != 1) ::_exit(6);
   uint64_t total = 0;
   for (;;) {
-    const ssize_t n = ::recv(fd, buf, size, 0);
+    const uint64_t in_message = total % size;
+    char* slot = dest + ((total / size) % slots) * size;
+    const ssize_t n = ::recv(fd, slot + in_message, size - in_message, 0);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -99,22 +116,22 @@ class Child {
 
 }  // namespace
 
-BaselinePoint measure_memcpy(uint64_t size, uint64_t dest_bytes, double seconds, uint64_t min_transfers) {
-  if (size == 0 || size > dest_bytes)
-    throw std::invalid_argument("memcpy baseline: size " + std::to_string(size) + " must be in [1, " +
-                                std::to_string(dest_bytes) + "]");
-  Mapping src(size);
-  Mapping dst(dest_bytes);
-  std::memset(src.data(), 0x5a, size);
-  std::memset(dst.data(), 0, dest_bytes);  // warm: every page faulted in, like a warmed region
-  const uint64_t slots = dest_bytes / size;
+BaselinePoint measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
+  check_shape(shape, "memcpy");
+  const uint64_t size = shape.size;
+  Mapping src(size * shape.source_slots);
+  Mapping dst(shape.dest_bytes);
+  std::memset(src.data(), 0x5a, size * shape.source_slots);
+  std::memset(dst.data(), 0, shape.dest_bytes);  // warm: every page faulted in, like a warmed region
+  const uint64_t slots = shape.dest_bytes / size;
   BaselinePoint p;
   p.size_bytes = size;
   const uint64_t budget_ns = static_cast<uint64_t>(seconds * 1e9);
   const uint64_t t0 = measure::now_ns();
   uint64_t now = t0;
   while (p.transfers < min_transfers || now - t0 < budget_ns) {
-    std::memcpy(dst.data() + (p.transfers % slots) * size, src.data(), size);
+    std::memcpy(dst.data() + (p.transfers % slots) * size, src.data() + (p.transfers % shape.source_slots) * size,
+                size);
     // Keep the compiler from treating the destination as dead.
     asm volatile("" : : "r"(dst.data()) : "memory");
     ++p.transfers;
@@ -125,7 +142,10 @@ BaselinePoint measure_memcpy(uint64_t size, uint64_t dest_bytes, double seconds,
   return p;
 }
 
-BaselinePoint measure_socket_stream(uint64_t size, double seconds, uint64_t min_transfers) {
+BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
+  check_shape(shape, "socket stream");
+  const uint64_t size = shape.size;
+  const uint64_t per_send = shape.send_bytes == 0 ? size : shape.send_bytes;
   UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener) throw os_error("socket");
   sockaddr_in addr{};
@@ -137,14 +157,15 @@ BaselinePoint measure_socket_stream(uint64_t size, double seconds, uint64_t min_
   socklen_t len = sizeof addr;
   if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) throw os_error("getsockname");
 
-  Mapping recv_buf(size, /*shared=*/true);  // the child's buffer, faulted in here: no copy-on-write
-  Mapping send_buf(size);
-  std::memset(send_buf.data(), 0x5a, size);
-  std::memset(recv_buf.data(), 0, size);
+  // The child's destination, faulted in here (warm, and shared: no copy-on-write faults).
+  Mapping recv_buf(shape.dest_bytes, /*shared=*/true);
+  Mapping send_buf(size * shape.source_slots);
+  std::memset(send_buf.data(), 0x5a, size * shape.source_slots);
+  std::memset(recv_buf.data(), 0, shape.dest_bytes);
 
   const pid_t pid = ::fork();
   if (pid < 0) throw os_error("fork");
-  if (pid == 0) reader(listener.get(), recv_buf.data(), size);
+  if (pid == 0) reader(listener.get(), recv_buf.data(), size, shape.dest_bytes / size);
   Child child(pid);
   listener.reset();
 
@@ -154,15 +175,23 @@ BaselinePoint measure_socket_stream(uint64_t size, double seconds, uint64_t min_
     throw os_error("connect to the reader on 127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
   const int one = 1;
   ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  char ready = 0;
+  for (;;) {  // the clock starts once the reader is ready
+    const ssize_t n = ::recv(sock.get(), &ready, 1, 0);
+    if (n == 1) break;
+    if (n < 0 && errno == EINTR) continue;
+    throw std::runtime_error("socket stream baseline: the reader did not get ready");
+  }
 
   BaselinePoint p;
   p.size_bytes = size;
   const uint64_t budget_ns = static_cast<uint64_t>(seconds * 1e9);
   const uint64_t t0 = measure::now_ns();
   while (p.transfers < min_transfers || measure::now_ns() - t0 < budget_ns) {
+    const char* msg = send_buf.data() + (p.transfers % shape.source_slots) * size;
     uint64_t off = 0;
     while (off < size) {
-      const ssize_t n = ::send(sock.get(), send_buf.data() + off, size - off, MSG_NOSIGNAL);
+      const ssize_t n = ::send(sock.get(), msg + off, std::min(size - off, per_send), MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
         throw os_error("send");

@@ -1,11 +1,15 @@
 // The local baselines `rpbench probe transport` compares a transport against, measured in the same
-// run and the same way as the transport's points (bytes moved / wall time, GB/s = 10^9 bytes/s):
-//  - memcpy (for shm): one thread copies `size` bytes from a warm source buffer of `size` bytes to
-//    rotating offsets of a warm destination of `dest_bytes` (the region's size), so the copy walks
-//    the same footprint as the transport's writes to its region;
-//  - socket stream (for tcp): a forked child reads a TCP loopback stream into a buffer of `size`
-//    bytes while the parent sends `size`-byte messages: no framing, no acks. The time runs until
-//    the child has read every byte (it reports the total back once the parent shuts down writing).
+// run and the same way as the transport's points (bytes moved / wall time, GB/s = 10^9 bytes/s).
+// Both touch the memory the transport's points touch, so that the ratio measures the transport and
+// not a cache: the source rotates over `source_slots` slots of `size` bytes (the probe passes the
+// rotation of its deepest-queue points: one local slot per outstanding transfer), the destination
+// over the `dest_bytes / size` slots of a warm region-sized buffer.
+//  - memcpy (for shm): one thread copies slot by slot;
+//  - socket stream (for tcp): the parent sends `size`-byte messages over one TCP loopback
+//    connection, cut into send() calls of at most `send_bytes` as the transport cuts its transfers
+//    into chunks, no framing, no acks; a forked child recv()s them into its rotating destination.
+//    The time runs until the child has read every byte (it reports the total back once the parent
+//    shuts down writing).
 #pragma once
 #include <cstdint>
 
@@ -20,13 +24,22 @@ struct BaselinePoint {
   double transfers_per_s() const { return seconds > 0 ? static_cast<double>(transfers) / seconds : 0; }
 };
 
+struct BaselineShape {
+  uint64_t size = 0;          // bytes per copy / message
+  uint64_t source_slots = 1;  // the source rotates over this many size-byte slots
+  uint64_t dest_bytes = 0;    // the destination: a warm buffer of this many bytes, rotating offsets
+  uint64_t send_bytes = 0;    // socket stream: at most this many bytes per send() (the transport's
+                              // chunk_bytes: large sends are slower here); 0: size
+};
+
 // At least `min_transfers` copies, and copies until `seconds` have passed. Throws
-// std::invalid_argument when size is 0 or larger than dest_bytes, std::runtime_error when the
-// buffers cannot be mapped.
-BaselinePoint measure_memcpy(uint64_t size, uint64_t dest_bytes, double seconds, uint64_t min_transfers);
+// std::invalid_argument when size or source_slots is 0 or size is larger than dest_bytes,
+// std::runtime_error when the buffers cannot be mapped.
+BaselinePoint measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers);
 
 // At least `min_transfers` messages, sending until `seconds` have passed. Throws
-// std::runtime_error (naming the step and the OS error) when the socket, the fork or the child fails.
-BaselinePoint measure_socket_stream(uint64_t size, double seconds, uint64_t min_transfers);
+// std::invalid_argument for a shape measure_memcpy refuses, std::runtime_error (naming the step
+// and the OS error) when the socket, the fork or the child fails.
+BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers);
 
 }  // namespace rpbench::probe

@@ -23,6 +23,12 @@ std::string size_text(uint64_t bytes) {
 
 }  // namespace
 
+std::string region_allocation(const TransportOptions& o) {
+  if (o.memnode != "auto") return "remote node's choice";
+  if (o.prefault) return "pre-faulted";
+  return o.type == "verbs" ? "pinned by the node's verbs registration" : "lazy";
+}
+
 RemoteMemory::RemoteMemory(TransportOptions options) : options_(std::move(options)) {
   if (options_.type != "shm" && options_.type != "tcp" && options_.type != "verbs")
     throw std::runtime_error("transport.type '" + options_.type + "' is not a remote-memory transport");
@@ -65,8 +71,8 @@ std::unique_ptr<Transport> RemoteMemory::connect_again() const { return connect(
 std::string RemoteMemory::describe() const {
   std::string node;
   if (node_)
-    node = "memnode auto, pid " + std::to_string(node_->pid()) + ", " + size_text(options_.region_bytes) +
-           (options_.prefault ? " pre-faulted" : " lazy");
+    node = "memnode auto, pid " + std::to_string(node_->pid()) + ", " + size_text(options_.region_bytes) + " " +
+           region_allocation(options_);
   else
     node = "memnode " + options_.memnode;
   return transport_->describe() + " (" + node + ")";

@@ -12,6 +12,11 @@
 
 namespace rpbench::transport {
 
+// How the region's pages come to be: "pre-faulted", "lazy", "pinned by the node's verbs
+// registration" (ibv_reg_mr faults in every page of a lazy region when the node starts), or
+// "remote node's choice" for a node the harness did not start.
+std::string region_allocation(const TransportOptions& options);
+
 class RemoteMemory {
  public:
   // Starts the node when memnode == "auto" (token: options.token, else $RPBENCH_MEMNODE_TOKEN,

@@ -132,6 +132,11 @@ class ProbeTransportTest : public ::testing::Test {
     for (const json& b : p["baseline"]["points"]) {
       EXPECT_GT(b["gb_per_s"].get<double>(), 0) << b;
       EXPECT_GE(b["transfers"].get<uint64_t>(), 4u) << b;
+      // The baseline reads the memory the judged (deepest-queue, here 4) points read: one local
+      // slot per outstanding transfer, as many as fit in the local buffer.
+      const uint64_t local_bytes = p["transport"]["local_buffer_bytes"];
+      EXPECT_EQ(b["source_slots"].get<uint64_t>(), std::min<uint64_t>(4, local_bytes / b["size_bytes"].get<uint64_t>()))
+          << b;
       base[b["size_bytes"]] = b["gb_per_s"];
     }
     ASSERT_EQ(base.size(), 2u);
@@ -149,7 +154,18 @@ class ProbeTransportTest : public ::testing::Test {
         if (b["op"] == s["op"] && b["size_bytes"] == 1 << 20) best_large = std::max(best_large, b["gb_per_s"].get<double>());
       EXPECT_DOUBLE_EQ(s["best_per_size"][1]["gb_per_s"].get<double>(), best_large);
       EXPECT_EQ(s["largest_size_bytes"], 1 << 20);
-      // One size >= 1 MiB: its median is that size's best ratio.
+      // The target is judged on one configuration fixed in advance (fewest channels, deepest
+      // queue), not on the best of several.
+      const int jc = s["judged_channels"], jq = s["judged_queue_depth"];
+      double judged_large = -1;
+      for (const json& b : p["bandwidth"]) {
+        EXPECT_GE(b["channels"].get<int>(), jc);
+        EXPECT_LE(b["queue_depth"].get<int>(), jq);
+        if (b["op"] == s["op"] && b["size_bytes"] == 1 << 20 && b["channels"] == jc && b["queue_depth"] == jq)
+          judged_large = b["ratio_to_baseline"].get<double>();
+      }
+      EXPECT_DOUBLE_EQ(s["ratio_at_largest_size"].get<double>(), judged_large);
+      // One size >= 1 MiB: its median is that size's ratio.
       EXPECT_DOUBLE_EQ(s["median_ratio_min_1mib"].get<double>(), s["ratio_at_largest_size"].get<double>());
       if (s["op"] == "write") {
         EXPECT_DOUBLE_EQ(s["target_ratio"].get<double>(), target);
