@@ -139,6 +139,7 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
                                    "--region-bytes", std::to_string(launch.region_bytes)};
   if (launch.prefault) args.push_back("--prefault");
   if (launch.verbs) args.push_back("--verbs");
+  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -168,7 +169,11 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
     // node still removes its socket directory on the way out.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    if (::dup2(out_write.get(), STDOUT_FILENO) < 0 || ::dup2(err_file.get(), STDERR_FILENO) < 0) ::_exit(127);
+    // dup2 onto itself (this process started with fd 1 or 2 closed) keeps FD_CLOEXEC: clear it.
+    auto onto = [](int from, int to) {
+      return from == to ? ::fcntl(to, F_SETFD, 0) : ::dup2(from, to);
+    };
+    if (onto(out_write.get(), STDOUT_FILENO) < 0 || onto(err_file.get(), STDERR_FILENO) < 0) ::_exit(127);
     ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);  // no other fd of ours leaks into the node
     ::signal(SIGTERM, SIG_DFL);  // whatever this process did with them, the node starts clean
     ::signal(SIGINT, SIG_DFL);
@@ -184,19 +189,33 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
   }
   pid_ = pid;
   owner_ = parent;
-  out_write.reset();
+  out_write.reset();  // the node holds the only write end: EOF when it exits
+  try {
+    await_ready(out_read.get(), std::move(err_file), binary, launch.ready_timeout_ms);
+  } catch (...) {
+    if (pid_ > 0) {  // whatever went wrong (out of memory, say), no node is left behind
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      wait_for(pid_, std::chrono::milliseconds(5000), &status);
+      pid_ = -1;
+    }
+    throw;
+  }
+}
+
+void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms) {
 
   // The ready line, within the timeout.
   std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(launch.ready_timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ready_timeout_ms);
   std::string failure;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      failure = "printed no ready line within " + std::to_string(launch.ready_timeout_ms) + " ms";
+      failure = "printed no ready line within " + std::to_string(ready_timeout_ms) + " ms";
       break;
     }
-    pollfd p{out_read.get(), POLLIN, 0};
+    pollfd p{out_fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno != EINTR) {
       failure = std::string("poll: ") + std::strerror(errno);
@@ -204,7 +223,7 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
     }
     if (r <= 0) continue;
     char buf[512];
-    ssize_t n = ::read(out_read.get(), buf, sizeof(buf));
+    ssize_t n = ::read(out_fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       failure = "closed its stdout before the ready line";

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engines/status.h"
 #include "harness/unique_fd.h"
@@ -29,6 +30,7 @@ struct MemnodeLaunch {
   bool shm = true;                        // also serve shm clients on a private unix socket
   bool verbs = false;                     // also listen with rdma_cm on listen_address
   int ready_timeout_ms = 30000;           // pre-faulting gigabytes takes a while
+  std::vector<std::string> extra_args;    // further rpbench-memnode flags (--handshake-timeout-ms ...)
 };
 
 // What the node's ready line said.
@@ -54,6 +56,10 @@ class MemnodeProcess {
   Status stop();
 
  private:
+  // Reads the ready line from the node's stdout (`out_fd`) and takes the endpoints from it. On
+  // failure the node is stopped and std::runtime_error carries its last stderr line.
+  void await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms);
+
   pid_t pid_ = -1;
   pid_t owner_ = -1;     // the process that started the node (a forked child is not it)
   MemnodeEndpoints endpoints_;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "transport/little_endian.h"
 
@@ -128,12 +129,40 @@ Hello make_hello(uint32_t region, std::string_view token, uint16_t flags) {
 
 bool token_matches(const Hello& h, std::string_view token) {
   if (token.empty() || token.size() > kMaxTokenBytes) return false;
-  // Compare all kMaxTokenBytes (zero-padded) and the length, without an early exit.
+  // Compare all kMaxTokenBytes (zero-padded) and the length, without an early exit: the
+  // accumulator is volatile so that the compiler cannot turn the loop into one that stops at the
+  // first difference.
   char want[kMaxTokenBytes] = {};
   std::memcpy(want, token.data(), token.size());
-  unsigned diff = static_cast<unsigned>(h.token_len ^ token.size());
-  for (size_t i = 0; i < kMaxTokenBytes; ++i) diff |= static_cast<unsigned char>(h.token[i] ^ want[i]);
+  volatile unsigned diff = static_cast<unsigned>(h.token_len ^ token.size());
+  for (size_t i = 0; i < kMaxTokenBytes; ++i) diff = diff | static_cast<unsigned char>(h.token[i] ^ want[i]);
   return diff == 0;
+}
+
+HelloVerdict check_hello(std::span<const uint8_t, kHelloBytes> raw, std::string_view token, size_t region_count,
+                         bool shm_allowed) {
+  HelloVerdict v;
+  auto refuse = [&v](Code code, std::string message) {
+    v.code = code;
+    v.message = std::move(message);
+    return v;
+  };
+  if (get32(raw.data()) != kMagic) return refuse(Code::kBadMagic, "not an rpbench memory node hello");
+  if (const uint16_t version = get16(raw.data() + 4); version != kVersion)
+    return refuse(Code::kBadVersion,
+                  "protocol version " + std::to_string(version) + ", this node speaks " + std::to_string(kVersion));
+  std::optional<Hello> hello = decode_hello(raw);
+  if (!hello) return refuse(Code::kBadToken, "token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+  v.hello = *hello;
+  if (!token_matches(v.hello, token)) return refuse(Code::kBadToken, "wrong token");
+  if (v.hello.region >= region_count)
+    return refuse(Code::kNoSuchRegion, "region " + std::to_string(v.hello.region) + ": this node has " +
+                                           std::to_string(region_count) + " region(s)");
+  if ((v.hello.flags & ~static_cast<uint16_t>(kFlagShm)) != 0)
+    return refuse(Code::kNodeError, "unknown hello flags " + std::to_string(v.hello.flags));
+  if ((v.hello.flags & kFlagShm) != 0 && !shm_allowed)
+    return refuse(Code::kNodeError, "shm is served on the node's unix socket only");
+  return v;
 }
 
 Code check_range(uint64_t offset, uint64_t length, uint64_t region_bytes) {

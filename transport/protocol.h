@@ -95,6 +95,18 @@ Hello make_hello(uint32_t region, std::string_view token, uint16_t flags = 0);
 // Constant-time comparison of the hello's token with the node's.
 bool token_matches(const Hello& h, std::string_view token);
 
+// The node's verdict on a client's hello, the same for every listener (tcp, unix socket, rdma_cm):
+// checked in the order magic, version, token length, token, region, flags (a hello for shm,
+// kFlagShm, only where `shm_allowed`: the unix socket). code kOk with the decoded hello, or the
+// refusal's code and a message for the client.
+struct HelloVerdict {
+  Code code = Code::kOk;
+  std::string message;
+  Hello hello;
+};
+HelloVerdict check_hello(std::span<const uint8_t, kHelloBytes> raw, std::string_view token, size_t region_count,
+                         bool shm_allowed);
+
 // Is [offset, offset + length) inside a region of region_bytes, with 0 < length <= kMaxRequestBytes?
 // Returns kOk, kBadLength or kOutOfBounds (overflow-safe).
 Code check_range(uint64_t offset, uint64_t length, uint64_t region_bytes);

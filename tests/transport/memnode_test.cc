@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <string>
@@ -558,6 +559,52 @@ TEST(Memnode, GarbageFromManyConnectionsDoesNotHurtTheNode) {
   ASSERT_EQ(good.write(0, data).code, p::Code::kOk);
   EXPECT_EQ(good.read(0, 4096).payload, data);
   EXPECT_TRUE(node.stop().ok());
+}
+
+// A hello trickled byte by byte must arrive whole within the handshake timeout: a client without
+// the token cannot hold a connection (and its thread) for longer by sending slowly.
+TEST(Memnode, TrickledHelloIsDroppedAtTheHandshakeDeadline) {
+  MemnodeLaunch l = test_launch();
+  l.extra_args = {"--handshake-timeout-ms", "300"};
+  CheckedNode node(l);
+  RawClient c = RawClient::tcp(node.endpoints().tcp);
+  const p::Hello hello = p::make_hello(0, kToken);
+  std::array<uint8_t, p::kHelloBytes> raw;
+  p::encode(hello, raw);
+  bool dropped = false;
+  for (size_t i = 0; i < raw.size() && !dropped; ++i) {  // a byte every 250 ms: 12 s for the hello
+    if (::send(c.fd(), &raw[i], 1, MSG_NOSIGNAL) != 1) {
+      dropped = true;
+      break;
+    }
+    dropped = c.closed_by_peer(std::chrono::milliseconds(250));
+  }
+  EXPECT_TRUE(dropped) << "the node waited for a hello trickled over 12 s";
+  expect_node_serves(node, 11);
+}
+
+// Connections that never say hello are capped (--max-connections 16: at most 16 still in their
+// handshake) and dropped at the handshake deadline: they cannot take the node's descriptors, and
+// the node serves again once they are gone.
+TEST(Memnode, SilentConnectionsAreCappedAndDropped) {
+  MemnodeLaunch l = test_launch();
+  l.extra_args = {"--handshake-timeout-ms", "500", "--max-connections", "16"};
+  CheckedNode node(l);
+  auto open_fds = [&node] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(node.pid()) + "/fd"))
+      ++n;
+    return n;
+  };
+  const size_t idle_fds = open_fds();
+  std::vector<RawClient> silent;
+  for (int i = 0; i < 100; ++i) silent.push_back(RawClient::tcp(node.endpoints().tcp));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_LE(open_fds(), idle_fds + 16) << "more connections held than --max-connections";
+  // Every silent connection ends: closed at once over the cap, or at the handshake deadline.
+  for (RawClient& c : silent) EXPECT_TRUE(c.closed_by_peer(std::chrono::milliseconds(20000)));
+  silent.clear();
+  expect_node_serves(node, 12);
 }
 
 TEST(Memnode, ClientVanishingMidPayload) {

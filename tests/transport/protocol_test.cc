@@ -153,6 +153,39 @@ TEST(Protocol, TokenMatches) {
   EXPECT_TRUE(token_matches(make_hello(0, full), full));
 }
 
+// The node's verdict on a hello, shared by its tcp, unix-socket and rdma_cm listeners.
+TEST(Protocol, CheckHelloOrderAndCodes) {
+  auto verdict = [](Hello h, size_t regions = 2, bool shm_allowed = false) {
+    std::array<uint8_t, kHelloBytes> raw;
+    encode(h, raw);
+    return check_hello(raw, "node-token", regions, shm_allowed);
+  };
+  const HelloVerdict ok = verdict(make_hello(1, "node-token"));
+  EXPECT_EQ(ok.code, Code::kOk) << ok.message;
+  EXPECT_EQ(ok.hello.region, 1u);
+  EXPECT_EQ(verdict(make_hello(0, "node-token", kFlagShm), 1, true).code, Code::kOk);
+
+  Hello h = make_hello(0, "node-token");
+  h.magic = 0x01020304;
+  EXPECT_EQ(verdict(h).code, Code::kBadMagic);
+  // The version is checked before the token, whatever the token field holds: a newer client with
+  // a longer token field learns the version mismatch.
+  h = make_hello(0, "node-token");
+  h.version = kVersion + 1;
+  h.token_len = 1000;
+  HelloVerdict v = verdict(h);
+  EXPECT_EQ(v.code, Code::kBadVersion);
+  EXPECT_NE(v.message.find(std::to_string(kVersion + 1)), std::string::npos) << v.message;
+  h = make_hello(0, "node-token");
+  h.token_len = kMaxTokenBytes + 1;
+  EXPECT_EQ(verdict(h).code, Code::kBadToken);
+  EXPECT_EQ(verdict(make_hello(0, "wrong")).code, Code::kBadToken);
+  EXPECT_EQ(verdict(make_hello(7, "wrong")).code, Code::kBadToken);  // the region count stays hidden
+  EXPECT_EQ(verdict(make_hello(2, "node-token")).code, Code::kNoSuchRegion);
+  EXPECT_EQ(verdict(make_hello(0, "node-token", 4)).code, Code::kNodeError);        // unknown flag
+  EXPECT_EQ(verdict(make_hello(0, "node-token", kFlagShm)).code, Code::kNodeError);  // shm off the unix socket
+}
+
 TEST(Protocol, CheckRangeEdges) {
   const uint64_t region = 1 << 20;
   EXPECT_EQ(check_range(0, 1, region), Code::kOk);

@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -33,7 +34,8 @@ namespace protocol = rpbench::transport::protocol;
 
 constexpr const char* kUsage =
     "usage: rpbench-memnode [--listen ADDR] [--port N] [--unix PATH|auto|none] [--verbs]\n"
-    "                       [--regions N] [--region-bytes SIZE] [--prefault] [--help]\n"
+    "                       [--regions N] [--region-bytes SIZE] [--prefault]\n"
+    "                       [--handshake-timeout-ms MS] [--max-connections N] [--help]\n"
     "\n"
     "The memory node of rpbench: N regions of SIZE bytes each, served over TCP on ADDR:PORT,\n"
     "to shm clients on a unix socket, and (--verbs) to RDMA clients through rdma_cm.\n"
@@ -47,6 +49,9 @@ constexpr const char* kUsage =
     "  --region-bytes SIZE bytes per region, with an optional K, M, G or T suffix (powers of\n"
     "                      1024; default 1G)\n"
     "  --prefault          allocate and touch every page at start (default: lazily, on first use)\n"
+    "  --handshake-timeout-ms MS  a connection's whole hello must arrive within MS (default 10000)\n"
+    "  --max-connections N tcp and unix connections served at once, 1..65536 (default 512; at most\n"
+    "                      64 of them still in their handshake); more are closed at once\n"
     "  --help              this text\n"
     "\n"
     "The shared token is read from the environment variable RPBENCH_MEMNODE_TOKEN (1..32 bytes);\n"
@@ -67,6 +72,8 @@ struct Flags {
   uint32_t regions = 1;
   uint64_t region_bytes = 1ull << 30;
   bool prefault = false;
+  int handshake_timeout_ms = 10000;
+  int max_connections = 512;
   bool help = false;
 };
 
@@ -138,6 +145,12 @@ Flags parse_flags(int argc, char** argv) {
       if (f.regions == 0) throw UsageError("--regions: must be at least 1");
     } else if (arg == "--region-bytes") {
       f.region_bytes = parse_size("--region-bytes", value());
+    } else if (arg == "--handshake-timeout-ms") {
+      f.handshake_timeout_ms = static_cast<int>(parse_uint("--handshake-timeout-ms", value(), 3600000));
+      if (f.handshake_timeout_ms == 0) throw UsageError("--handshake-timeout-ms: must be at least 1");
+    } else if (arg == "--max-connections") {
+      f.max_connections = static_cast<int>(parse_uint("--max-connections", value(), 65536));
+      if (f.max_connections == 0) throw UsageError("--max-connections: must be at least 1");
     } else if (arg == "--prefault") {
       no_value();
       f.prefault = true;
@@ -184,6 +197,9 @@ int serve(const Flags& f, const std::string& token) {
   options.port = f.port;
   options.unix_path = f.unix_path == "none" ? "" : f.unix_path;
   options.token = token;
+  options.handshake_timeout_ms = f.handshake_timeout_ms;
+  options.max_connections = f.max_connections;
+  options.max_handshakes = std::min(options.max_handshakes, f.max_connections);
   memnode::Server server(std::move(regions), options);
 
   std::string verbs_endpoint = "-";
@@ -199,8 +215,9 @@ int serve(const Flags& f, const std::string& token) {
                      " unix=" + (server.unix_path().empty() ? "-" : server.unix_path()) + " verbs=" + verbs_endpoint +
                      " regions=" + std::to_string(f.regions) + " region_bytes=" + std::to_string(f.region_bytes) +
                      " prefault=" + (f.prefault ? "1" : "0") + " prefault_ms=" + prefault_text + "\n";
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  // Whoever started the node waits for this line: a node that cannot say it is ready must not serve.
+  if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
+    throw std::runtime_error(std::string("cannot print the ready line on stdout: ") + std::strerror(errno));
 
   server.run(stop_fd.get());
   return 0;  // the verbs listener, the server and the regions go away in reverse order

@@ -26,6 +26,10 @@ namespace rpbench::transport::memnode {
 namespace protocol = rpbench::transport::protocol;
 using protocol::Code;
 
+// How long a connection ended by a protocol error keeps reading (and dropping) what its client
+// still sends, so that the client gets the error reply rather than a reset.
+constexpr std::chrono::milliseconds kDrainTime(2000);
+
 namespace {
 
 std::runtime_error sys_error(const std::string& what) {
@@ -212,11 +216,44 @@ class RequestWire {
   std::vector<uint8_t> out_;
 };
 
-void set_recv_timeout(int fd, int ms) {
-  timeval tv{};
-  tv.tv_sec = ms / 1000;
-  tv.tv_usec = (ms % 1000) * 1000;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+// Reads exactly n bytes before `deadline` (the whole hello gets one deadline, however the peer
+// trickles it). False on EOF, error or timeout.
+bool recv_all_by(int fd, void* buf, size_t n, std::chrono::steady_clock::time_point deadline) {
+  auto* p = static_cast<uint8_t*>(buf);
+  while (n > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready <= 0) continue;
+    const ssize_t r = ::recv(fd, p, n, MSG_DONTWAIT);
+    if (r > 0) {
+      p += r;
+      n -= static_cast<size_t>(r);
+    } else if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// After an error reply that ends a connection: stop sending, then read and drop what the client
+// still sends (up to `deadline`) so that closing does not reset the connection and the client
+// gets the reply rather than ECONNRESET.
+void drain_before_close(int fd, std::chrono::steady_clock::time_point deadline) {
+  ::shutdown(fd, SHUT_WR);
+  std::array<uint8_t, 64 * 1024> sink;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) return;
+    if (ready <= 0) continue;
+    const ssize_t r = ::recv(fd, sink.data(), sink.size(), MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return;
+  }
 }
 
 std::string format_endpoint(const std::string& address, uint16_t port) {
@@ -250,7 +287,7 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
                              "': " + ::gai_strerror(gai));
   std::string last_error = "no address";
   for (addrinfo* ai = found; ai != nullptr && !tcp_listener_; ai = ai->ai_next) {
-    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
     if (!fd) {
       last_error = std::strerror(errno);
       continue;
@@ -294,7 +331,7 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
                              std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
   }
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     std::runtime_error err = sys_error("memory node: cannot bind unix socket '" + path + "'");
     if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
@@ -369,14 +406,22 @@ void Server::run(int stop_fd) {
 }
 
 void Server::accept_one(int listen_fd, bool unix_socket) {
+  // The listeners are non-blocking (accept after poll may find the connection gone) and the
+  // accepted socket is blocking (accept4 does not pass O_NONBLOCK on).
   UniqueFd fd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
   if (!fd) {
-    // The peer went away already (keep serving the others), or this process is out of fds or
-    // memory: back off briefly rather than spin on a listener that stays readable.
+    // Nothing to accept after all, the peer went away already (keep serving the others), or this
+    // process is out of fds or memory: back off briefly rather than spin on a listener that stays
+    // readable.
     if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return;
   }
+  // Connections that have not finished their hello, and connections in all, are capped: clients
+  // without the token cannot take every descriptor or thread of the node. Over a cap, the new
+  // connection is closed at once.
+  if (handshaking_.load() >= options_.max_handshakes) return;
+  reap_finished(false);  // ended connections do not count against the cap
   if (!unix_socket) {
     int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -385,11 +430,13 @@ void Server::accept_one(int listen_fd, bool unix_socket) {
   conn->fd = std::move(fd);
   conn->unix_socket = unix_socket;
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return;
+  if (stopping_ || connections_.size() >= static_cast<size_t>(options_.max_connections)) return;
   Connection& c = *conn;
+  ++handshaking_;
   try {
     c.thread = std::thread([this, &c] { serve_connection(c); });
   } catch (const std::system_error&) {
+    --handshaking_;
     return;  // no thread for it: the connection is closed, the node keeps serving the others
   }
   connections_.push_back(std::move(conn));
@@ -411,39 +458,35 @@ void Server::reap_finished(bool all) {
 }
 
 void Server::serve_connection(Connection& c) {
-  const int fd = c.fd.get();
-  auto finish = [&c, fd] {
-    ::shutdown(fd, SHUT_RDWR);  // the peer sees EOF now; the fd itself is closed by reap_finished
-    c.done.store(true, std::memory_order_release);
-  };
+  try {
+    serve(c);
+  } catch (...) {
+    // Out of memory building a reply, say: this connection ends, the node keeps serving.
+  }
+  ::shutdown(c.fd.get(), SHUT_RDWR);  // the peer sees EOF now; the fd itself is closed by reap_finished
+  c.done.store(true, std::memory_order_release);
+}
 
-  // Handshake.
-  set_recv_timeout(fd, options_.handshake_timeout_ms);
+void Server::serve(Connection& c) {
+  const int fd = c.fd.get();
+  auto finish = [] {};  // serve_connection() ends the connection when this returns
+
+  // Handshake: the whole hello within handshake_timeout_ms.
   std::array<uint8_t, protocol::kHelloBytes> raw;
-  if (!recv_all(fd, raw.data(), raw.size())) return finish();
-  uint32_t magic = static_cast<uint32_t>(raw[0]) | static_cast<uint32_t>(raw[1]) << 8 |
-                   static_cast<uint32_t>(raw[2]) << 16 | static_cast<uint32_t>(raw[3]) << 24;
+  const bool got_hello = recv_all_by(fd, raw.data(), raw.size(),
+                                     std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms));
+  --handshaking_;
+  if (!got_hello) return finish();
   auto refuse = [&](Code code, const std::string& message) {
     send_hello_reply(fd, code, message, 0);
     finish();
   };
-  if (magic != protocol::kMagic) return refuse(Code::kBadMagic, "not an rpbench memory node hello");
-  std::optional<protocol::Hello> hello = protocol::decode_hello(raw);
-  if (!hello) return refuse(Code::kBadToken, "token longer than " + std::to_string(protocol::kMaxTokenBytes) + " bytes");
-  if (hello->version != protocol::kVersion)
-    return refuse(Code::kBadVersion, "protocol version " + std::to_string(hello->version) + ", this node speaks " +
-                                         std::to_string(protocol::kVersion));
-  if (!protocol::token_matches(*hello, options_.token)) return refuse(Code::kBadToken, "wrong token");
-  if (hello->region >= regions_.size())
-    return refuse(Code::kNoSuchRegion, "region " + std::to_string(hello->region) + ": this node has " +
-                                           std::to_string(regions_.size()) + " region(s)");
-  if ((hello->flags & ~static_cast<uint16_t>(protocol::kFlagShm)) != 0)
-    return refuse(Code::kNodeError, "unknown hello flags " + std::to_string(hello->flags));
+  const protocol::HelloVerdict verdict = protocol::check_hello(raw, options_.token, regions_.size(), c.unix_socket);
+  if (verdict.code != Code::kOk) return refuse(verdict.code, verdict.message);
+  const protocol::Hello* hello = &verdict.hello;
   Region& region = *regions_[hello->region];
 
   if (hello->flags & protocol::kFlagShm) {
-    if (!c.unix_socket) return refuse(Code::kNodeError, "shm needs the unix socket");
-    set_recv_timeout(fd, 0);
     if (!send_hello_reply(fd, Code::kOk, "", region.bytes(), region.memfd())) return finish();
     // No requests follow: hold the connection until the client closes it (or the node stops),
     // so each side learns when the other goes away.
@@ -455,7 +498,7 @@ void Server::serve_connection(Connection& c) {
     return finish();
   }
 
-  set_recv_timeout(fd, 0);  // pipelined requests may pause for as long as the client likes
+  // From here on no timeout: pipelined requests may pause for as long as the client likes.
   if (!send_hello_reply(fd, Code::kOk, "", region.bytes())) return finish();
 
   // Requests, answered in order.
@@ -467,7 +510,7 @@ void Server::serve_connection(Connection& c) {
       Code code = protocol::check_range(req.offset, req.length, region.bytes());
       if (code == Code::kBadLength) {  // the payload's size cannot be trusted: no framing left
         wire.queue_response(code, req.tag, range_message("write", req, region, code));
-        wire.flush();
+        if (wire.flush()) drain_before_close(fd, std::chrono::steady_clock::now() + kDrainTime);
         break;
       }
       if (code != Code::kOk) {
@@ -486,11 +529,10 @@ void Server::serve_connection(Connection& c) {
       if (!wire.send_read(req.tag, region.data() + req.offset, req.length)) break;
     } else {
       wire.queue_response(Code::kUnknownOp, req.tag, "unknown op " + std::to_string(req.op));
-      wire.flush();
+      if (wire.flush()) drain_before_close(fd, std::chrono::steady_clock::now() + kDrainTime);
       break;
     }
   }
-  finish();
 }
 
 }  // namespace rpbench::transport::memnode

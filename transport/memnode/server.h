@@ -2,7 +2,8 @@
 // protocol of transport/protocol.h on a TCP listener (tcp clients) and, optionally, on a unix
 // socket (shm clients get the region's memfd; plain requests work there too). One thread per
 // connection: a client that stalls, sends garbage or vanishes mid-payload only ever occupies its
-// own thread. Every request is checked with protocol::check_range before a byte of the region is
+// own thread, and connections are capped (ServerOptions) so that clients without the token cannot
+// take every descriptor or thread: a hello must arrive whole within handshake_timeout_ms. Every request is checked with protocol::check_range before a byte of the region is
 // touched; an error goes to that client only. The verbs side is VerbsListener (verbs_listener.h),
 // which main.cc runs next to a Server over the same regions.
 #pragma once
@@ -26,7 +27,9 @@ struct ServerOptions {
   std::string unix_path;                      // "": no unix socket; "auto": a fresh private 0700
                                               // directory under $TMPDIR (else /tmp); else this path
   std::string token;                          // required: 1..protocol::kMaxTokenBytes bytes
-  int handshake_timeout_ms = 10000;           // a connection that sends no complete Hello is dropped
+  int handshake_timeout_ms = 10000;           // a connection whose whole Hello has not arrived by then is dropped
+  int max_handshakes = 64;                    // connections still in their handshake, at most
+  int max_connections = 512;                  // connections in all, at most (more are closed at once)
 };
 
 class Server {
@@ -64,7 +67,8 @@ class Server {
 
   void accept_one(int listen_fd, bool unix_socket);
   void reap_finished(bool all);
-  void serve_connection(Connection& c);
+  void serve_connection(Connection& c);  // serve(), then end the connection whatever happened
+  void serve(Connection& c);
 
   std::vector<std::unique_ptr<Region>> regions_;
   ServerOptions options_;
@@ -78,6 +82,7 @@ class Server {
   std::mutex mu_;
   bool stopping_ = false;
   std::list<std::unique_ptr<Connection>> connections_;  // guarded by mu_
+  std::atomic<int> handshaking_{0};                     // connections whose hello is still awaited
   bool ran_ = false;
 };
 

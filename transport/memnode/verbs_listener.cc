@@ -87,11 +87,11 @@ struct VerbsListener::Impl {
   void on_connect_request(const rdma::CmEvent& ev) {
     rdma_cm_id* id = ev.id;
     if (ev.private_data_len < protocol::kHelloBytes) return reject(id, protocol::Code::kBadMagic);
-    auto hello = protocol::decode_hello(std::span<const uint8_t, protocol::kHelloBytes>(ev.private_data, protocol::kHelloBytes));
-    if (!hello || hello->magic != protocol::kMagic) return reject(id, protocol::Code::kBadMagic);
-    if (hello->version != protocol::kVersion) return reject(id, protocol::Code::kBadVersion);
-    if (!protocol::token_matches(*hello, token)) return reject(id, protocol::Code::kBadToken);
-    Region* region = find_region(hello->region);
+    const protocol::HelloVerdict verdict = protocol::check_hello(
+        std::span<const uint8_t, protocol::kHelloBytes>(ev.private_data, protocol::kHelloBytes), token,
+        regions.size(), /*shm_allowed=*/false);
+    if (verdict.code != protocol::Code::kOk) return reject(id, verdict.code);
+    Region* region = find_region(verdict.hello.region);
     if (!region) return reject(id, protocol::Code::kNoSuchRegion);
     rdma::CmId owned(id);
     try {
