@@ -34,7 +34,9 @@ struct TransportOptions {
   bool prefault = false;           // auto memory node: pre-fault its regions (else lazily)
   std::string token;               // shared secret; empty: RPBENCH_MEMNODE_TOKEN, or a fresh one for auto
   int connect_timeout_ms = 5000;   // connect (incl. handshake) gives up after this
-  int io_timeout_ms = 30000;       // tcp: a channel awaiting the node with no byte moving for this long fails
+  int io_timeout_ms = 30000;       // a hung node: tcp fails a channel awaiting it with no byte moving for
+                                   // this long; verbs gives up a full queue or close() after this long
+                                   // without a completion (the RC retry limits normally fire first)
   std::string listen_address = "127.0.0.1";  // auto memory node: the address it listens on
   LinkModel link;
   VerbsOptions verbs;

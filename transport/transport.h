@@ -55,8 +55,9 @@ class Transport {
   virtual Status deregister_buffer(BufferId id) = 0;
 
   // Starts a transfer of `len` bytes between buffer `buf` at `local_off` and the region at
-  // `remote_off`; returns at once unless every channel's queue is full (then it makes progress until
-  // there is room). Argument errors (unknown buffer, range outside the buffer or the region, len 0,
+  // `remote_off`; returns at once unless the queue of a channel its chunks go to (round-robin) is
+  // full: then it makes progress until there is room, or fails the transport after
+  // options.io_timeout_ms without any. Argument errors (unknown buffer, range outside the buffer or the region, len 0,
   // closed transport) are returned here and produce no completion.
   virtual Status post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len,
                       uint64_t remote_off) = 0;

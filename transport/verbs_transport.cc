@@ -22,7 +22,9 @@
 // failing one whose success was never confirmed by a signalled CQE); later posts are refused. A
 // dead node is noticed through the RC retransmission limits set at connect (ACK timeout exponent
 // kAckTimeout, i.e. 4.096 us * 2^16 = 268 ms, times kRetryCount + 1 tries: about a second) or
-// through the cm DISCONNECTED event the node's kernel sends when its process dies.
+// through the cm DISCONNECTED event the node's kernel sends when its process dies. As a last
+// resort, a post() waiting for room in a full queue and close() waiting for pending transfers give
+// up after options.io_timeout_ms without a completion and break the transport.
 //
 // fork: rdma::init_fork_support() calls ibv_fork_init() only when the kernel needs it
 // (IBV_FORK_DISABLED, kernels before 5.13); on newer kernels ibv_is_fork_initialized() reports
@@ -94,6 +96,7 @@ struct WorkRequest {  // one posted chunk, in posting order per QP
   uint64_t seq;
   uint64_t xfer;
   BufferId buf;
+  Op op = Op::kWrite;  // a failed completion's opcode is undefined (ibv_poll_cq(3)): remember it here
 };
 
 struct Channel {
@@ -102,6 +105,8 @@ struct Channel {
   std::deque<WorkRequest> outstanding;
   uint64_t next_seq = 0;
   int since_signal = 0;
+  bool connected = false;  // rdma_establish succeeded: there is a connection to disconnect
+  bool stopped = false;    // QP moved to the error state and disconnected (done once)
 };
 
 struct Xfer {
@@ -204,12 +209,16 @@ rdma::CmEvent VerbsTransport::expect_event(rdma_cm_event_type want, Clock::time_
 }
 
 void VerbsTransport::stop_channel(Channel& c) {
+  if (c.stopped) return;  // every later flush completion would do it again otherwise
+  c.stopped = true;
   if (c.qp) {
+    // QP -> error: the device stops processing its work requests. Should that fail, destroying
+    // the QP (before any buffer's registration goes: see the destructor) stops them all the same.
     ibv_qp_attr attr{};
     attr.qp_state = IBV_QPS_ERR;
     ibv_modify_qp(c.qp.get(), &attr, IBV_QP_STATE);
   }
-  if (c.id) rdma_disconnect(c.id.get());
+  if (c.id && c.connected) rdma_disconnect(c.id.get());  // an id that never connected has nothing to end
 }
 
 void VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step) {
@@ -247,7 +256,9 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
                              " but rdma_cm resolves " + endpoint_ + " to port " + std::to_string(raw->port_num) +
                              " of " + dev);
   uint8_t timeout = kAckTimeout;
-  rdma_set_option(raw, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout));
+  if (rdma_set_option(raw, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout)) != 0)
+    throw std::runtime_error("verbs transport: rdma_set_option(ACK_TIMEOUT) for " + endpoint_ + ": " +
+                             std::strerror(errno) + " (without it a dead node's timeout is the path's)");
   if (rdma_resolve_route(raw, ms_left()) != 0)
     throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_route: ") + std::strerror(errno)));
   expect_event(RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "route resolution");
@@ -291,6 +302,7 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   if (opt_.verbs.max_inline < 0) inline_tries = {1024, 512, 256, 128, 64, 0};
   else inline_tries = {static_cast<uint32_t>(opt_.verbs.max_inline)};
   int rc = -1;
+  int create_errno = 0;
   ibv_qp_init_attr qa{};
   for (uint32_t want : inline_tries) {
     qa = {};
@@ -308,12 +320,16 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
       rc = 0;
       break;
     }
+    create_errno = errno;
+    if (create_errno != EINVAL) break;  // only an unsupported inline size is worth a smaller try
   }
   if (rc != 0)
     throw std::runtime_error("verbs transport: ibv_create_qp on " + dev + " (queue_depth " +
                              std::to_string(opt_.queue_depth) + ", max_inline " + std::to_string(opt_.verbs.max_inline) +
-                             "): " + std::strerror(errno));
-  max_inline_ = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
+                             "): " + std::strerror(create_errno));
+  // Inline writes go to any channel: the smallest inline size any of the QPs got.
+  const uint32_t got_inline = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
+  max_inline_ = &c == &channels_.front() ? got_inline : std::min(max_inline_, got_inline);
   modify_qp(c, IBV_QPS_INIT, "INIT");
 
   protocol::Hello hello = protocol::make_hello(opt_.region, opt_.token);
@@ -344,6 +360,7 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   modify_qp(c, IBV_QPS_RTS, "RTS");  // ACK timeout and retry count from the options set above
   if (rdma_establish(raw) != 0)
     throw std::runtime_error("verbs transport: rdma_establish with " + endpoint_ + ": " + std::strerror(errno));
+  c.connected = true;
 }
 
 void VerbsTransport::connect(const sockaddr_storage& dst) {
@@ -447,9 +464,12 @@ void VerbsTransport::progress() {
       uint64_t seq = wc.wr_id & ((uint64_t{1} << kQpShift) - 1);
       if (ch >= channels_.size()) continue;
       if (wc.status != IBV_WC_SUCCESS) {
-        break_transport(std::string(wc.opcode == IBV_WC_RDMA_READ ? "RDMA READ" : "RDMA WRITE") + " on channel " +
-                        std::to_string(ch) + ": " + ibv_wc_status_str(wc.status) + " (vendor error " +
-                        std::to_string(wc.vendor_err) + ")");
+        // The failed WR's own opcode, from our records (wc.opcode is undefined on an error).
+        const auto& out = channels_[ch].outstanding;
+        auto it = std::find_if(out.begin(), out.end(), [seq](const WorkRequest& w) { return w.seq == seq; });
+        const std::string what = it == out.end() ? "work request" : it->op == Op::kRead ? "RDMA READ" : "RDMA WRITE";
+        break_transport(what + " on channel " + std::to_string(ch) + ": " + ibv_wc_status_str(wc.status) +
+                        " (vendor error " + std::to_string(wc.vendor_err) + ")");
         continue;
       }
       // A signalled success: this WR and every earlier one on the QP are done.
@@ -503,9 +523,18 @@ Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_of
     Channel& c = channels_[next_channel_];
     size_t ch = next_channel_;
     next_channel_ = (next_channel_ + 1) % channels_.size();
+    // A full queue: wait for room, but not forever (a node that neither answers nor disconnects,
+    // should the RC retry limits not fire).
+    const Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
     while (broken_.empty() && c.outstanding.size() >= static_cast<size_t>(opt_.queue_depth)) {
       progress();
-      if (c.outstanding.size() >= static_cast<size_t>(opt_.queue_depth)) block_until(Clock::now() + std::chrono::seconds(1));
+      if (c.outstanding.size() < static_cast<size_t>(opt_.queue_depth)) break;
+      if (Clock::now() >= give_up) {
+        break_transport("no completion for " + std::to_string(opt_.io_timeout_ms) +
+                        " ms with the queue full (transport io_timeout_ms)");
+        break;
+      }
+      block_until(std::min(give_up, Clock::now() + std::chrono::seconds(1)));
     }
     if (!broken_.empty()) {
       // The rest of this transfer is never posted: its chunks fail now.
@@ -539,7 +568,7 @@ Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_of
       return Status::Ok();
     }
     ++buffers_[buf].inflight;
-    c.outstanding.push_back(WorkRequest{seq, xid, buf});
+    c.outstanding.push_back(WorkRequest{seq, xid, buf, op});
     c.since_signal = signal ? 0 : c.since_signal + 1;
   }
   return Status::Ok();
@@ -568,7 +597,18 @@ size_t VerbsTransport::wait(std::span<Completion> out, std::chrono::milliseconds
 Status VerbsTransport::close() {
   if (closed_) return Status::Ok();
   std::array<Completion, 64> drop;
-  while (pending() > 0) wait(drop, std::chrono::milliseconds(1000));
+  // Pending transfers finish, fail, or are failed here after io_timeout_ms without a completion.
+  Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
+  while (pending() > 0) {
+    if (wait(drop, std::chrono::milliseconds(1000)) > 0) {
+      give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
+    } else if (Clock::now() >= give_up) {
+      break_transport("close: no completion for " + std::to_string(opt_.io_timeout_ms) + " ms (transport io_timeout_ms)");
+      while (poll(drop) > 0) {
+      }
+      break;
+    }
+  }
   std::string was_broken = broken_;
   closed_ = true;
   for (auto& c : channels_) stop_channel(c);

@@ -106,7 +106,8 @@ const std::vector<Section>& harness_sections() {
                   "fresh random one for memnode auto)"),
            Int("connect_timeout_ms", 5000, 1, 600000, "connecting (and the handshake) gives up after this long"),
            Int("io_timeout_ms", 30000, 1, 3600000,
-               "tcp: a connection awaiting the node with no byte moving for this long fails (a hung node)"),
+               "a hung node: tcp fails a connection awaiting it with no byte moving for this long; verbs "
+               "gives up waiting for a completion after this long"),
            Number("link.bandwidth_gbps", 0, 0, 100000,
                   "shm link model: bandwidth cap in Gbit/s shared by the channels (0: none)"),
            Number("link.latency_us", 0, 0, 1e6, "shm link model: latency added to every operation (0: none)"),
