@@ -1,5 +1,7 @@
 #include "harness/probe_transport.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -31,6 +33,7 @@ using transport::Op;
 namespace {
 
 constexpr uint64_t kSummaryMinSize = 1 << 20;  // the summary's median is over sizes >= 1 MiB
+constexpr uint64_t kMaxTransportQueueDepth = 4096;  // transport.queue_depth's range (and verbs' limit)
 
 void say(std::FILE* out, const char* fmt, auto... args) {
   if (out == nullptr) return;
@@ -76,7 +79,10 @@ json baseline_json(const BaselinePoint& b) {
 // several: with one baseline sample per size, picking the best of N configurations would bias the
 // ratio upward on a noisy machine. Judged: the median ratio over sizes >= 1 MiB, or the largest
 // size's when no size reaches 1 MiB.
-json summarize(const std::string& type, const std::vector<Op>& ops, const json& bandwidth, std::FILE* out) {
+// `no_target`: why the target is not judged in this run (a link model, a node the probe did not
+// start), or "" to judge it.
+json summarize(const std::string& type, const std::vector<Op>& ops, const json& bandwidth, const std::string& no_target,
+               std::FILE* out) {
   json summary = json::array();
   int judged_channels = 0, judged_qd = 0;
   for (const json& p : bandwidth) {
@@ -109,7 +115,10 @@ json summarize(const std::string& type, const std::vector<Op>& ops, const json& 
       if (size >= kSummaryMinSize && !r.is_null()) big.push_back(r.get<double>());
     }
     const std::optional<double> med = big.empty() ? std::nullopt : std::optional<double>(median(big));
-    const std::optional<double> target = op == Op::kWrite ? target_ratio(type) : std::nullopt;
+    const std::optional<double> target =
+        op == Op::kWrite && no_target.empty() ? target_ratio(type) : std::nullopt;
+    json note = nullptr;
+    if (op == Op::kWrite && target_ratio(type) && !no_target.empty()) note = "target not judged: " + no_target;
     const std::optional<double> judged_ratio = med ? med : at_largest;
     json met = nullptr;
     if (target && judged_ratio) met = *judged_ratio >= *target;
@@ -121,7 +130,8 @@ json summarize(const std::string& type, const std::vector<Op>& ops, const json& 
                        {"largest_size_bytes", largest},
                        {"ratio_at_largest_size", or_null(at_largest)},
                        {"target_ratio", or_null(target)},
-                       {"target_met", met}});
+                       {"target_met", met},
+                       {"target_note", note}});
     if (out != nullptr) {
       char buf[160];
       std::snprintf(buf, sizeof buf, " (%d channel%s, queue depth %d): ", judged_channels,
@@ -141,6 +151,7 @@ json summarize(const std::string& type, const std::vector<Op>& ops, const json& 
         std::snprintf(buf, sizeof buf, "; target %.2f: %s", *target, *judged_ratio >= *target ? "met" : "NOT met");
         line += buf;
       }
+      if (note.is_string()) line += "; " + note.get<std::string>();
       say(out, "%s\n", line.c_str());
     }
   }
@@ -162,26 +173,54 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
   if (cfg.sizes.empty() || cfg.channels.empty() || cfg.queue_depths.empty() || cfg.ops.empty())
     throw std::invalid_argument("probe transport: sizes, channels, queue depths and ops must not be empty");
   const uint64_t max_size = *std::max_element(cfg.sizes.begin(), cfg.sizes.end());
-  if (max_size > cfg.transport.region_bytes)
+  const bool auto_node = cfg.transport.memnode == "auto";
+  if (auto_node && max_size > cfg.transport.region_bytes)
     throw std::invalid_argument("size " + format_size(max_size) + " is larger than the region (" +
                                 format_size(cfg.transport.region_bytes) + ")");
   const int max_qd = *std::max_element(cfg.queue_depths.begin(), cfg.queue_depths.end());
+  const int min_channels = *std::min_element(cfg.channels.begin(), cfg.channels.end());
   const uint64_t local_bytes =
       std::max(max_size, std::min(max_size * static_cast<uint64_t>(max_qd), cfg.local_buffer_cap));
+
+  // Every point must really keep its queue depth outstanding: the transport's own queue (chunks per
+  // channel) must hold queue depth x chunks per transfer, spread over the channels.
+  transport::TransportOptions first = cfg.transport;
+  first.channels = cfg.channels.front();
+  const uint64_t chunks_per_transfer = (max_size + first.chunk_bytes - 1) / first.chunk_bytes;
+  const uint64_t depth_needed =
+      (static_cast<uint64_t>(max_qd) * chunks_per_transfer + static_cast<uint64_t>(min_channels) - 1) /
+      static_cast<uint64_t>(min_channels);
+  if (depth_needed > kMaxTransportQueueDepth)
+    throw std::invalid_argument("queue depth " + std::to_string(max_qd) + " of " + format_size(max_size) +
+                                " transfers on " + std::to_string(min_channels) + " channel(s) needs " +
+                                std::to_string(depth_needed) + " outstanding chunks of " +
+                                format_size(first.chunk_bytes) + " per channel, more than the transports' " +
+                                std::to_string(kMaxTransportQueueDepth) + ": lower --queue-depth or the largest size");
+  first.queue_depth = std::max<int>(first.queue_depth, static_cast<int>(depth_needed));
+
+  // The local buffer before the connection: it must outlive every transfer into it, also when a
+  // point fails with reads in flight and the connection is torn down during unwinding.
+  measure::AnonMapping local(local_bytes);
+  std::memset(local.data(), 0x5a, local.size());
+  const bool with_baseline = cfg.baseline && type != "verbs";
+  const bool shm = type == "shm";
+  // The tcp baseline forks: without this, every page of the local buffer would be write-protected
+  // for copy-on-write after each fork, and the next read points would pay a fault per page.
+  if (with_baseline && !shm) local.advise(MADV_DONTFORK);
 
   // Connect first: an unreachable node fails before anything is measured. (The tcp baseline forks
   // later with the connections open; its reader only makes system calls and exits, never touching
   // them.)
-  transport::TransportOptions first = cfg.transport;
-  first.channels = cfg.channels.front();
   transport::RemoteMemory remote(first);
   const std::string description = remote.describe();
   say(out, "%s\n\n", description.c_str());
+  const uint64_t region_bytes = remote.transport().region_bytes();
+  if (max_size > region_bytes)
+    throw std::invalid_argument("size " + format_size(max_size) + " is larger than the memory node's region (" +
+                                format_size(region_bytes) + ")");
 
   // One connection per channel count (the first is the RemoteMemory's), each with the local
   // buffer registered and the region warmed through it, open for the whole sweep.
-  measure::AnonMapping local(local_bytes);
-  std::memset(local.data(), 0x5a, local.size());
   struct Connection {
     int channels = 0;
     std::unique_ptr<transport::Transport> own;  // null for remote.transport()
@@ -210,8 +249,6 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
   json baseline = nullptr;
   json baseline_reason = nullptr;
   json base_points = json::array();
-  const bool with_baseline = cfg.baseline && type != "verbs";
-  const bool shm = type == "shm";
   if (!cfg.baseline) {
     baseline_reason = "not measured (--no-baseline)";
   } else if (type == "verbs") {
@@ -233,7 +270,7 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
       // transfer, as many as fit in the local buffer (probe_transport_points.cc).
       const BaselineShape shape{.size = size,
                                 .source_slots = std::clamp<uint64_t>(static_cast<uint64_t>(max_qd), 1, local_bytes / size),
-                                .dest_bytes = cfg.transport.region_bytes,
+                                .dest_bytes = region_bytes,
                                 .send_bytes = cfg.transport.chunk_bytes};
       const BaselinePoint b = shm ? measure_memcpy(shape, cfg.seconds_per_point, cfg.min_transfers)
                                   : measure_socket_stream(shape, cfg.seconds_per_point, cfg.min_transfers);
@@ -315,7 +352,12 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
     }
   }
   say(out, "\n");
-  json summary = summarize(type, cfg.ops, bandwidth, out);
+  // The targets compare with a local baseline on an unshaped link: a link model (shm) or a node
+  // the probe did not start (perhaps on another host) is not what they are about.
+  std::string no_target;
+  if (remote.options().link.active()) no_target = "the shm link model shapes the transport on purpose";
+  else if (!auto_node) no_target = "the memory node (" + cfg.transport.memnode + ") was not started by the probe";
+  json summary = summarize(type, cfg.ops, bandwidth, no_target, out);
 
   const transport::TransportOptions& o = remote.options();
   json link = nullptr;
@@ -360,18 +402,6 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
   return out;
 }
 
-void check_memnode(const std::string& type, const std::string& memnode) {
-  if (memnode == "auto") return;
-  if (type == "shm") {
-    if (memnode.rfind("unix:", 0) != 0 || memnode.size() == 5)
-      throw UsageError("--memnode '" + memnode + "': shm needs auto or unix:PATH");
-    return;
-  }
-  const auto colon = memnode.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == memnode.size() ||
-      memnode.find_first_not_of("0123456789", colon + 1) != std::string::npos)
-    throw UsageError("--memnode '" + memnode + "': " + type + " needs auto or HOST:PORT");
-}
 
 }  // namespace
 
@@ -415,7 +445,12 @@ int run_transport_probe(int argc, char** argv) {
   if (!vm.count("type")) throw UsageError("--type is required (shm, tcp or verbs)");
   if (type != "shm" && type != "tcp" && type != "verbs")
     throw UsageError("--type '" + type + "' (expected shm, tcp or verbs)");
-  check_memnode(type, memnode);
+  if (const std::string problem = transport::memnode_problem(type, memnode); !problem.empty())
+    throw UsageError("--memnode: " + problem);
+  for (const char* flag : {"region-bytes", "prefault"})
+    if (memnode != "auto" && vm.count(flag) && !vm[flag].defaulted())
+      throw UsageError(std::string("--") + flag + " is for the auto memory node (--memnode is " + memnode +
+                       ": its region is what it is)");
 
   TransportProbeConfig cfg;
   cfg.transport.type = type;
@@ -428,7 +463,7 @@ int run_transport_probe(int argc, char** argv) {
   }
   cfg.transport.region_bytes = parse_size(region_text);
   if (cfg.transport.region_bytes < (1 << 20))
-    throw UsageError("--region-bytes " + region_text + " is below the memory node's minimum of 1M");
+    throw UsageError("--region-bytes " + region_text + " is below the probe's minimum of 1M");
   for (uint64_t s : cfg.sizes) {
     if (s > cfg.transport.region_bytes)
       throw UsageError("size " + format_size(s) + " is larger than --region-bytes " + region_text);
@@ -447,10 +482,11 @@ int run_transport_probe(int argc, char** argv) {
   if (!(seconds > 0 && seconds <= 60))
     throw UsageError("--seconds-per-point must be in (0, 60] (got " + std::to_string(seconds) + ")");
   cfg.seconds_per_point = seconds;
-  if (!(link_gbps >= 0 && std::isfinite(link_gbps)))
-    throw UsageError("--link-gbps must be >= 0 (got " + std::to_string(link_gbps) + ")");
-  if (!(link_latency_us >= 0 && std::isfinite(link_latency_us)))
-    throw UsageError("--link-latency-us must be >= 0 (got " + std::to_string(link_latency_us) + ")");
+  // The config's ranges (transport.link.*): 0 is "none".
+  if (!(link_gbps >= 0 && link_gbps <= 100000))
+    throw UsageError("--link-gbps must be in [0, 100000] (got " + std::to_string(link_gbps) + ")");
+  if (!(link_latency_us >= 0 && link_latency_us <= 1e6))
+    throw UsageError("--link-latency-us must be in [0, 1000000] (got " + std::to_string(link_latency_us) + ")");
   if ((link_gbps > 0 || link_latency_us > 0) && type != "shm")
     throw UsageError("--link-gbps / --link-latency-us model a link for shm only (got --type " + type + ")");
   cfg.transport.link.bandwidth_gbps = link_gbps;

@@ -132,6 +132,11 @@ void warm_region(Transport& t, const LocalBuffer& buf) {
     done += rotor.reap();
     while (rotor.posted() < count && rotor.posted() - done < 4) rotor.post();
   }
+  // The tail when the region is not a multiple of the piece.
+  if (const uint64_t tail = region - count * piece; tail > 0) {
+    const Status s = transport::transfer(t, Op::kWrite, buf.id, 0, tail, count * piece);
+    if (!s.ok()) throw std::runtime_error("warming the region's last " + std::to_string(tail) + " bytes: " + s.message());
+  }
 }
 
 }  // namespace rpbench::probe

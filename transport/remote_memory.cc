@@ -29,17 +29,40 @@ std::string region_allocation(const TransportOptions& o) {
   return o.type == "verbs" ? "pinned by the node's verbs registration" : "lazy";
 }
 
+std::string memnode_problem(const std::string& type, const std::string& memnode) {
+  const std::string got = "got \"" + memnode + "\"";
+  if (memnode == "auto") return "";
+  if (memnode.empty()) return "expected auto, HOST:PORT or unix:PATH, " + got;
+  const bool is_unix = memnode.rfind("unix:", 0) == 0;
+  if (type == "shm" && !is_unix)
+    return "shm maps the region through the node's unix socket; expected auto or unix:PATH, " + got;
+  if (type != "shm" && is_unix) return type + " needs auto or HOST:PORT, " + got;
+  if (is_unix) return memnode.size() == 5 ? "unix: needs a socket path" : "";
+  const auto colon = memnode.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : memnode.substr(colon + 1);
+  const bool port_ok = colon != 0 && !port.empty() && port.size() <= 5 &&
+                       port.find_first_not_of("0123456789") == std::string::npos && std::stoul(port) >= 1 &&
+                       std::stoul(port) <= 65535;
+  if (!port_ok) return "expected auto or HOST:PORT with a port in 1..65535, " + got;
+  return "";
+}
+
 RemoteMemory::RemoteMemory(TransportOptions options) : options_(std::move(options)) {
   if (options_.type != "shm" && options_.type != "tcp" && options_.type != "verbs")
     throw std::runtime_error("transport.type '" + options_.type + "' is not a remote-memory transport");
   if (options_.token.empty()) {
     if (const char* env = std::getenv(protocol::kTokenEnv); env && *env) options_.token = env;
   }
+  if (const std::string problem = memnode_problem(options_.type, options_.memnode); !problem.empty())
+    throw std::invalid_argument("transport.memnode: " + problem);
   if (options_.memnode == "auto") {
+    if (options_.region != 0)
+      throw std::invalid_argument("transport.region " + std::to_string(options_.region) +
+                                  ": the auto memory node has one region, 0");
     if (options_.token.empty()) options_.token = random_token();
     MemnodeLaunch launch;
     launch.listen_address = options_.listen_address;
-    launch.regions = options_.region + 1;
+    launch.regions = 1;
     launch.region_bytes = options_.region_bytes;
     launch.prefault = options_.prefault;
     launch.token = options_.token;

@@ -17,6 +17,11 @@ namespace rpbench::transport {
 // "remote node's choice" for a node the harness did not start.
 std::string region_allocation(const TransportOptions& options);
 
+// What is wrong with `memnode` for a transport of `type` (shm, tcp, verbs): "" when it is "auto",
+// "unix:PATH" for shm, or "HOST:PORT" with a port in 1..65535 for tcp and verbs; else a message
+// for the user ("expected ..., got \"...\"").
+std::string memnode_problem(const std::string& type, const std::string& memnode);
+
 class RemoteMemory {
  public:
   // Starts the node when memnode == "auto" (token: options.token, else $RPBENCH_MEMNODE_TOKEN,

@@ -98,7 +98,7 @@ const std::vector<Section>& harness_sections() {
            Int("channels", 1, 1, 64, "connections (tcp) or queue pairs (verbs) a transfer is striped across"),
            Int("queue_depth", 64, 1, 4096, "outstanding chunks per channel before a post waits"),
            Int("chunk_bytes", 1 << 20, 4096, 1 << 30, "stripe unit: a transfer is cut into chunks of this size"),
-           Int("region", 0, 0, 1023, "which region of the memory node to use"),
+           Int("region", 0, 0, 1023, "which region of a memory node the harness did not start (memnode auto has one: 0)"),
            Int("region_bytes", 1ll << 30, 1 << 20, 1ll << 40, "memnode auto: size of the region it creates"),
            Bool("prefault", false, "memnode auto: pre-fault the region at start (else pages are allocated lazily)"),
            String("token", nullptr,

@@ -14,6 +14,7 @@
 #include "harness/config/config_error.h"
 #include "harness/config/fields.h"
 #include "harness/config/presets.h"
+#include "transport/remote_memory.h"
 #include "workloads/spec.h"
 
 namespace rpbench::config {
@@ -286,21 +287,11 @@ void check_transport(const json& t, const EngineEntry& engine) {
   if (type == "none" && remote)
     fail("transport.type", "engine " + engine.name + " keeps its data in remote memory; expected shm, tcp or verbs");
   const std::string memnode = t["memnode"].get<std::string>();
-  if (memnode.empty()) fail("transport.memnode", "expected auto, HOST:PORT or unix:PATH, got \"\"");
-  if (memnode != "auto") {
-    const bool is_unix = memnode.rfind("unix:", 0) == 0;
-    if (type == "shm" && !is_unix)
-      fail("transport.memnode", "shm maps the region through the node's unix socket; expected auto or unix:PATH, got " +
-                                    show(t["memnode"]));
-    if ((type == "tcp" || type == "verbs") && is_unix)
-      fail("transport.memnode", type + " needs auto or HOST:PORT, got " + show(t["memnode"]));
-    if (is_unix && memnode.size() == 5) fail("transport.memnode", "unix: needs a socket path");
-    const auto colon = memnode.rfind(':');
-    if (!is_unix && (colon == std::string::npos || colon == 0 || colon + 1 == memnode.size() ||
-                     memnode.find_first_not_of("0123456789", colon + 1) != std::string::npos || memnode.size() - colon > 6 ||
-                     std::stoul(memnode.substr(colon + 1, 5)) == 0 || std::stoul(memnode.substr(colon + 1, 5)) > 65535))
-      fail("transport.memnode", "expected auto or HOST:PORT with a port in 1..65535, got " + show(t["memnode"]));
-  }
+  if (const std::string problem = transport::memnode_problem(type == "none" ? "tcp" : type, memnode); !problem.empty())
+    fail("transport.memnode", problem);
+  if (memnode == "auto" && t["region"].get<int64_t>() != 0)
+    fail("transport.region", "the auto memory node has one region, 0: a region index is for a node the harness did "
+                             "not start (memnode HOST:PORT or unix:PATH)");
   const bool link = t["link"]["bandwidth_gbps"].get<double>() > 0 || t["link"]["latency_us"].get<double>() > 0;
   if (link && type != "shm")
     fail("transport.link", "the link model emulates a NIC on shm only; transport.type is " + show(t["type"]));

@@ -86,20 +86,23 @@ def _latency_panel(ax, probe):
 
 
 def _summary_text(probe):
+    """One line per summary: the judged configuration's ratio to the baseline (median over sizes
+    >= 1 MiB, else at the largest size, as the probe judges it) and the target's verdict."""
     parts = []
     for s in probe.get("summary") or []:
-        ratio = s.get("median_ratio_min_1mib")
+        ratio, where = s.get("median_ratio_min_1mib"), "median >= 1M"
         if ratio is None:
-            ratio = s.get("ratio_at_largest_size")
+            ratio, where = s.get("ratio_at_largest_size"), "at the largest size"
         if ratio is None:
             continue
-        text = f"{s['op']} {ratio:.2f}x baseline"
+        text = (f"{s['op']} {ratio:.2f}x baseline ({where}, {s.get('judged_channels', '?')} ch, "
+                f"qd {s.get('judged_queue_depth', '?')})")
         if s.get("target_ratio") is not None:
-            text += f" (target {s['target_ratio']:.2f}: {'met' if s.get('target_met') else 'NOT met'})"
+            text += f", target {s['target_ratio']:.2f}: {'met' if s.get('target_met') else 'NOT met'}"
+        elif s.get("target_note"):
+            text += f", {s['target_note']}"
         parts.append(text)
-    if not parts:
-        return ""
-    return "; ".join(parts) + " (best config per size; median over sizes >= 1M)"
+    return "; ".join(parts)
 
 
 def draw(results, outdir):

@@ -170,6 +170,7 @@ class ProbeTransportTest : public ::testing::Test {
       if (s["op"] == "write") {
         EXPECT_DOUBLE_EQ(s["target_ratio"].get<double>(), target);
         EXPECT_EQ(s["target_met"].get<bool>(), s["median_ratio_min_1mib"].get<double>() >= target);
+        EXPECT_TRUE(s["target_note"].is_null()) << s;
       } else {
         EXPECT_TRUE(s["target_ratio"].is_null());
         EXPECT_TRUE(s["target_met"].is_null());
@@ -207,7 +208,13 @@ TEST_F(ProbeTransportTest, ShmLinkModelIsRecordedAndNoBaselineSaysWhy) {
   }
   // 1 us added per operation: no transfer completes sooner.
   for (const json& l : p["latency"]) EXPECT_GE(l["latency"]["min_ns"].get<double>(), 1000) << l;
-  for (const json& s : p["summary"]) EXPECT_TRUE(s["target_met"].is_null());
+  for (const json& s : p["summary"]) {
+    EXPECT_TRUE(s["target_met"].is_null());
+    EXPECT_TRUE(s["target_ratio"].is_null()) << "a shaped link is not judged against memcpy";
+    if (s["op"] == "write") {
+      EXPECT_NE(s["target_note"].get<std::string>().find("link model"), std::string::npos) << s;
+    }
+  }
 }
 
 TEST_F(ProbeTransportTest, BadFlagsExit2WithOneLine) {
@@ -229,6 +236,11 @@ TEST_F(ProbeTransportTest, BadFlagsExit2WithOneLine) {
       {"--type", "shm", "--lat-samples", "0"},
       {"--type", "shm", "--memnode", "127.0.0.1:9"},       // shm needs unix:PATH
       {"--type", "tcp", "--memnode", "localhost"},         // no port
+      {"--type", "tcp", "--memnode", "127.0.0.1:0"},       // port out of range
+      {"--type", "tcp", "--memnode", "127.0.0.1:7000", "--region-bytes", "8M"},  // not the probe's node
+      {"--type", "tcp", "--memnode", "127.0.0.1:7000", "--prefault"},
+      {"--type", "shm", "--link-gbps", "1e9"},             // the config's ranges
+      {"--type", "shm", "--link-latency-us", "2e6"},
       {"--type", "tcp", "--region-bytes", "4K"},
       {"--type", "tcp", "--bogus-flag"},
       {"--type", "tcp", "--out", ""},
@@ -243,6 +255,17 @@ TEST_F(ProbeTransportTest, BadFlagsExit2WithOneLine) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line on stderr: " << r.err;
     EXPECT_EQ(r.err.rfind("rpbench probe transport: ", 0), 0u) << r.err;
   }
+}
+
+// A queue depth the transports cannot keep outstanding is refused before anything starts, rather
+// than measured at a lower depth than the result would say.
+TEST_F(ProbeTransportTest, QueueDepthBeyondTheTransportsIsRefused) {
+  const fs::path result = dir_ / "deep.json";
+  const ProbeRun r = probe({"--type", "tcp", "--sizes", "64M", "--region-bytes", "64M", "--channels", "1",
+                            "--queue-depth", "1024", "--out", result.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("lower --queue-depth"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(result));
 }
 
 TEST_F(ProbeTransportTest, HelpExits0) {
