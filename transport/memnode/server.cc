@@ -469,25 +469,24 @@ void Server::serve_connection(Connection& c) {
 
 void Server::serve(Connection& c) {
   const int fd = c.fd.get();
-  auto finish = [] {};  // serve_connection() ends the connection when this returns
+  // Every return ends the connection (serve_connection() shuts it down).
 
   // Handshake: the whole hello within handshake_timeout_ms.
   std::array<uint8_t, protocol::kHelloBytes> raw;
   const bool got_hello = recv_all_by(fd, raw.data(), raw.size(),
                                      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms));
   --handshaking_;
-  if (!got_hello) return finish();
-  auto refuse = [&](Code code, const std::string& message) {
-    send_hello_reply(fd, code, message, 0);
-    finish();
-  };
+  if (!got_hello) return;
   const protocol::HelloVerdict verdict = protocol::check_hello(raw, options_.token, regions_.size(), c.unix_socket);
-  if (verdict.code != Code::kOk) return refuse(verdict.code, verdict.message);
+  if (verdict.code != Code::kOk) {
+    send_hello_reply(fd, verdict.code, verdict.message, 0);
+    return;
+  }
   const protocol::Hello* hello = &verdict.hello;
   Region& region = *regions_[hello->region];
 
   if (hello->flags & protocol::kFlagShm) {
-    if (!send_hello_reply(fd, Code::kOk, "", region.bytes(), region.memfd())) return finish();
+    if (!send_hello_reply(fd, Code::kOk, "", region.bytes(), region.memfd())) return;
     // No requests follow: hold the connection until the client closes it (or the node stops),
     // so each side learns when the other goes away.
     std::array<uint8_t, 256> ignored;
@@ -495,11 +494,11 @@ void Server::serve(Connection& c) {
       ssize_t r = ::recv(fd, ignored.data(), ignored.size(), 0);
       if (r == 0 || (r < 0 && errno != EINTR)) break;
     }
-    return finish();
+    return;
   }
 
   // From here on no timeout: pipelined requests may pause for as long as the client likes.
-  if (!send_hello_reply(fd, Code::kOk, "", region.bytes())) return finish();
+  if (!send_hello_reply(fd, Code::kOk, "", region.bytes())) return;
 
   // Requests, answered in order.
   RequestWire wire(fd);
@@ -518,6 +517,8 @@ void Server::serve(Connection& c) {
         if (!wire.queue_response(code, req.tag, range_message("write", req, region, code))) break;
         continue;
       }
+      // Straight into the region. Clients writing and reading overlapping bytes at once (over any
+      // transport) race as they would on a remote NIC: the node only guarantees the bounds.
       if (!wire.read(region.data() + req.offset, req.length)) break;
       if (!wire.queue_response(Code::kOk, req.tag, "")) break;
     } else if (req.op == static_cast<uint32_t>(protocol::ReqOp::kRead)) {

@@ -40,7 +40,10 @@ struct VerbsListener::Impl {
   rdma::CmId listen_id;
   UniqueFd stop_fd;
   std::map<ibv_context*, Device> devices;
-  std::map<rdma_cm_id*, rdma::CmId> clients;  // accepted or being accepted
+  // Accepted or being accepted; at most kMaxClients (a client that vanishes without a DISCONNECTED
+  // event, its host gone, keeps its entry until the node stops).
+  static constexpr size_t kMaxClients = 512;
+  std::map<rdma_cm_id*, rdma::CmId> clients;
   std::string endpoint;
   std::thread thread;
 
@@ -93,6 +96,7 @@ struct VerbsListener::Impl {
     if (verdict.code != protocol::Code::kOk) return reject(id, verdict.code);
     Region* region = find_region(verdict.hello.region);
     if (!region) return reject(id, protocol::Code::kNoSuchRegion);
+    if (clients.size() >= kMaxClients) return reject(id, protocol::Code::kNodeError);  // each holds a QP
     rdma::CmId owned(id);
     try {
       Device& dev = device_for(id->verbs);
