@@ -8,12 +8,7 @@
 
 namespace rpbench::transport::protocol {
 
-using le::get16;
-using le::get32;
-using le::get64;
-using le::put16;
-using le::put32;
-using le::put64;
+using namespace le;  // put16/32/64, get16/32/64
 
 std::string_view code_name(Code c) {
   switch (c) {

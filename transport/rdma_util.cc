@@ -14,12 +14,7 @@
 
 namespace rpbench::transport::rdma {
 
-using le::get16;
-using le::get32;
-using le::get64;
-using le::put16;
-using le::put32;
-using le::put64;
+using namespace le;  // put16/32/64, get16/32/64
 
 std::string device_names() {
   int n = 0;
