@@ -270,7 +270,9 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
       // transfer, as many as fit in the local buffer (probe_transport_points.cc).
       const BaselineShape shape{.size = size,
                                 .source_slots = std::clamp<uint64_t>(static_cast<uint64_t>(max_qd), 1, local_bytes / size),
-                                .dest_bytes = region_bytes,
+                                // A warm region-sized destination, at most 1 GiB: far beyond the
+                                // caches either way, and a named node's region may be huge.
+                                .dest_bytes = std::min<uint64_t>(region_bytes, 1ull << 30),
                                 .send_bytes = cfg.transport.chunk_bytes};
       const BaselinePoint b = shm ? measure_memcpy(shape, cfg.seconds_per_point, cfg.min_transfers)
                                   : measure_socket_stream(shape, cfg.seconds_per_point, cfg.min_transfers);
