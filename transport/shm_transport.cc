@@ -226,13 +226,10 @@ size_t ShmTransport::poll(std::span<Completion> out) {
 
 size_t ShmTransport::wait(std::span<Completion> out, std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
-  if (!closed_) {
-    progress();
-    while (transfers_.ready() == 0 && transfers_.active() > 0 && Clock::now() < deadline) {
-      sleep_until(deadline);
-      progress();
-    }
-  }
+  if (!closed_)
+    detail::progress_until(
+        deadline, [this] { progress(); }, [this](Clock::time_point d) { sleep_until(d); },
+        [this] { return transfers_.ready() > 0 || transfers_.active() == 0; });
   return transfers_.take(out);
 }
 
@@ -246,11 +243,9 @@ Status ShmTransport::close() {
     return Status::Error("close() of an shm transport in a forked child: its connection belongs to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
-  progress();
-  while (transfers_.active() > 0 && Clock::now() < deadline) {
-    sleep_until(deadline);
-    progress();
-  }
+  detail::progress_until(
+      deadline, [this] { progress(); }, [this](Clock::time_point d) { sleep_until(d); },
+      [this] { return transfers_.active() == 0; });
   const size_t left = transfers_.active();
   chunks_.clear();
   transfers_.clear();

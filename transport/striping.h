@@ -3,6 +3,7 @@
 // transfer is split into chunk_count() chunks of at most chunk_bytes; it completes once, when its
 // last chunk has, and is ok only if every chunk was (the first chunk error is what it reports).
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -40,6 +41,17 @@ Status check_post(const BufferTable& buffers, Op op, BufferId buf, uint64_t loca
 
 // How many chunks a transfer of len bytes is cut into (len > 0, chunk_bytes > 0).
 inline uint64_t chunk_count(uint64_t len, uint64_t chunk_bytes) { return (len + chunk_bytes - 1) / chunk_bytes; }
+
+// The waiting loop of wait() and close(): progress(), then, until done() or `deadline`,
+// block(deadline) (sleep until the transport can move) and progress() again.
+template <class Progress, class Block, class Done>
+void progress_until(std::chrono::steady_clock::time_point deadline, Progress progress, Block block, Done done) {
+  progress();
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    block(deadline);
+    progress();
+  }
+}
 
 class TransferTable {
  public:

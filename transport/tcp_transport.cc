@@ -216,13 +216,10 @@ size_t TcpTransport::poll(std::span<Completion> out) {
 
 size_t TcpTransport::wait(std::span<Completion> out, std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
-  if (!closed_) {
-    progress();
-    while (transfers_.ready() == 0 && transfers_.active() > 0 && Clock::now() < deadline) {
-      wait_io(deadline);
-      progress();
-    }
-  }
+  if (!closed_)
+    detail::progress_until(
+        deadline, [this] { progress(); }, [this](Clock::time_point d) { wait_io(d); },
+        [this] { return transfers_.ready() > 0 || transfers_.active() == 0; });
   return transfers_.take(out);
 }
 
@@ -236,11 +233,9 @@ Status TcpTransport::close() {
     return Status::Error("close() of a tcp transport in a forked child: its connections belong to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
-  progress();
-  while (transfers_.active() > 0 && Clock::now() < deadline) {
-    wait_io(deadline);
-    progress();
-  }
+  detail::progress_until(
+      deadline, [this] { progress(); }, [this](Clock::time_point d) { wait_io(d); },
+      [this] { return transfers_.active() == 0; });
   const size_t left = transfers_.active();
   for (Channel& c : channels_) {
     c.queue.clear();
