@@ -6,10 +6,10 @@
 #include <random>
 #include <vector>
 
-#include "harness/measure/clock.h"
-#include "harness/measure/histogram.h"
-#include "harness/measure/pacer.h"
-#include "harness/measure/timeline.h"
+#include "measure/clock.h"
+#include "measure/histogram.h"
+#include "measure/pacer.h"
+#include "measure/timeline.h"
 
 namespace rpbench::measure {
 namespace {

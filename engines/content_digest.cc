@@ -1,61 +1,31 @@
 #include "engines/content_digest.h"
 
+#include <cinttypes>
 #include <cstdio>
 
 namespace rpbench {
-namespace {
-
-inline uint64_t mix(uint64_t x) {  // splitmix64 finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-// FNV-1a over the bytes, then mixed; `basis` selects an independent lane.
-inline uint64_t hash_bytes(std::string_view s, uint64_t basis) {
-  uint64_t h = basis;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return mix(h ^ s.size());
-}
-
-inline void pair_hash(std::string_view k, std::string_view v, uint64_t* a, uint64_t* b) {
-  const uint64_t hk0 = hash_bytes(k, 0xcbf29ce484222325ULL);
-  const uint64_t hv0 = hash_bytes(v, 0x84222325cbf29ce4ULL);
-  const uint64_t hk1 = hash_bytes(k, 0x9e3779b97f4a7c15ULL);
-  const uint64_t hv1 = hash_bytes(v, 0x7f4a7c159e3779b9ULL);
-  *a = mix(hk0 * 31 + hv0);
-  *b = mix(hk1 ^ (hv1 * 0x2545f4914f6cdd1dULL));
-}
-
-}  // namespace
-
-void ContentDigest::add(std::string_view key, std::string_view value) {
-  uint64_t a, b;
-  pair_hash(key, value, &a, &b);
-  lane0_ += a;
-  lane1_ += b;
-  ++count_;
-}
-
-void ContentDigest::remove(std::string_view key, std::string_view value) {
-  uint64_t a, b;
-  pair_hash(key, value, &a, &b);
-  lane0_ -= a;
-  lane1_ -= b;
-  --count_;
-}
 
 std::string ContentDigest::hex() const {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%llu-%016llx%016llx", static_cast<unsigned long long>(count_),
-                static_cast<unsigned long long>(lane0_), static_cast<unsigned long long>(lane1_));
-  return buf;
+  char buf[49];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, sum, xr, count);
+  return std::string(buf, 48);
+}
+
+bool ContentDigest::parse(std::string_view s, ContentDigest* out) {
+  if (s.size() != 48) return false;
+  uint64_t v[3] = {0, 0, 0};
+  for (size_t i = 0; i < 48; ++i) {
+    const char c = s[i];
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else return false;
+    v[i / 16] = (v[i / 16] << 4) | static_cast<uint64_t>(d);
+  }
+  out->sum = v[0];
+  out->xr = v[1];
+  out->count = v[2];
+  return true;
 }
 
 }  // namespace rpbench

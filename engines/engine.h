@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engines/status.h"
+#include "base/status.h"
 
 namespace rpbench {
 
@@ -80,7 +80,7 @@ class Engine {
 
   // Starts a snapshot and returns at once (the work runs in a child or a thread). Only one
   // snapshot is in flight at a time; the driver never calls begin while one is running.
-  virtual Status begin_snapshot() { return Status::Error(std::string(name()) + " cannot snapshot"); }
+  virtual Status begin_snapshot() { return Status::FailedPrecondition(std::string(name()) + " cannot snapshot"); }
   // Non-blocking: std::nullopt while the snapshot runs; its report once it is complete (and the
   // child, if any, reaped).
   virtual std::optional<SnapshotReport> poll_snapshot() { return std::nullopt; }

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engines/engine.h"
-#include "harness/config/field.h"
+#include "base/field.h"
 
 namespace rpbench {
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "engines/kvstore/allocator_stats.h"
+#include "base/errno_text.h"
 
 namespace rpbench {
 namespace {
@@ -83,7 +84,7 @@ void ensure_allocator(const std::string& wanted, char** argv) {
   setenv("LD_PRELOAD", preload.c_str(), 1);
   setenv(kReexecMarker, wanted.c_str(), 1);
   execv("/proc/self/exe", argv);
-  throw std::runtime_error("cannot re-execute rpbench with " + lib + ": " + std::strerror(errno));
+  throw std::runtime_error("cannot re-execute rpbench with " + lib + ": " + errno_text());
 }
 
 }  // namespace rpbench

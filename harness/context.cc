@@ -9,8 +9,8 @@
 #include <string>
 
 #include "build_info.h"
-#include "harness/measure/clock.h"
-#include "harness/measure/os_probes.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
 
 namespace rpbench {
 namespace {

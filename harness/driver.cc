@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "harness/measure/clock.h"
-#include "harness/measure/os_probes.h"
-#include "harness/measure/pacer.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
+#include "measure/pacer.h"
 #include "harness/op_source.h"
 #include "harness/snapshot_controller.h"
 #include "workloads/keys.h"
@@ -70,7 +70,7 @@ class OpExecutor {
         return engine_.put(key_, value(op));
       }
     }
-    return Status::Error("unknown op");
+    return Status::Internal("unknown op");
   }
 
  private:

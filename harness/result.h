@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engines/engine.h"
-#include "harness/measure/histogram.h"
-#include "harness/measure/timeline.h"
+#include "measure/histogram.h"
+#include "measure/timeline.h"
 
 namespace rpbench {
 

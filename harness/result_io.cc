@@ -9,13 +9,14 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
+#include "base/errno_text.h"
 
 namespace rpbench {
 
 namespace {
 std::runtime_error os_error(const std::string& what, const std::string& path) {
-  return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+  return std::runtime_error(what + " " + path + ": " + errno_text());
 }
 }  // namespace
 

@@ -8,10 +8,10 @@
 
 #include <boost/program_options.hpp>
 
-#include "harness/config/config_error.h"
+#include "base/config_error.h"
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "workloads/op_stream.h"
 #include "workloads/sample_summary.h"
 #include "workloads/trace.h"

@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "harness/measure/clock.h"
+#include "measure/clock.h"
 
 namespace rpbench {
 

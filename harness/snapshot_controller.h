@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engines/engine.h"
-#include "harness/measure/os_probes.h"
+#include "measure/os_probes.h"
 #include "harness/result.h"
 #include "harness/snapshot_window.h"
 

@@ -20,8 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/child_process.h"
+#include "base/unique_fd.h"
 #include "transport/protocol.h"
+#include "base/errno_text.h"
 
 extern char** environ;
 
@@ -32,7 +34,7 @@ namespace {
 constexpr const char* kBinaryName = "rpbench-memnode";
 
 std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + std::strerror(errno));
+  return std::runtime_error(what + ": " + errno_text());
 }
 
 bool is_executable(const std::string& path) {
@@ -86,27 +88,6 @@ std::string last_line(int fd) {
   return nl == std::string::npos ? text : text.substr(nl + 1);
 }
 
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
-  return "stopped";
-}
-
-// Waits for pid up to `timeout`; true (and *status) when it exited.
-bool wait_for(pid_t pid, std::chrono::milliseconds timeout, int* status) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    pid_t r = ::waitpid(pid, status, WNOHANG);
-    if (r == pid) return true;
-    if (r < 0 && errno != EINTR) {
-      *status = 0;
-      return true;  // not our child any more (reaped elsewhere): nothing left to wait for
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 // The value of "key=" in the ready line, up to the next " " (the unix path: up to " verbs=",
 // so a path with spaces survives).
 std::string field(const std::string& line, const std::string& key, const std::string& until = " ") {
@@ -129,29 +110,22 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
   const std::string binary = launch.binary.empty() ? find_binary() : launch.binary;
   if (!is_executable(binary)) throw std::runtime_error("memory node binary '" + binary + "' is not an executable file");
 
-  // Everything the child needs is built before fork(): between fork and exec it only makes
-  // async-signal-safe calls.
-  std::vector<std::string> args = {binary,
-                                   "--listen", launch.listen_address,
-                                   "--port", "0",
-                                   "--unix", launch.shm ? "auto" : "none",
-                                   "--regions", std::to_string(launch.regions),
-                                   "--region-bytes", std::to_string(launch.region_bytes)};
-  if (launch.prefault) args.push_back("--prefault");
-  if (launch.verbs) args.push_back("--verbs");
-  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
+  SpawnOptions spawn;
+  spawn.path = binary;
+  spawn.args = {binary,
+                "--listen", launch.listen_address,
+                "--port", "0",
+                "--unix", launch.shm ? "auto" : "none",
+                "--regions", std::to_string(launch.regions),
+                "--region-bytes", std::to_string(launch.region_bytes)};
+  if (launch.prefault) spawn.args.push_back("--prefault");
+  if (launch.verbs) spawn.args.push_back("--verbs");
+  spawn.args.insert(spawn.args.end(), launch.extra_args.begin(), launch.extra_args.end());
+  // The token travels in the environment only, never on the command line.
   const std::string token_prefix = std::string(protocol::kTokenEnv) + "=";
-  std::vector<std::string> env_strings;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e)
-    if (std::strncmp(*e, token_prefix.c_str(), token_prefix.size()) != 0) env_strings.emplace_back(*e);
-  env_strings.push_back(token_prefix + launch.token);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
+    if (std::strncmp(*e, token_prefix.c_str(), token_prefix.size()) != 0) spawn.env.emplace_back(*e);
+  spawn.env.push_back(token_prefix + launch.token);
 
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw sys_error("memory node: pipe");
@@ -159,46 +133,20 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
   // The child's stderr goes to a memfd: never blocks the node, and its last line explains a failure.
   UniqueFd err_file(::memfd_create("rpbench-memnode-stderr", MFD_CLOEXEC));
   if (!err_file) throw sys_error("memory node: memfd_create for its stderr");
-
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) throw sys_error("memory node: fork");
-  if (pid == 0) {
-    // The node is stopped with the thread that started it (PR_SET_PDEATHSIG fires when the
-    // forking thread exits): a crashed or killed harness leaves no node behind. SIGTERM, so the
-    // node still removes its socket directory on the way out.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    // dup2 onto itself (this process started with fd 1 or 2 closed) keeps FD_CLOEXEC: clear it.
-    auto onto = [](int from, int to) {
-      return from == to ? ::fcntl(to, F_SETFD, 0) : ::dup2(from, to);
-    };
-    if (onto(out_write.get(), STDOUT_FILENO) < 0 || onto(err_file.get(), STDERR_FILENO) < 0) ::_exit(127);
-    ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);  // no other fd of ours leaks into the node
-    ::signal(SIGTERM, SIG_DFL);  // whatever this process did with them, the node starts clean
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(binary.c_str(), argv.data(), envp.data());
-    const char msg[] = "rpbench-memnode: exec failed\n";
-    ssize_t w = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)w;
-    ::_exit(127);
-  }
-  pid_ = pid;
-  owner_ = parent;
+  spawn.stdout_fd = out_write.get();
+  spawn.stderr_fd = err_file.get();
+  // The node is stopped with the thread that started it (PR_SET_PDEATHSIG fires when the forking
+  // thread exits): a crashed or killed harness leaves no node behind. SIGTERM, so the node still
+  // removes its socket directory on the way out.
+  spawn.death_signal = SIGTERM;
+  StatusOr<ChildProcess> child = ChildProcess::spawn(spawn);
+  if (!child.ok()) throw std::runtime_error("memory node: " + child.status().message());
+  child_ = std::move(*child);
   out_write.reset();  // the node holds the only write end: EOF when it exits
   try {
     await_ready(out_read.get(), std::move(err_file), binary, launch.ready_timeout_ms);
   } catch (...) {
-    if (pid_ > 0) {  // whatever went wrong (out of memory, say), no node is left behind
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      wait_for(pid_, std::chrono::milliseconds(5000), &status);
-      pid_ = -1;
-    }
+    child_.kill();  // whatever went wrong (out of memory, say), no node is left behind
     throw;
   }
 }
@@ -218,7 +166,7 @@ void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::strin
     pollfd p{out_fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno != EINTR) {
-      failure = std::string("poll: ") + std::strerror(errno);
+      failure = std::string("poll: ") + errno_text();
       break;
     }
     if (r <= 0) continue;
@@ -241,14 +189,9 @@ void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::strin
     if (line.rfind("rpbench-memnode ready ", 0) != 0) failure = "printed '" + line + "' instead of the ready line";
   }
   if (!failure.empty()) {
-    int status = 0;
-    bool exited = wait_for(pid_, std::chrono::milliseconds(200), &status);
-    if (!exited) {
-      ::kill(pid_, SIGKILL);
-      wait_for(pid_, std::chrono::milliseconds(5000), &status);
-    }
-    pid_ = -1;
-    std::string msg = binary + " " + (exited ? describe_exit(status) + " before it was ready" : failure);
+    const std::optional<int> exited = child_.wait_for(std::chrono::milliseconds(200));
+    if (!exited) child_.kill();
+    std::string msg = binary + " " + (exited ? describe_wait_status(*exited) + " before it was ready" : failure);
     if (exited && failure.find("stdout") == std::string::npos) msg += " (" + failure + ")";
     std::string err = last_line(err_file.get());
     if (!err.empty()) msg += ": " + err;
@@ -271,24 +214,21 @@ void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::strin
 MemnodeProcess::~MemnodeProcess() { stop(); }
 
 Status MemnodeProcess::stop() {
-  if (pid_ < 0) return stop_status_;
-  if (::getpid() != owner_)  // a forked child's copy: the node is its parent's to stop
-    return Status::Error("rpbench-memnode (pid " + std::to_string(pid_) +
-                         ") belongs to the process that started it, not to this forked child");
-  const pid_t pid = pid_;
-  pid_ = -1;
-  int status = 0;
-  ::kill(pid, SIGTERM);
-  if (!wait_for(pid, std::chrono::milliseconds(5000), &status)) {
-    ::kill(pid, SIGKILL);
-    wait_for(pid, std::chrono::milliseconds(5000), &status);
-    stop_status_ = Status::Error("rpbench-memnode (pid " + std::to_string(pid) +
-                                 ") did not stop within 5 s of SIGTERM and was killed");
+  if (child_.pid() <= 0 || child_.wait_status()) return stop_status_;
+  if (!child_.running())  // a forked child's copy: the node is its parent's to stop
+    return Status::FailedPrecondition("rpbench-memnode (pid " + std::to_string(child_.pid()) +
+                                      ") belongs to the process that started it, not to this forked child");
+  const pid_t pid = child_.pid();
+  bool killed = false;
+  const int status = child_.terminate(SIGTERM, std::chrono::milliseconds(5000), &killed);
+  if (killed) {
+    stop_status_ = Status::Timeout("rpbench-memnode (pid " + std::to_string(pid) +
+                                   ") did not stop within 5 s of SIGTERM and was killed");
   } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    std::string msg = "rpbench-memnode (pid " + std::to_string(pid) + ") " + describe_exit(status);
+    std::string msg = "rpbench-memnode (pid " + std::to_string(pid) + ") " + describe_wait_status(status);
     std::string err = stderr_fd_ ? last_line(stderr_fd_.get()) : "";
     if (!err.empty()) msg += ": " + err;
-    stop_status_ = Status::Error(msg);
+    stop_status_ = Status::Unavailable(msg);
   } else {
     stop_status_ = Status::Ok();
   }

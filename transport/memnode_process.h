@@ -15,8 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "engines/status.h"
-#include "harness/unique_fd.h"
+#include "base/status.h"
+#include "base/child_process.h"
+#include "base/unique_fd.h"
 
 namespace rpbench::transport {
 
@@ -48,7 +49,7 @@ class MemnodeProcess {
   MemnodeProcess(const MemnodeProcess&) = delete;
   MemnodeProcess& operator=(const MemnodeProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   const MemnodeEndpoints& endpoints() const { return endpoints_; }
   const std::string& ready_line() const { return ready_line_; }
   // SIGTERM and reap (SIGKILL after 5 s). Error when the node did not exit 0 (or had to be
@@ -60,8 +61,7 @@ class MemnodeProcess {
   // failure the node is stopped and std::runtime_error carries its last stderr line.
   void await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms);
 
-  pid_t pid_ = -1;
-  pid_t owner_ = -1;     // the process that started the node (a forked child is not it)
+  ChildProcess child_;   // a forked child's copy never stops the node (only the starting process)
   MemnodeEndpoints endpoints_;
   std::string ready_line_;
   UniqueFd stderr_fd_;   // the node's stderr (a memfd): its last line explains a failed stop

@@ -16,14 +16,17 @@
 #include <string>
 #include <string_view>
 
+#include "base/token.h"
+
 namespace rpbench::transport::protocol {
 
 inline constexpr uint32_t kMagic = 0x4e4d5052;  // "RPMN"
 inline constexpr uint16_t kVersion = 1;
-inline constexpr size_t kMaxTokenBytes = 32;
 inline constexpr uint64_t kMaxRequestBytes = 1ull << 30;  // one request moves at most 1 GiB
 inline constexpr size_t kMaxMessageBytes = 256;           // error text in a reply
-inline constexpr const char* kTokenEnv = "RPBENCH_MEMNODE_TOKEN";
+// The token's limit and its environment variable are base/token.h's.
+using rpbench::kMaxTokenBytes;
+using rpbench::kTokenEnv;
 
 enum class Code : uint32_t {
   kOk = 0,

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "transport/little_endian.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport::rdma {
 
@@ -19,7 +20,7 @@ using namespace le;  // put16/32/64, get16/32/64
 std::string device_names() {
   int n = 0;
   ibv_device** list = ibv_get_device_list(&n);
-  if (!list) return "none (ibv_get_device_list failed: " + std::string(std::strerror(errno)) + ")";
+  if (!list) return "none (ibv_get_device_list failed: " + std::string(errno_text()) + ")";
   std::string out;
   for (int i = 0; i < n; ++i) {
     if (!out.empty()) out += ", ";
@@ -78,7 +79,7 @@ sockaddr_storage parse_endpoint(const std::string& endpoint) {
 void set_nonblocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
-    throw std::runtime_error(std::string("fcntl(O_NONBLOCK) on the rdma_cm event channel: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("fcntl(O_NONBLOCK) on the rdma_cm event channel: ") + errno_text());
 }
 
 std::optional<CmEvent> next_event(rdma_event_channel* ch, std::chrono::steady_clock::time_point deadline) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "transport/protocol.h"
+#include "base/token.h"
 
 namespace rpbench::transport {
 
@@ -50,9 +51,7 @@ std::string memnode_problem(const std::string& type, const std::string& memnode)
 RemoteMemory::RemoteMemory(TransportOptions options) : options_(std::move(options)) {
   if (options_.type != "shm" && options_.type != "tcp" && options_.type != "verbs")
     throw std::runtime_error("transport.type '" + options_.type + "' is not a remote-memory transport");
-  if (options_.token.empty()) {
-    if (const char* env = std::getenv(protocol::kTokenEnv); env && *env) options_.token = env;
-  }
+  options_.token = token_or_env(options_.token);
   if (const std::string problem = memnode_problem(options_.type, options_.memnode); !problem.empty())
     throw std::invalid_argument("transport.memnode: " + problem);
   if (options_.memnode == "auto") {

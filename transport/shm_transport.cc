@@ -34,11 +34,12 @@
 #include <string>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/protocol.h"
 #include "transport/socket_transports.h"
 #include "transport/socket_util.h"
 #include "transport/striping.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -55,14 +56,14 @@ class Mapping {
   Mapping(int fd, uint64_t bytes, const std::string& endpoint) : bytes_(bytes) {
     struct stat st{};
     if (::fstat(fd, &st) != 0)
-      throw std::runtime_error("memory node at " + endpoint + ": fstat of the region: " + detail::errno_text(errno));
+      throw std::runtime_error("memory node at " + endpoint + ": fstat of the region: " + errno_text(errno));
     if (static_cast<uint64_t>(st.st_size) < bytes)
       throw std::runtime_error("memory node at " + endpoint + " passed a region file of " +
                                std::to_string(st.st_size) + " bytes for a region of " + std::to_string(bytes));
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
       throw std::runtime_error("memory node at " + endpoint + ": mmap of the " + std::to_string(bytes) +
-                               "-byte region: " + detail::errno_text(errno));
+                               "-byte region: " + errno_text(errno));
     data_ = static_cast<uint8_t*>(p);
   }
   ~Mapping() { ::munmap(data_, bytes_); }
@@ -167,13 +168,13 @@ std::string ShmTransport::describe() const {
 }
 
 Status ShmTransport::register_buffer(void* addr, size_t len, BufferId* id) {
-  if (closed_) return Status::Error("register_buffer: the transport is closed");
+  if (closed_) return Status::FailedPrecondition("register_buffer: the transport is closed");
   return buffers_.add(addr, len, id);
 }
 
 Status ShmTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
-  if (closed_) return Status::Error("post: the transport is closed");
-  if (!broken_.empty()) return Status::Error("post: " + broken_);
+  if (closed_) return Status::FailedPrecondition("post: the transport is closed");
+  if (!broken_.empty()) return Status::Unavailable("post: " + broken_);
   if (Status s = detail::check_post(buffers_, op, buf, local_off, len, remote_off, region_bytes_); !s.ok()) return s;
   uint8_t* local = buffers_.find(buf)->addr + local_off;
   uint8_t* remote = mapping_->data() + remote_off;
@@ -198,7 +199,7 @@ Status ShmTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off,
       if (broken_.empty() && outstanding_[ch] >= depth) sleep_until(Clock::time_point::max());
     }
     if (!broken_.empty()) {
-      transfers_.chunk_done(id, Status::Error(transfer_error(op, len, remote_off, broken_)));
+      transfers_.chunk_done(id, Status::Unavailable(transfer_error(op, len, remote_off, broken_)));
       continue;
     }
     const Clock::time_point now = i == 0 ? posted : Clock::now();
@@ -240,7 +241,7 @@ Status ShmTransport::close() {
     control_.reset();  // our copy only: the parent's connection stays open
     transfers_.clear();
     chunks_.clear();
-    return Status::Error("close() of an shm transport in a forked child: its connection belongs to the parent");
+    return Status::FailedPrecondition("close() of an shm transport in a forked child: its connection belongs to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
   detail::progress_until(
@@ -251,7 +252,7 @@ Status ShmTransport::close() {
   transfers_.clear();
   control_.reset();
   if (left != 0)
-    return Status::Error("close: " + std::to_string(left) + " transfer(s) still pending after " +
+    return Status::Timeout("close: " + std::to_string(left) + " transfer(s) still pending after " +
                          std::to_string(kCloseTimeout.count()) + " s; dropped");
   return Status::Ok();
 }
@@ -277,7 +278,7 @@ bool ShmTransport::node_alive() {
   if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
   std::string why = k == 0   ? "connection closed by the node"
                     : k > 0 ? "unexpected data on the control connection"
-                            : detail::errno_text(errno);
+                            : errno_text(errno);
   fail_all("the memory node at " + endpoint_ + " went away (" + why + ")");
   return false;
 }
@@ -288,7 +289,7 @@ void ShmTransport::fail_all(const std::string& reason) {
   failed.swap(chunks_);
   std::fill(outstanding_.begin(), outstanding_.end(), 0);
   for (const PendingChunk& c : failed)
-    transfers_.chunk_done(c.transfer, Status::Error(transfer_error(c.op, c.len, c.remote_off, reason)));
+    transfers_.chunk_done(c.transfer, Status::Unavailable(transfer_error(c.op, c.len, c.remote_off, reason)));
 }
 
 void ShmTransport::sleep_until(Clock::time_point deadline) {

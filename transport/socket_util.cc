@@ -1,4 +1,6 @@
 #include "transport/socket_util.h"
+#include "base/errno_text.h"
+#include "base/token.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -125,9 +127,9 @@ void check_options(const TransportOptions& options) {
 }
 
 std::string resolve_token(const TransportOptions& options) {
-  if (!options.token.empty()) return options.token;
-  if (const char* env = std::getenv(protocol::kTokenEnv); env != nullptr && *env != '\0') return env;
-  throw std::runtime_error(std::string("no memory node token: set transport.token or $") + protocol::kTokenEnv);
+  StatusOr<std::string> t = rpbench::resolve_token(options.token);
+  if (!t.ok()) throw std::runtime_error(t.status().message());
+  return *t;
 }
 
 UniqueFd connect_tcp(const std::string& endpoint, const Deadline& deadline) {
@@ -239,7 +241,6 @@ HandshakeResult handshake(int fd, const std::string& endpoint, const protocol::H
   return result;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
 
 std::string format_bytes(uint64_t bytes) {
   static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};

@@ -8,9 +8,10 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/options.h"
 #include "transport/protocol.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport::detail {
 
@@ -52,8 +53,6 @@ struct HandshakeResult {
 HandshakeResult handshake(int fd, const std::string& endpoint, const protocol::Hello& hello, const Deadline& deadline,
                           bool want_fd);
 
-// "strerror text" for an errno value.
-std::string errno_text(int err);
 // "1 MiB", "64 KiB", "1000 bytes": the largest binary unit that divides the value exactly.
 std::string format_bytes(uint64_t bytes);
 

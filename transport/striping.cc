@@ -22,9 +22,9 @@ std::string range(uint64_t off, uint64_t len) {
 }  // namespace
 
 Status BufferTable::add(void* addr, size_t len, BufferId* id) {
-  if (addr == nullptr) return Status::Error("register_buffer: null address");
-  if (len == 0) return Status::Error("register_buffer: length 0");
-  if (id == nullptr) return Status::Error("register_buffer: null id");
+  if (addr == nullptr) return Status::InvalidArgument("register_buffer: null address");
+  if (len == 0) return Status::InvalidArgument("register_buffer: length 0");
+  if (id == nullptr) return Status::InvalidArgument("register_buffer: null id");
   BufferId b = next_++;
   buffers_.emplace(b, LocalBuffer{static_cast<uint8_t*>(addr), len, 0});
   *id = b;
@@ -33,9 +33,9 @@ Status BufferTable::add(void* addr, size_t len, BufferId* id) {
 
 Status BufferTable::remove(BufferId id) {
   auto it = buffers_.find(id);
-  if (it == buffers_.end()) return Status::Error("deregister_buffer: unknown buffer " + std::to_string(id));
+  if (it == buffers_.end()) return Status::InvalidArgument("deregister_buffer: unknown buffer " + std::to_string(id));
   if (it->second.users != 0)
-    return Status::Error("deregister_buffer: buffer " + std::to_string(id) + " is used by " +
+    return Status::FailedPrecondition("deregister_buffer: buffer " + std::to_string(id) + " is used by " +
                          std::to_string(it->second.users) + " transfer(s) in flight");
   buffers_.erase(it);
   return Status::Ok();
@@ -54,15 +54,15 @@ const LocalBuffer* BufferTable::find(BufferId id) const {
 Status check_post(const BufferTable& buffers, Op op, BufferId buf, uint64_t local_off, uint64_t len,
                   uint64_t remote_off, uint64_t region_bytes) {
   if (op != Op::kWrite && op != Op::kRead)
-    return Status::Error("post: unknown op " + std::to_string(static_cast<unsigned>(op)));
+    return Status::InvalidArgument("post: unknown op " + std::to_string(static_cast<unsigned>(op)));
   const LocalBuffer* b = buffers.find(buf);
-  if (b == nullptr) return Status::Error("post: unknown buffer " + std::to_string(buf));
-  if (len == 0) return Status::Error("post: length 0");
+  if (b == nullptr) return Status::InvalidArgument("post: unknown buffer " + std::to_string(buf));
+  if (len == 0) return Status::InvalidArgument("post: length 0");
   if (local_off > b->len || len > b->len - local_off)
-    return Status::Error("post: local range " + range(local_off, len) + " is outside buffer " + std::to_string(buf) +
+    return Status::InvalidArgument("post: local range " + range(local_off, len) + " is outside buffer " + std::to_string(buf) +
                          " of " + std::to_string(b->len) + " bytes");
   if (remote_off > region_bytes || len > region_bytes - remote_off)
-    return Status::Error("post: remote range " + range(remote_off, len) + " is outside the region of " +
+    return Status::InvalidArgument("post: remote range " + range(remote_off, len) + " is outside the region of " +
                          std::to_string(region_bytes) + " bytes");
   return Status::Ok();
 }

@@ -10,7 +10,7 @@
 #include <span>
 #include <unordered_map>
 
-#include "engines/status.h"
+#include "base/status.h"
 #include "transport/transport.h"
 
 namespace rpbench::transport::detail {

@@ -36,11 +36,12 @@
 #include <string>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/protocol.h"
 #include "transport/socket_transports.h"
 #include "transport/socket_util.h"
 #include "transport/striping.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -161,15 +162,15 @@ std::string TcpTransport::describe() const {
 }
 
 Status TcpTransport::register_buffer(void* addr, size_t len, BufferId* id) {
-  if (closed_) return Status::Error("register_buffer: the transport is closed");
+  if (closed_) return Status::FailedPrecondition("register_buffer: the transport is closed");
   return buffers_.add(addr, len, id);
 }
 
 Status TcpTransport::deregister_buffer(BufferId id) { return buffers_.remove(id); }
 
 Status TcpTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
-  if (closed_) return Status::Error("post: the transport is closed");
-  if (!broken_.empty()) return Status::Error("post: " + broken_);
+  if (closed_) return Status::FailedPrecondition("post: the transport is closed");
+  if (!broken_.empty()) return Status::Unavailable("post: " + broken_);
   if (Status s = detail::check_post(buffers_, op, buf, local_off, len, remote_off, region_bytes_); !s.ok()) return s;
   uint8_t* base = buffers_.find(buf)->addr + local_off;
   const uint64_t chunk = options_.chunk_bytes;
@@ -192,7 +193,7 @@ Status TcpTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off,
       progress();
     }
     if (!broken_.empty() || !c.open()) {  // the node went away while this transfer was being posted
-      transfers_.chunk_done(id, Status::Error(chunk_error(w, broken_.empty() ? "the channel is closed" : broken_)));
+      transfers_.chunk_done(id, Status::FailedPrecondition(chunk_error(w, broken_.empty() ? "the channel is closed" : broken_)));
       continue;
     }
     protocol::RequestHeader h;
@@ -230,7 +231,7 @@ Status TcpTransport::close() {
     // A forked child: no I/O on the parent's connections; only our copies of the descriptors go.
     for (Channel& c : channels_) c.fd.reset();
     transfers_.clear();
-    return Status::Error("close() of a tcp transport in a forked child: its connections belong to the parent");
+    return Status::FailedPrecondition("close() of a tcp transport in a forked child: its connections belong to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
   detail::progress_until(
@@ -243,7 +244,7 @@ Status TcpTransport::close() {
   }
   transfers_.clear();
   if (left != 0)
-    return Status::Error("close: " + std::to_string(left) + " transfer(s) to the memory node at " + endpoint_ +
+    return Status::Timeout("close: " + std::to_string(left) + " transfer(s) to the memory node at " + endpoint_ +
                          " still pending after " + std::to_string(kCloseTimeout.count()) + " s; dropped");
   return Status::Ok();
 }
@@ -281,7 +282,7 @@ void TcpTransport::flush(Channel& c) {
     if (k < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      fail_channel(c, "sending: " + detail::errno_text(errno));
+      fail_channel(c, "sending: " + errno_text(errno));
       return;
     }
     if (k > 0) c.last_io = Clock::now();
@@ -319,7 +320,7 @@ void TcpTransport::receive(Channel& c) {
       if (k < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-        fail_channel(c, "receiving: " + detail::errno_text(errno));
+        fail_channel(c, "receiving: " + errno_text(errno));
         return;
       }
       c.last_io = Clock::now();
@@ -400,7 +401,7 @@ bool TcpTransport::finish_response(Channel& c) {
     if (r.length != 0) return fail_channel(c, "an error response with a payload", true);
     std::string why = "the memory node at " + endpoint_ + " refused it: " + std::string(protocol::code_name(r.code));
     if (!c.message.empty()) why += " (" + c.message + ")";
-    complete_front(c, Status::Error(chunk_error(w, why)));
+    complete_front(c, Status::Unavailable(chunk_error(w, why)));
     return true;
   }
   if (w.op == Op::kRead) {
@@ -439,7 +440,7 @@ bool TcpTransport::fail_channel(Channel& c, const std::string& why, bool malform
   c.state = RxState::kHeader;
   c.header_got = 0;
   c.fd.reset();
-  for (const WireChunk& w : failed) transfers_.chunk_done(w.transfer, Status::Error(chunk_error(w, reason)));
+  for (const WireChunk& w : failed) transfers_.chunk_done(w.transfer, Status::Unavailable(chunk_error(w, reason)));
   return false;
 }
 

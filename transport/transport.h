@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "engines/status.h"
+#include "base/status.h"
 #include "transport/options.h"
 
 namespace rpbench::transport {

@@ -53,6 +53,8 @@
 #include <vector>
 
 #include "transport/rdma_util.h"
+#include "base/errno_text.h"
+#include "base/token.h"
 
 namespace rpbench::transport {
 
@@ -203,7 +205,7 @@ rdma::CmEvent VerbsTransport::expect_event(rdma_cm_event_type want, Clock::time_
   }
   if (ev->type == RDMA_CM_EVENT_ADDR_ERROR || ev->type == RDMA_CM_EVENT_ROUTE_ERROR)
     throw std::runtime_error(rdma::no_device_message(
-        endpoint_, std::string(step) + " failed: " + rdma_event_str(ev->type) + " (" + std::strerror(-ev->status) + ")"));
+        endpoint_, std::string(step) + " failed: " + rdma_event_str(ev->type) + " (" + errno_text(-ev->status) + ")"));
   throw std::runtime_error("verbs transport: memory node at " + endpoint_ + " unreachable: " + step + " got " +
                            rdma_event_str(ev->type) + " (status " + std::to_string(ev->status) + ")");
 }
@@ -227,9 +229,9 @@ void VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step)
   attr.qp_state = state;
   if (rdma_init_qp_attr(c.id.get(), &attr, &mask) != 0)
     throw std::runtime_error("verbs transport: rdma_init_qp_attr(" + std::string(step) + ") for " + endpoint_ + ": " +
-                             std::strerror(errno));
+                             errno_text());
   if (int err = ibv_modify_qp(c.qp.get(), &attr, mask); err != 0)
-    throw std::runtime_error("verbs transport: QP to " + std::string(step) + " for " + endpoint_ + ": " + std::strerror(err));
+    throw std::runtime_error("verbs transport: QP to " + std::string(step) + " for " + endpoint_ + ": " + errno_text(err));
 }
 
 void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline) {
@@ -239,11 +241,11 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   };
   rdma_cm_id* raw = nullptr;
   if (rdma_create_id(cm_channel_.get(), &raw, nullptr, RDMA_PS_TCP) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_id: ") + std::strerror(errno)));
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_id: ") + errno_text()));
   c.id.reset(raw);
   sockaddr_storage d = dst;
   if (rdma_resolve_addr(raw, nullptr, reinterpret_cast<sockaddr*>(&d), ms_left()) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_addr: ") + std::strerror(errno)));
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_addr: ") + errno_text()));
   expect_event(RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "address resolution");
 
   // Device and port: what rdma_cm bound the address to; options.verbs only checks them.
@@ -258,9 +260,9 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   uint8_t timeout = kAckTimeout;
   if (rdma_set_option(raw, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout)) != 0)
     throw std::runtime_error("verbs transport: rdma_set_option(ACK_TIMEOUT) for " + endpoint_ + ": " +
-                             std::strerror(errno) + " (without it a dead node's timeout is the path's)");
+                             errno_text() + " (without it a dead node's timeout is the path's)");
   if (rdma_resolve_route(raw, ms_left()) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_route: ") + std::strerror(errno)));
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_route: ") + errno_text()));
   expect_event(RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "route resolution");
 
   // gid_index: rdma_cm takes the GID from the address; it cannot be forced, only checked.
@@ -281,15 +283,15 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
     // refuses the write()-based verbs commands (rxe's send doorbell) on it with EACCES. So PD, CQ,
     // QPs and MRs live on ctx_, and the QPs are driven through their states by hand below.
     ctx_.reset(ibv_open_device(raw->verbs->device));
-    if (!ctx_) throw std::runtime_error("verbs transport: ibv_open_device(" + dev + "): " + std::strerror(errno));
+    if (!ctx_) throw std::runtime_error("verbs transport: ibv_open_device(" + dev + "): " + errno_text());
     pd_.reset(ibv_alloc_pd(ctx_.get()));
-    if (!pd_) throw std::runtime_error("verbs transport: ibv_alloc_pd on " + dev + ": " + std::strerror(errno));
+    if (!pd_) throw std::runtime_error("verbs transport: ibv_alloc_pd on " + dev + ": " + errno_text());
     comp_.reset(ibv_create_comp_channel(ctx_.get()));
-    if (!comp_) throw std::runtime_error("verbs transport: ibv_create_comp_channel: " + std::string(std::strerror(errno)));
+    if (!comp_) throw std::runtime_error("verbs transport: ibv_create_comp_channel: " + std::string(errno_text()));
     rdma::set_nonblocking(comp_->fd);
     int cqe = opt_.channels * (opt_.queue_depth + 1);
     cq_.reset(ibv_create_cq(ctx_.get(), cqe, nullptr, comp_.get(), 0));
-    if (!cq_) throw std::runtime_error("verbs transport: ibv_create_cq(" + std::to_string(cqe) + "): " + std::strerror(errno));
+    if (!cq_) throw std::runtime_error("verbs transport: ibv_create_cq(" + std::to_string(cqe) + "): " + errno_text());
     ibv_device_attr attr{};
     if (ibv_query_device(ctx_.get(), &attr) == 0)
       initiator_depth_ = static_cast<uint8_t>(std::clamp(attr.max_qp_init_rd_atom, 1, 16));
@@ -326,7 +328,7 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   if (rc != 0)
     throw std::runtime_error("verbs transport: ibv_create_qp on " + dev + " (queue_depth " +
                              std::to_string(opt_.queue_depth) + ", max_inline " + std::to_string(opt_.verbs.max_inline) +
-                             "): " + std::strerror(create_errno));
+                             "): " + errno_text(create_errno));
   // Inline writes go to any channel: the smallest inline size any of the QPs got.
   const uint32_t got_inline = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
   max_inline_ = &c == &channels_.front() ? got_inline : std::min(max_inline_, got_inline);
@@ -344,7 +346,7 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   param.rnr_retry_count = 7;
   param.qp_num = c.qp->qp_num;  // our own QP: rdma_cm reports CONNECT_RESPONSE and we finish the job
   if (rdma_connect(raw, &param) != 0)
-    throw std::runtime_error("verbs transport: rdma_connect to " + endpoint_ + ": " + std::strerror(errno));
+    throw std::runtime_error("verbs transport: rdma_connect to " + endpoint_ + ": " + errno_text());
   rdma::CmEvent ev = expect_event(RDMA_CM_EVENT_CONNECT_RESPONSE, deadline, "connect");
   auto a = rdma::decode_accept(std::span<const uint8_t>(ev.private_data, ev.private_data_len));
   if (!a || a->code != protocol::Code::kOk || a->version != protocol::kVersion)
@@ -359,7 +361,7 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   modify_qp(c, IBV_QPS_RTR, "RTR");
   modify_qp(c, IBV_QPS_RTS, "RTS");  // ACK timeout and retry count from the options set above
   if (rdma_establish(raw) != 0)
-    throw std::runtime_error("verbs transport: rdma_establish with " + endpoint_ + ": " + std::strerror(errno));
+    throw std::runtime_error("verbs transport: rdma_establish with " + endpoint_ + ": " + errno_text());
   c.connected = true;
 }
 
@@ -367,21 +369,21 @@ void VerbsTransport::connect(const sockaddr_storage& dst) {
   auto deadline = Clock::now() + std::chrono::milliseconds(opt_.connect_timeout_ms);
   cm_channel_.reset(rdma_create_event_channel());
   if (!cm_channel_)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_event_channel: ") + std::strerror(errno)));
+    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_event_channel: ") + errno_text()));
   rdma::set_nonblocking(cm_channel_->fd);
   channels_.resize(static_cast<size_t>(opt_.channels));
   for (auto& c : channels_) connect_channel(c, dst, deadline);
 }
 
 Status VerbsTransport::register_buffer(void* addr, size_t len, BufferId* id) {
-  if (closed_) return Status::Error("verbs transport is closed");
-  if (!addr || len == 0) return Status::Error("register_buffer: empty buffer");
+  if (closed_) return Status::FailedPrecondition("verbs transport is closed");
+  if (!addr || len == 0) return Status::InvalidArgument("register_buffer: empty buffer");
   Buffer b;
   b.addr = static_cast<uint8_t*>(addr);
   b.len = len;
   b.mr.reset(ibv_reg_mr(pd_.get(), addr, len, IBV_ACCESS_LOCAL_WRITE));
   if (!b.mr)
-    return Status::Error("ibv_reg_mr of " + std::to_string(len) + " bytes: " + std::strerror(errno) +
+    return Status::IoError("ibv_reg_mr of " + std::to_string(len) + " bytes: " + errno_text() +
                          " (locked-memory limit, ulimit -l?)");
   if (rdma::fork_init_active() && is_shared_mapping(addr, len)) {
     // ibv_fork_init made the range MADV_DONTFORK; a MAP_SHARED buffer must stay visible in a
@@ -404,9 +406,9 @@ Status VerbsTransport::register_buffer(void* addr, size_t len, BufferId* id) {
 }
 
 Status VerbsTransport::deregister_buffer(BufferId id) {
-  if (id >= buffers_.size() || !buffers_[id].mr) return Status::Error("deregister_buffer: unknown buffer " + std::to_string(id));
+  if (id >= buffers_.size() || !buffers_[id].mr) return Status::InvalidArgument("deregister_buffer: unknown buffer " + std::to_string(id));
   if (buffers_[id].inflight > 0)
-    return Status::Error("deregister_buffer: buffer " + std::to_string(id) + " has transfers in flight");
+    return Status::FailedPrecondition("deregister_buffer: buffer " + std::to_string(id) + " has transfers in flight");
   buffers_[id] = Buffer{};
   return Status::Ok();
 }
@@ -423,7 +425,7 @@ void VerbsTransport::complete_chunk(const WorkRequest& wr, const std::string& er
   if (x.error.empty()) {
     c.bytes = x.len;
   } else {
-    c.status = Status::Error(x.error);
+    c.status = Status::Unavailable(x.error);
   }
   done_.push_back(std::move(c));
   xfers_.erase(it);
@@ -502,17 +504,17 @@ void VerbsTransport::block_until(Clock::time_point deadline) {
 }
 
 Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
-  if (closed_) return Status::Error("verbs transport is closed");
-  if (!broken_.empty()) return Status::Error("verbs transport to " + endpoint_ + " is broken: " + broken_);
-  if (op != Op::kWrite && op != Op::kRead) return Status::Error("post: unknown op");
-  if (buf >= buffers_.size() || !buffers_[buf].mr) return Status::Error("post: unknown buffer " + std::to_string(buf));
-  if (len == 0) return Status::Error("post: length 0");
+  if (closed_) return Status::FailedPrecondition("verbs transport is closed");
+  if (!broken_.empty()) return Status::Unavailable("verbs transport to " + endpoint_ + " is broken: " + broken_);
+  if (op != Op::kWrite && op != Op::kRead) return Status::InvalidArgument("post: unknown op");
+  if (buf >= buffers_.size() || !buffers_[buf].mr) return Status::InvalidArgument("post: unknown buffer " + std::to_string(buf));
+  if (len == 0) return Status::InvalidArgument("post: length 0");
   const Buffer& b = buffers_[buf];
   if (local_off > b.len || len > b.len - local_off)
-    return Status::Error("post: [" + std::to_string(local_off) + ", +" + std::to_string(len) + ") is outside buffer " +
+    return Status::InvalidArgument("post: [" + std::to_string(local_off) + ", +" + std::to_string(len) + ") is outside buffer " +
                          std::to_string(buf) + " of " + std::to_string(b.len) + " bytes");
   if (remote_off > region_bytes_ || len > region_bytes_ - remote_off)
-    return Status::Error("post: remote [" + std::to_string(remote_off) + ", +" + std::to_string(len) +
+    return Status::InvalidArgument("post: remote [" + std::to_string(remote_off) + ", +" + std::to_string(len) +
                          ") is outside the region of " + std::to_string(region_bytes_) + " bytes");
 
   const uint64_t chunk = opt_.chunk_bytes;
@@ -563,8 +565,8 @@ Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_of
     wr.wr.rdma.rkey = rkey_;
     ibv_send_wr* bad = nullptr;
     if (int err = ibv_post_send(c.qp.get(), &wr, &bad); err != 0) {
-      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "ibv_post_send: " + std::string(std::strerror(err)));
-      break_transport(std::string("ibv_post_send: ") + std::strerror(err));
+      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "ibv_post_send: " + std::string(errno_text(err)));
+      break_transport(std::string("ibv_post_send: ") + errno_text(err));
       return Status::Ok();
     }
     ++buffers_[buf].inflight;
@@ -614,7 +616,7 @@ Status VerbsTransport::close() {
   for (auto& c : channels_) stop_channel(c);
   channels_.clear();
   buffers_.clear();
-  if (!was_broken.empty()) return Status::Error("verbs transport to " + endpoint_ + " had failed: " + was_broken);
+  if (!was_broken.empty()) return Status::Unavailable("verbs transport to " + endpoint_ + " had failed: " + was_broken);
   return Status::Ok();
 }
 
@@ -632,10 +634,7 @@ std::unique_ptr<Transport> connect_verbs(const TransportOptions& options, const 
     throw std::invalid_argument("transport.chunk_bytes must be in [1, 2^30], got " + std::to_string(o.chunk_bytes));
   if (o.verbs.signal_every < 1)
     throw std::invalid_argument("transport.verbs.signal_every must be >= 1, got " + std::to_string(o.verbs.signal_every));
-  if (o.token.empty()) {
-    const char* env = std::getenv(protocol::kTokenEnv);
-    if (env) o.token = env;
-  }
+  o.token = token_or_env(o.token);
   if (o.token.empty())
     throw std::runtime_error("verbs transport to " + endpoint + ": no token (set transport.token or " +
                              std::string(protocol::kTokenEnv) + ")");

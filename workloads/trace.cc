@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "workloads/crc32.h"
+#include "base/errno_text.h"
 
 namespace rpbench::workloads {
 namespace {
@@ -64,7 +65,6 @@ bool get_varint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
-std::string errno_text() { return std::strerror(errno); }
 
 int make_temp(std::string& tmpl) {
   const int fd = ::mkstemp(tmpl.data());

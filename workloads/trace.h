@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "workloads/op.h"
 
 namespace rpbench::workloads {

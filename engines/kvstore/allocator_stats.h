@@ -19,7 +19,4 @@ std::string allocator_name();
 // -1 when the allocator cannot tell.
 int64_t allocated_bytes();
 
-// Resident set size of this process (from /proc/self/statm), or -1.
-int64_t rss_bytes();
-
 }  // namespace rpbench::kvstore

@@ -27,7 +27,7 @@
 #include <string>
 #include <string_view>
 
-#include "engines/kvstore/content_digest.h"
+#include "engines/content_digest.h"
 #include "engines/kvstore/sds.h"
 
 namespace rpbench::kvstore {

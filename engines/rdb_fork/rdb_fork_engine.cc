@@ -10,22 +10,24 @@
 #include <vector>
 
 #include "engines/kvstore/allocator_stats.h"
-#include "engines/private_dir.h"
+#include "measure/os_probes.h"
+#include "base/private_dir.h"
 #include "engines/rdb_fork/rdb_loader.h"
+#include "base/errno_text.h"
 
 namespace rpbench::rdb_fork {
 
 RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt)
-    : opt_(opt), thp_(opt.thp), work_dir_(make_private_dir(opt.dir, "rdb-fork")) {
+    : opt_(opt), thp_(opt.thp) {
+  StatusOr<PrivateDir> dir = PrivateDir::create(opt.dir, "rdb-fork");
+  if (!dir.ok()) throw std::runtime_error(dir.status().message());
+  work_dir_ = std::move(*dir);
+  work_dir_.keep(opt.keep_files);
   store_.set_track_digest(false);
 }
 
 RdbForkEngine::~RdbForkEngine() {
   child_.abort();  // before the directory goes
-  if (!opt_.keep_files) {
-    std::error_code ec;
-    std::filesystem::remove_all(work_dir_, ec);
-  }
 }
 
 void RdbForkEngine::on_resize() {
@@ -37,7 +39,7 @@ Status RdbForkEngine::put(std::string_view key, std::string_view value) {
   try {
     store_.put(key, value);
   } catch (const std::bad_alloc&) {
-    return Status::Error("rdb-fork: out of memory storing a " + std::to_string(value.size()) + "-byte value");
+    return Status::ResourceExhausted("rdb-fork: out of memory storing a " + std::to_string(value.size()) + "-byte value");
   }
   after_mutation();
   return Status::Ok();
@@ -55,7 +57,7 @@ Status RdbForkEngine::del(std::string_view key) {
 
 Status RdbForkEngine::begin_snapshot() {
   if (child_.running()) {
-    return Status::Error("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
+    return Status::FailedPrecondition("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
   }
   thp_.advise();
   RdbWriteOptions w;
@@ -63,9 +65,9 @@ Status RdbForkEngine::begin_snapshot() {
   w.fsync = opt_.fsync;
   w.used_mem = kvstore::allocated_bytes();
   w.test_pause_after_header_ms = opt_.test_child_pause_ms;
-  std::optional<kvstore::ContentDigest> expected;
+  std::optional<ContentDigest> expected;
   if (store_.track_digest()) expected = store_.digest();
-  Status s = child_.start(store_, work_dir_, rdb_path(), w, expected);
+  Status s = child_.start(store_, work_dir_.path(), rdb_path(), w, expected);
   if (s.ok()) store_.pause_resize(true);
   return s;
 }
@@ -89,7 +91,7 @@ RecoveryReport RdbForkEngine::recover() {
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    rep.error = "rdb-fork: no complete snapshot to recover from: " + path + ": " + std::strerror(errno);
+    rep.error = "rdb-fork: no complete snapshot to recover from: " + path + ": " + errno_text();
     return rep;
   }
   const RdbLoadResult r = load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
@@ -116,7 +118,7 @@ nlohmann::json RdbForkEngine::report() const {
   j["bytes_per_key"] = (alloc >= 0 && keys > 0) ? nlohmann::json(static_cast<double>(alloc) / static_cast<double>(keys))
                                                 : nlohmann::json(nullptr);
   j["bytes_per_key_note"] = "process-wide allocated bytes / keys (includes the harness's own allocations)";
-  const int64_t rss = kvstore::rss_bytes();
+  const int64_t rss = measure::rss_bytes();
   j["rss_bytes"] = rss >= 0 ? nlohmann::json(rss) : nlohmann::json(nullptr);
   j["hash_table"] = {{"buckets", t.buckets0 + t.buckets1},
                      {"buckets_main", t.buckets0},
@@ -125,7 +127,7 @@ nlohmann::json RdbForkEngine::report() const {
                      {"resizes_started", t.resizes_started},
                      {"forced_resizes", t.forced_resizes}};
   j["rdb_path"] = rdb_path();
-  j["work_dir"] = work_dir_;
+  j["work_dir"] = work_dir_.path();
   j["buffer_bytes"] = opt_.buffer_bytes;
   j["fsync"] = opt_.fsync;
   j["thp"] = thp_.report();

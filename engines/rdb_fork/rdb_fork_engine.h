@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "base/private_dir.h"
 #include "engines/engine.h"
 #include "engines/kvstore/kvstore.h"
 #include "engines/rdb_fork/rdb_fork_options.h"
@@ -44,8 +45,8 @@ class RdbForkEngine final : public Engine {
   // For tests and tools.
   const kvstore::KvStore& store() const { return store_; }
   int snapshot_child_pid() const { return child_.running() ? child_.pid() : -1; }
-  const std::string& work_dir() const { return work_dir_; }
-  std::string rdb_path() const { return work_dir_ + "/" + opt_.rdb_file; }
+  const std::string& work_dir() const { return work_dir_.path(); }
+  std::string rdb_path() const { return work_dir_.path() + "/" + opt_.rdb_file; }
   // Test hook: the next snapshot children sleep this long after writing the file header.
   void set_test_child_pause_ms(unsigned ms) { opt_.test_child_pause_ms = ms; }
 
@@ -58,7 +59,7 @@ class RdbForkEngine final : public Engine {
 
   RdbForkOptions opt_;
   ThpPolicy thp_;
-  std::string work_dir_;
+  PrivateDir work_dir_;  // removed when the engine goes, unless keep_files
   kvstore::KvStore store_;
   SnapshotChild child_;
   uint64_t resizes_seen_ = 0;

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/config/field.h"
+#include "base/field.h"
 
 namespace rpbench::rdb_fork {
 

@@ -14,7 +14,8 @@
 #include "engines/rdb_fork/crc64.h"
 #include "engines/rdb_fork/lzf.h"
 #include "engines/rdb_fork/rdb_format.h"
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
+#include "base/errno_text.h"
 
 namespace rpbench::rdb_fork {
 
@@ -103,7 +104,7 @@ class Reader {
       const ssize_t r = ::read(fd_, dst + got, n - got);
       if (r < 0) {
         if (errno == EINTR) continue;
-        throw LoadError{base_ + got, std::string("read failed: ") + std::strerror(errno)};
+        throw LoadError{base_ + got, std::string("read failed: ") + errno_text()};
       }
       if (r == 0) break;
       got += static_cast<size_t>(r);
@@ -358,12 +359,12 @@ RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store, co
   store->clear();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    res.error = path + ": cannot open: " + std::strerror(errno);
+    res.error = path + ": cannot open: " + errno_text();
     return res;
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    res.error = path + ": cannot stat: " + std::strerror(errno);
+    res.error = path + ": cannot stat: " + errno_text();
     return res;
   }
   res.bytes = st.st_size;

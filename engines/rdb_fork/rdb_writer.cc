@@ -13,13 +13,13 @@
 
 #include "engines/rdb_fork/crc64.h"
 #include "engines/rdb_fork/rdb_format.h"
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
+#include "base/errno_text.h"
 
 namespace rpbench::rdb_fork {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
 
 // An output buffer in its own anonymous mapping (so the child's buffer does not disturb the
 // parent's heap pages), with the running CRC64 of everything flushed.
@@ -150,7 +150,7 @@ RdbWriteResult write_rdb(const kvstore::KvStore& store, int fd, const std::strin
     std::this_thread::sleep_for(std::chrono::milliseconds(opt.test_pause_after_header_ms));
   }
 
-  kvstore::ContentDigest digest;
+  ContentDigest digest;
   store.for_each([&](std::string_view k, std::string_view v) {
     out.put_byte(kTypeString);
     out.put_string(k);

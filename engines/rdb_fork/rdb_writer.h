@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engines/kvstore/content_digest.h"
+#include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
 
 namespace rpbench::rdb_fork {
@@ -28,7 +28,7 @@ struct RdbWriteResult {
   bool ok = false;
   std::string error;
   int64_t bytes = 0;                // bytes of the complete file
-  kvstore::ContentDigest digest;    // digest of the pairs written
+  ContentDigest digest;    // digest of the pairs written
 };
 
 // Writes the store to `fd` from its current position (the descriptor stays open). `name` is

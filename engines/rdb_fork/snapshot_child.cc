@@ -1,5 +1,7 @@
 #include "engines/rdb_fork/snapshot_child.h"
 
+#include "base/errno_text.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,8 +12,8 @@
 #include <cstring>
 #include <type_traits>
 
-#include "harness/measure/clock.h"
-#include "harness/measure/os_probes.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
 
 namespace rpbench::rdb_fork {
 
@@ -69,72 +71,55 @@ std::string temp_name(const std::string& dir, pid_t pid) { return dir + "/temp-"
 SnapshotChild::~SnapshotChild() { abort(); }
 
 void SnapshotChild::abort() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int st = 0;
-  while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-  }
+  if (!child_.running()) return;
+  child_.kill();
   ::unlink(temp_path().c_str());
-  pid_ = -1;
+  child_ = ChildProcess();
   pipe_read_.reset();
 }
 
-std::string SnapshotChild::temp_path() const { return temp_name(dir_, pid_); }
+std::string SnapshotChild::temp_path() const { return temp_name(dir_, child_.pid()); }
 
 Status SnapshotChild::start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-                            const RdbWriteOptions& opt, const std::optional<kvstore::ContentDigest>& expected) {
-  if (running()) return Status::Error("a snapshot child (pid " + std::to_string(pid_) + ") is still running");
+                            const RdbWriteOptions& opt, const std::optional<ContentDigest>& expected) {
+  if (running())
+    return Status::FailedPrecondition("a snapshot child (pid " + std::to_string(pid()) + ") is still running");
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return Status::Error(std::string("pipe2 failed: ") + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return errno_status("pipe2");
   UniqueFd rd(fds[0]);
   UniqueFd wr(fds[1]);
   dir_ = dir;
   final_path_ = final_path;
   expected_ = expected;
 
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = ::fork();
-  const auto t1 = std::chrono::steady_clock::now();
-  if (pid < 0) return Status::Error(std::string("fork failed: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::close(rd.get());
-    child_main(wr.get(), store, dir, final_path, opt);
-  }
-  fork_us_ = std::chrono::duration<double, std::micro>(t1 - t0).count();
-  pid_ = pid;
+  // The child dies with the thread that forked it (the driver's), so a killed harness leaves no
+  // writer behind.
+  StatusOr<ChildProcess> c = ChildProcess::fork(
+      [&]() -> int {
+        ::close(rd.get());
+        child_main(wr.get(), store, dir, final_path, opt);
+      },
+      SIGKILL);
+  if (!c.ok()) return c.status();
+  child_ = std::move(*c);
   pipe_read_ = std::move(rd);
   return Status::Ok();
 }
 
 std::optional<SnapshotReport> SnapshotChild::poll() {
-  if (pid_ <= 0) return std::nullopt;
-  int st = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(pid_, &st, WNOHANG);
-  } while (r < 0 && errno == EINTR);
-  if (r == 0) return std::nullopt;
-  if (r < 0) {
-    SnapshotReport rep;
-    rep.child_pid = pid_;
-    rep.fork_us = fork_us_;
-    rep.location = final_path_;
-    rep.error = "snapshot child " + std::to_string(pid_) + " cannot be waited for: " + std::strerror(errno);
-    ::unlink(temp_path().c_str());
-    pid_ = -1;
-    pipe_read_.reset();
-    return rep;
-  }
-  SnapshotReport rep = finish(st);
-  pid_ = -1;
+  if (!child_.running()) return std::nullopt;
+  const std::optional<int> st = child_.try_wait();
+  if (!st) return std::nullopt;
+  SnapshotReport rep = finish(*st);
+  child_ = ChildProcess();
   pipe_read_.reset();
   return rep;
 }
 
 SnapshotReport SnapshotChild::finish(int wait_status) {
   SnapshotReport rep;
-  rep.child_pid = pid_;
-  rep.fork_us = fork_us_;
+  rep.child_pid = child_.pid();
+  rep.fork_us = child_.fork_us();
   rep.location = final_path_;
   ChildRecord rec{};
   ssize_t n;
@@ -148,9 +133,9 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rep.child_duration_ms = static_cast<double>(rec.duration_ns) / 1e6;
     rep.cow_bytes = rec.private_dirty_bytes;
     rep.child_done_ns = rec.done_ns;
-    rep.digest = kvstore::ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
+    rep.digest = ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
   }
-  const std::string who = "snapshot child " + std::to_string(pid_);
+  const std::string who = "snapshot child " + std::to_string(child_.pid());
   if (WIFSIGNALED(wait_status)) {
     const int sig = WTERMSIG(wait_status);
     rep.error = who + " was killed by signal " + std::to_string(sig) + " (" + ::strsignal(sig) + ")";
@@ -160,7 +145,7 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rep.error = who + " exited with status " + std::to_string(WEXITSTATUS(wait_status)) + " without sending its report";
   } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
     rep.error = who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : "exit status " + std::to_string(WEXITSTATUS(wait_status)));
-  } else if (expected_ && kvstore::ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != *expected_) {
+  } else if (expected_ && ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != *expected_) {
     rep.error = who + " wrote content with digest " + rep.digest + " but the store's digest at fork time was " +
                 expected_->hex();
   } else {

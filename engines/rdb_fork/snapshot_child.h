@@ -17,10 +17,11 @@
 #include <string>
 
 #include "engines/engine.h"
-#include "engines/kvstore/content_digest.h"
+#include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
 #include "engines/rdb_fork/rdb_writer.h"
-#include "harness/unique_fd.h"
+#include "base/child_process.h"
+#include "base/unique_fd.h"
 
 namespace rpbench::rdb_fork {
 
@@ -37,10 +38,10 @@ class SnapshotChild {
   // `expected` may be absent (the store does not track its digest): the child's own digest of
   // what it wrote, taken from the fork-time copy of the store, is then the snapshot's digest.
   Status start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-               const RdbWriteOptions& opt, const std::optional<kvstore::ContentDigest>& expected);
+               const RdbWriteOptions& opt, const std::optional<ContentDigest>& expected);
 
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  bool running() const { return child_.running(); }
+  pid_t pid() const { return child_.pid(); }
   std::string temp_path() const;
 
   // Kills (SIGKILL) and reaps a running child and removes its temporary file; no-op otherwise.
@@ -52,12 +53,11 @@ class SnapshotChild {
  private:
   SnapshotReport finish(int wait_status);
 
-  pid_t pid_ = -1;
+  ChildProcess child_;
   UniqueFd pipe_read_;
-  double fork_us_ = -1;
   std::string dir_;
   std::string final_path_;
-  std::optional<kvstore::ContentDigest> expected_;
+  std::optional<ContentDigest> expected_;
 };
 
 }  // namespace rpbench::rdb_fork

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "engines/kvstore/allocator_stats.h"
+#include "base/errno_text.h"
 
 namespace rpbench::rdb_fork {
 
@@ -33,7 +34,7 @@ std::string system_thp_mode() {
 ThpPolicy::ThpPolicy(const std::string& mode) : mode_(mode), system_mode_(system_thp_mode()) {
   if (mode_ == "never") {
     if (::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) {
-      throw std::runtime_error(std::string("engine.thp=never: prctl(PR_SET_THP_DISABLE) failed: ") + std::strerror(errno));
+      throw std::runtime_error(std::string("engine.thp=never: prctl(PR_SET_THP_DISABLE) failed: ") + errno_text());
     }
     disabled_by_prctl_ = true;
     actions_ = "prctl(PR_SET_THP_DISABLE, 1) for the process and its fork children";

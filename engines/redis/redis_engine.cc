@@ -19,13 +19,14 @@
 
 #include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
-#include "engines/private_dir.h"
+#include "base/private_dir.h"
 #include "engines/rdb_fork/rdb_loader.h"
 #include "engines/redis/connection.h"
 #include "engines/redis/info_parser.h"
 #include "engines/redis/redis_options.h"
 #include "engines/redis/server_log.h"
 #include "engines/redis/server_process.h"
+#include "base/errno_text.h"
 
 namespace rpbench {
 namespace redis {
@@ -118,7 +119,8 @@ class RedisEngine final : public Engine {
   void digest_rdb(SnapshotReport* rep) const;
 
   RedisOptions opt_;
-  std::string dir_;  // managed mode: the private directory
+  PrivateDir private_dir_;  // managed mode: removed when the engine goes, unless keep_dir
+  std::string dir_;         // its path
   std::string host_;
   int port_ = 0;
   std::unique_ptr<ServerProcess> server_;
@@ -144,29 +146,21 @@ RedisEngine::RedisEngine(RedisOptions opt) : opt_(std::move(opt)) {
   }
   if (::access(opt_.server_path.c_str(), X_OK) != 0) {
     throw std::runtime_error("redis-server not found or not executable at '" + opt_.server_path +
-                             "' (engine.server_path): " + std::strerror(errno) +
+                             "' (engine.server_path): " + errno_text() +
                              "; install the Debian package redis-server");
   }
-  dir_ = make_private_dir(opt_.dir, "redis");
+  StatusOr<PrivateDir> dir = PrivateDir::create(opt_.dir, "redis");
+  if (!dir.ok()) throw std::runtime_error(dir.status().message());
+  private_dir_ = std::move(*dir);
+  private_dir_.keep(opt_.keep_dir);
+  dir_ = private_dir_.path();
   host_ = "127.0.0.1";
-  try {
-    start_server();
-  } catch (...) {
-    if (!opt_.keep_dir) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
-    throw;
-  }
+  start_server();
 }
 
 RedisEngine::~RedisEngine() {
   drop_all_connections();
-  server_.reset();  // SHUTDOWN NOSAVE / SIGTERM / SIGKILL, reaped
-  if (!dir_.empty() && !opt_.keep_dir) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  server_.reset();  // SHUTDOWN NOSAVE / SIGTERM / SIGKILL, reaped (before the directory goes)
 }
 
 void RedisEngine::start_server() {
@@ -212,11 +206,11 @@ Status RedisEngine::ensure_connected(Client& c) const {
     c.pending = 0;
     c.conn.reset();
   }
-  if (opt_.managed && !server_) return Status::Error("redis: no server" + server_note());
+  if (opt_.managed && !server_) return Status::Unavailable("redis: no server" + server_note());
   try {
     c.conn = std::make_unique<Connection>(host_, port_, opt_.timeout_ms, opt_.timeout_ms);
   } catch (const std::runtime_error& e) {
-    return Status::Error(e.what() + server_note());
+    return Status::Unavailable(e.what() + server_note());
   }
   return Status::Ok();
 }
@@ -228,7 +222,7 @@ Status RedisEngine::io_failure(Client& c, std::string_view what) const {
   total_pending_.fetch_sub(c.pending);
   c.pending = 0;
   c.conn.reset();
-  return Status::Error(msg + server_note());
+  return Status::Unavailable(msg + server_note());
 }
 
 Status RedisEngine::drain(Client& c) const {
@@ -238,7 +232,7 @@ Status RedisEngine::drain(Client& c) const {
     if (!r) return io_failure(c, "reading pipelined SET replies");
     --c.pending;
     total_pending_.fetch_sub(1);
-    if (r->type == REDIS_REPLY_ERROR && first.ok()) first = Status::Error("redis: pipelined SET: " + describe_reply(r.get()));
+    if (r->type == REDIS_REPLY_ERROR && first.ok()) first = Status::IoError("redis: pipelined SET: " + describe_reply(r.get()));
   }
   return first;
 }
@@ -281,7 +275,7 @@ Status RedisEngine::put(std::string_view key, std::string_view value) {
   if (!pipelining_.load(std::memory_order_relaxed)) {
     Reply r = c.conn->command({"SET", key, value});
     if (!r) return io_failure(c, "SET");
-    if (r->type == REDIS_REPLY_ERROR) return Status::Error("redis: SET: " + describe_reply(r.get()));
+    if (r->type == REDIS_REPLY_ERROR) return Status::IoError("redis: SET: " + describe_reply(r.get()));
     return Status::Ok();
   }
   if (!c.conn->append({"SET", key, value})) return io_failure(c, "SET (append)");
@@ -301,7 +295,7 @@ Status RedisEngine::get(std::string_view key, std::string* value) {
   switch (r->type) {
     case REDIS_REPLY_NIL: return Status::NotFound();
     case REDIS_REPLY_STRING: value->assign(r->str, r->len); return Status::Ok();
-    default: return Status::Error("redis: GET: " + describe_reply(r.get()));
+    default: return Status::IoError("redis: GET: " + describe_reply(r.get()));
   }
 }
 
@@ -312,7 +306,7 @@ Status RedisEngine::del(std::string_view key) {
   if (Status s = ensure_connected(c); !s.ok()) return s;
   Reply r = c.conn->command({"DEL", key});
   if (!r) return io_failure(c, "DEL");
-  if (r->type != REDIS_REPLY_INTEGER) return Status::Error("redis: DEL: " + describe_reply(r.get()));
+  if (r->type != REDIS_REPLY_INTEGER) return Status::IoError("redis: DEL: " + describe_reply(r.get()));
   return r->integer > 0 ? Status::Ok() : Status::NotFound();
 }
 
@@ -323,7 +317,7 @@ Status RedisEngine::control(const std::vector<std::string_view>& args, Reply* ou
   Reply r = control_.conn->command(args);
   if (!r) return io_failure(control_, args.empty() ? "command" : args.front());
   if (r->type == REDIS_REPLY_ERROR) {
-    return Status::Error("redis: " + std::string(args.front()) + ": " + describe_reply(r.get()));
+    return Status::IoError("redis: " + std::string(args.front()) + ": " + describe_reply(r.get()));
   }
   *out = std::move(r);
   return Status::Ok();
@@ -334,11 +328,11 @@ Status RedisEngine::info(const std::vector<std::string_view>& sections, InfoFiel
   args.insert(args.end(), sections.begin(), sections.end());
   Reply r;
   if (Status s = control(args, &r); !s.ok()) return s;
-  if (r->type != REDIS_REPLY_STRING) return Status::Error("redis: INFO: unexpected " + describe_reply(r.get()));
+  if (r->type != REDIS_REPLY_STRING) return Status::IoError("redis: INFO: unexpected " + describe_reply(r.get()));
   try {
     *out = InfoFields::parse(std::string_view(r->str, r->len));
   } catch (const std::runtime_error& e) {
-    return Status::Error(e.what());
+    return Status::IoError(e.what());
   }
   return Status::Ok();
 }
@@ -356,7 +350,7 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
     if (Status s = control({"SCAN", cursor, "COUNT", "10000"}, &r); !s.ok()) return s;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
         r->element[1]->type != REDIS_REPLY_ARRAY) {
-      return Status::Error("redis: SCAN: unexpected " + describe_reply(r.get()));
+      return Status::IoError("redis: SCAN: unexpected " + describe_reply(r.get()));
     }
     cursor.assign(r->element[0]->str, r->element[0]->len);
     keys.clear();
@@ -371,7 +365,7 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
     Reply m;
     if (Status s = control(mget, &m); !s.ok()) return s;
     if (m->type != REDIS_REPLY_ARRAY || m->elements != keys.size()) {
-      return Status::Error("redis: MGET: unexpected " + describe_reply(m.get()));
+      return Status::IoError("redis: MGET: unexpected " + describe_reply(m.get()));
     }
     for (size_t i = 0; i < keys.size(); ++i) {
       const redisReply* v = m->element[i];
@@ -383,7 +377,7 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
     }
   } while (cursor != "0");
   out->digest = d.hex();
-  out->keys = static_cast<int64_t>(d.count());
+  out->keys = static_cast<int64_t>(d.count);
   out->vanished = vanished;
   out->ms = ms_between(t0, Clock::now());
   return Status::Ok();
@@ -392,7 +386,7 @@ Status RedisEngine::scan_digest(ScanResult* out) const {
 // ---- snapshot ----------------------------------------------------------------------------
 
 Status RedisEngine::begin_snapshot() {
-  if (snap_) return Status::Error("redis: a snapshot is already running");
+  if (snap_) return Status::FailedPrecondition("redis: a snapshot is already running");
   if (Status s = flush_all(); !s.ok()) return s;
   RunningSnapshot rs;
   {
@@ -408,20 +402,20 @@ Status RedisEngine::begin_snapshot() {
   }
   Reply r;
   if (Status s = control({"DBSIZE"}, &r); !s.ok()) return s;
-  if (r->type != REDIS_REPLY_INTEGER) return Status::Error("redis: DBSIZE: unexpected " + describe_reply(r.get()));
+  if (r->type != REDIS_REPLY_INTEGER) return Status::IoError("redis: DBSIZE: unexpected " + describe_reply(r.get()));
   rs.keys = r->integer;
   InfoFields inf;
   if (Status s = info({"persistence"}, &inf); !s.ok()) return s;
   try {
     if (inf.integer("rdb_bgsave_in_progress") != 0) {
-      return Status::Error("redis: a BGSAVE is already in progress on " + address());
+      return Status::FailedPrecondition("redis: a BGSAVE is already in progress on " + address());
     }
     rs.saves_before = inf.integer("rdb_saves");
   } catch (const std::runtime_error& e) {
-    return Status::Error(e.what());
+    return Status::IoError(e.what());
   }
   if (Status s = control({"BGSAVE"}, &r); !s.ok()) return s;
-  if (r->type != REDIS_REPLY_STATUS) return Status::Error("redis: BGSAVE: unexpected " + describe_reply(r.get()));
+  if (r->type != REDIS_REPLY_STATUS) return Status::IoError("redis: BGSAVE: unexpected " + describe_reply(r.get()));
   rs.started = Clock::now();
   rs.next_poll = rs.started + std::chrono::milliseconds(opt_.info_poll_ms);
   snap_ = std::move(rs);
@@ -521,7 +515,7 @@ void RedisEngine::digest_rdb(SnapshotReport* rep) const {
   store.for_each([&](std::string_view k, std::string_view v) { d.add(k, v); });
   rep->digest = d.hex();
   rep->extra["digest_rdb_ms"] = ms_between(t0, Clock::now());
-  rep->extra["digest_keys"] = static_cast<int64_t>(d.count());
+  rep->extra["digest_keys"] = static_cast<int64_t>(d.count);
   rep->extra["digest_rdb_checksum_verified"] = lr.checksum_verified;
 }
 
@@ -578,7 +572,7 @@ RecoveryReport RedisEngine::recover() {
   rep.source = path;
   rep.bytes = file_bytes(path);
   if (rep.bytes < 0) {
-    rep.error = "redis: no snapshot to recover from: " + path + ": " + std::strerror(errno);
+    rep.error = "redis: no snapshot to recover from: " + path + ": " + errno_text();
     return rep;
   }
   // SETs still buffered postdate the snapshot and die with the server anyway: discard them.

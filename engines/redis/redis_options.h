@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/config/field.h"
+#include "base/field.h"
 
 namespace rpbench::redis {
 

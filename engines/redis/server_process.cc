@@ -21,6 +21,9 @@
 #include <thread>
 
 #include "engines/redis/connection.h"
+#include "base/child_process.h"
+#include "base/errno_text.h"
+#include "base/unique_fd.h"
 
 extern char** environ;
 
@@ -51,7 +54,7 @@ std::string read_from(const std::string& path, int64_t offset) {
 
 int pick_free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("redis: socket() for a free port: ") + std::strerror(errno));
+  if (fd < 0) throw std::runtime_error(std::string("redis: socket() for a free port: ") + errno_text());
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -61,20 +64,10 @@ int pick_free_port() {
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     const int e = errno;
     ::close(fd);
-    throw std::runtime_error(std::string("redis: cannot find a free port on 127.0.0.1: ") + std::strerror(e));
+    throw std::runtime_error(std::string("redis: cannot find a free port on 127.0.0.1: ") + errno_text(e));
   }
   ::close(fd);
   return ntohs(a.sin_port);
-}
-
-std::string describe_wait_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char* name = sigabbrev_np(sig);
-    return "killed by signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : std::string());
-  }
-  return "ended with wait status " + std::to_string(status);
 }
 
 ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(spec.dir + "/redis.log") {
@@ -83,7 +76,7 @@ ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(sp
     const int port = pick_free_port();
     const int64_t log_offset = file_size(log_path_);
     const auto t0 = Clock::now();
-    pid_ = spawn(port);
+    spawn(port);
     port_ = port;
     const std::string why = wait_ready();
     if (why.empty()) {
@@ -98,62 +91,25 @@ ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(sp
   }
 }
 
-pid_t ServerProcess::spawn(int port) {
-  std::vector<std::string> args = {spec_.server_path, "--port", std::to_string(port), "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", spec_.dir,
-                                   "--dbfilename", "dump.rdb", "--logfile", log_path_};
-  args.insert(args.end(), spec_.settings.begin(), spec_.settings.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) envp.push_back(*e);
-  }
-  envp.push_back(nullptr);
-  const std::string exec_failed = "rpbench: cannot exec " + spec_.server_path + "\n";
-
-  const int logfd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (logfd < 0) throw std::runtime_error("redis: cannot open the server log " + log_path_ + ": " + std::strerror(errno));
-  const int nullfd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (nullfd < 0) {
-    ::close(logfd);
-    throw std::runtime_error(std::string("redis: cannot open /dev/null: ") + std::strerror(errno));
-  }
-  const long max_fd = ::sysconf(_SC_OPEN_MAX);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    // Child: async-signal-safe calls only.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);  // the parent died before prctl took effect
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    ::sigaction(SIGTERM, &dfl, nullptr);
-    ::sigaction(SIGINT, &dfl, nullptr);
-    ::sigaction(SIGPIPE, &dfl, nullptr);
-    ::dup2(nullfd, 0);
-    ::dup2(logfd, 1);
-    ::dup2(logfd, 2);
-#ifdef SYS_close_range
-    if (::syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
-#endif
-      for (long fd = 3; fd < max_fd; ++fd) ::close(static_cast<int>(fd));
-    ::execve(argv[0], argv.data(), envp.data());
-    [[maybe_unused]] const ssize_t n = ::write(2, exec_failed.data(), exec_failed.size());
-    ::_exit(127);
-  }
-  const int fork_errno = errno;
-  ::close(logfd);
-  ::close(nullfd);
-  if (pid < 0) throw std::runtime_error(std::string("redis: fork for redis-server failed: ") + std::strerror(fork_errno));
+void ServerProcess::spawn(int port) {
+  SpawnOptions o;
+  o.path = spec_.server_path;
+  o.args = {spec_.server_path, "--port", std::to_string(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", spec_.dir,
+            "--dbfilename", "dump.rdb", "--logfile", log_path_};
+  o.args.insert(o.args.end(), spec_.settings.begin(), spec_.settings.end());
+  // rpbench may preload an allocator into itself; the server runs with its own.
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) o.env.emplace_back(*e);
+  UniqueFd log(::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!log) throw std::runtime_error("redis: cannot open the server log " + log_path_ + ": " + errno_text());
+  o.stdout_fd = log.get();
+  o.stderr_fd = log.get();
+  o.death_signal = SIGKILL;
+  StatusOr<ChildProcess> c = ChildProcess::spawn(o);
+  if (!c.ok()) throw std::runtime_error("redis: starting redis-server: " + c.status().message());
   std::lock_guard<std::mutex> lk(mu_);
-  reaped_ = false;
-  wait_status_ = 0;
-  return pid;
+  child_ = std::move(*c);
 }
 
 std::string ServerProcess::wait_ready() {
@@ -190,33 +146,18 @@ std::string ServerProcess::wait_ready() {
 
 std::string ServerProcess::exit_reason() {
   std::lock_guard<std::mutex> lk(mu_);
-  if (pid_ <= 0) return "was never started";
-  if (reaped_) return describe_wait_status(wait_status_);
-  int st = 0;
-  const pid_t r = ::waitpid(pid_, &st, WNOHANG);
-  if (r == 0) return {};
-  reaped_ = true;
-  if (r == pid_) {
-    wait_status_ = st;
-    return describe_wait_status(st);
-  }
-  wait_status_ = 0;
-  return std::string("was lost (waitpid: ") + std::strerror(errno) + ")";
+  if (child_.pid() <= 0) return "was never started";
+  const std::optional<int> st = child_.try_wait();
+  return st ? describe_wait_status(*st) : std::string();
 }
 
 void ServerProcess::kill_and_reap() {
   std::lock_guard<std::mutex> lk(mu_);
-  if (reaped_ || pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int st = 0;
-  while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-  }
-  wait_status_ = st;
-  reaped_ = true;
+  child_.kill();
 }
 
 void ServerProcess::stop() {
-  if (pid_ <= 0) return;
+  if (child_.pid() <= 0) return;
   auto wait_exit = [this](int ms) {
     const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
     while (exit_reason().empty()) {
@@ -235,7 +176,7 @@ void ServerProcess::stop() {
   if (wait_exit(5000)) return;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (!reaped_) ::kill(pid_, SIGTERM);
+    child_.signal(SIGTERM);
   }
   if (wait_exit(2000)) return;
   kill_and_reap();

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "base/child_process.h"
+
 namespace rpbench::redis {
 
 struct ServerSpec {
@@ -37,7 +39,7 @@ class ServerProcess {
   // SHUTDOWN NOSAVE, then SIGTERM, then SIGKILL after grace periods; reaps. Idempotent.
   void stop();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   int port() const { return port_; }
   const std::string& log_path() const { return log_path_; }
   // From fork to the first PONG (includes loading dump.rdb), in ms.
@@ -49,25 +51,21 @@ class ServerProcess {
   std::string log_tail(int lines) const;
 
  private:
-  pid_t spawn(int port);
+  void spawn(int port);
   // Returns "" when ready; otherwise why it is not (the child is gone or timed out).
   std::string wait_ready();
   void kill_and_reap();
 
   ServerSpec spec_;
   std::string log_path_;
-  pid_t pid_ = -1;
   int port_ = 0;
   double ready_ms_ = -1;
-  std::mutex mu_;  // guards the reaping state below
-  bool reaped_ = true;
-  int wait_status_ = 0;
+  std::mutex mu_;  // guards the child's reaping state (exit_reason() may be called from any thread)
+  ChildProcess child_;
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
 int pick_free_port();
 
-// "exited with status N" / "killed by signal N (NAME)" for a waitpid status.
-std::string describe_wait_status(int status);
 
 }  // namespace rpbench::redis

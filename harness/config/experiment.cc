@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "harness/config/config_error.h"
+#include "base/config_error.h"
 
 namespace rpbench {
 

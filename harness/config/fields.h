@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/config/field.h"
+#include "base/field.h"
 
 namespace rpbench::config {
 

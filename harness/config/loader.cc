@@ -11,11 +11,12 @@
 #include <sstream>
 
 #include "engines/registry.h"
-#include "harness/config/config_error.h"
+#include "base/config_error.h"
 #include "harness/config/fields.h"
 #include "harness/config/presets.h"
 #include "transport/remote_memory.h"
 #include "workloads/spec.h"
+#include "base/errno_text.h"
 
 namespace rpbench::config {
 
@@ -478,7 +479,7 @@ json read_config_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail("", "cannot read config file " + path + ": it is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("", "cannot read config file " + path + ": " + std::strerror(errno));
+  if (!in) fail("", "cannot read config file " + path + ": " + errno_text());
   std::stringstream ss;
   ss << in.rdbuf();
   if (in.bad()) fail("", "cannot read config file " + path);

@@ -214,7 +214,6 @@ TEST(KvStore, MoveAndSwapKeepContent) {
 TEST(AllocatorStats, NamesTheAllocatorAndCountsItsBytes) {
   const std::string name = allocator_name();
   EXPECT_TRUE(name == "glibc" || name == "jemalloc" || name == "tcmalloc") << name;
-  EXPECT_GT(rss_bytes(), 0);
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer replaces malloc: the allocator's own counters do not see its allocations";
 #else

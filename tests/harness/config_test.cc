@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "harness/config/config_error.h"
+#include "base/config_error.h"
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 

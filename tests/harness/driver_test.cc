@@ -11,7 +11,7 @@
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 #include "harness/driver.h"
-#include "harness/measure/clock.h"
+#include "measure/clock.h"
 #include "workloads/keys.h"
 #include "workloads/op_stream.h"
 #include "workloads/trace.h"
@@ -42,7 +42,7 @@ class StallEngine : public Engine {
   Status step() {
     const uint64_t n = ++calls_;
     if (n == stall_at_) std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms_));
-    if (n == fail_at_) return Status::Error("injected failure");
+    if (n == fail_at_) return Status::IoError("injected failure");
     return Status::Ok();
   }
   std::atomic<uint64_t> calls_{0};

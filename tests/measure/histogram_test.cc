@@ -1,6 +1,6 @@
 // Histogram: percentiles within the stated bound of the exact nearest-rank quantile, exact
 // min/max, merge == recording everything into one, the JSON shape.
-#include "harness/measure/histogram.h"
+#include "measure/histogram.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // OS probes return sane values and move the right way when this process touches memory.
 // Suite names start with "Os": these tests read /proc and fork (ctest label "os").
-#include "harness/measure/os_probes.h"
+#include "measure/os_probes.h"
 
 #include <sys/mman.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "harness/measure/mapping.h"
+#include "measure/mapping.h"
 
 namespace rpbench::measure {
 namespace {

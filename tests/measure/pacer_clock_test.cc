@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "harness/measure/clock.h"
-#include "harness/measure/pacer.h"
+#include "measure/clock.h"
+#include "measure/pacer.h"
 
 namespace rpbench::measure {
 namespace {

@@ -1,5 +1,5 @@
 // Timeline: ops land in the interval of their intended start; merge; the JSON shape.
-#include "harness/measure/timeline.h"
+#include "measure/timeline.h"
 
 #include <gtest/gtest.h>
 

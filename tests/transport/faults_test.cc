@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "tests/transport/sockets_test_util.h"
 #include "transport/protocol.h"
 

@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <string>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "tests/transport/sockets_test_util.h"
 
 namespace rpbench::transport::testing {

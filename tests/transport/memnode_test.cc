@@ -30,7 +30,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/memnode_process.h"
 #include "transport/protocol.h"
 

@@ -89,13 +89,13 @@ std::vector<Completion> collect(Transport& t, size_t count, milliseconds timeout
 
 // One transfer, waited for (like transport::transfer(), which lives with the socket transports).
 Status run_transfer(Transport& t, Op op, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
-  if (t.pending() != 0) return Status::Error("run_transfer: transfers pending");
+  if (t.pending() != 0) return Status::Internal("run_transfer: transfers pending");
   Status posted = t.post(op, 77, buf, local_off, len, remote_off);
   if (!posted.ok()) return posted;
   auto c = collect(t, 1, milliseconds(60000));
-  if (c.size() != 1) return Status::Error("no completion within 60 s");
-  if (c[0].tag != 77) return Status::Error("unexpected completion tag");
-  if (c[0].status.ok() && c[0].bytes != len) return Status::Error("completion with the wrong byte count");
+  if (c.size() != 1) return Status::Internal("no completion within 60 s");
+  if (c[0].tag != 77) return Status::Internal("unexpected completion tag");
+  if (c[0].status.ok() && c[0].bytes != len) return Status::Internal("completion with the wrong byte count");
   return c[0].status;
 }
 
@@ -413,7 +413,7 @@ TEST(VerbsTransport, ForkedChildConnectsAnew) {
       if (st.ok()) st = t->register_buffer(r.data(), r.size(), &rid);
       if (st.ok()) st = run_transfer(*t, Op::kWrite, bid, 0, b.size(), 4096);
       if (st.ok()) st = run_transfer(*t, Op::kRead, rid, 0, r.size(), 4096);
-      if (st.ok() && r != b) st = Status::Error("read back differs");
+      if (st.ok() && r != b) st = Status::Internal("read back differs");
       if (st.ok()) st = t->close();
       if (st.ok()) rc = 0;
       else std::fprintf(stderr, "child: %s\n", st.message().c_str());

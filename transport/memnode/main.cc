@@ -20,15 +20,20 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/memnode/region.h"
 #include "transport/memnode/server.h"
 #include "transport/protocol.h"
 #include "transport/memnode/verbs_listener.h"
+#include "base/errno_text.h"
+#include "base/config_error.h"
+#include "base/sizes.h"
+#include "base/token.h"
 
 namespace {
 
 using rpbench::transport::Region;
+using rpbench::errno_text;
 namespace memnode = rpbench::transport::memnode;
 namespace protocol = rpbench::transport::protocol;
 
@@ -60,9 +65,7 @@ constexpr const char* kUsage =
     "  region_bytes=B prefault=0|1 prefault_ms=MS\n"
     "SIGTERM or SIGINT stops the node (exit 0).\n";
 
-struct UsageError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
+using UsageError = rpbench::config::ConfigError;  // a bad flag or environment: one line, exit 2
 
 struct Flags {
   std::string listen = "127.0.0.1";
@@ -87,23 +90,10 @@ uint64_t parse_uint(std::string_view flag, const std::string& text, uint64_t max
   return v;
 }
 
-uint64_t parse_size(std::string_view flag, std::string text) {
-  uint64_t mult = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'K': case 'k': mult = 1ull << 10; break;
-      case 'M': case 'm': mult = 1ull << 20; break;
-      case 'G': case 'g': mult = 1ull << 30; break;
-      case 'T': case 't': mult = 1ull << 40; break;
-      default: break;
-    }
-    if (mult != 1) text.pop_back();
-  }
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-    throw UsageError(std::string(flag) + ": expected a size such as 4096, 64M or 2G, got '" + text + "'");
-  uint64_t v = parse_uint(flag, text, UINT64_MAX / mult);
-  if (v == 0) throw UsageError(std::string(flag) + ": the size must be > 0");
-  return v * mult;
+uint64_t parse_size(std::string_view flag, const std::string& text) {
+  rpbench::StatusOr<uint64_t> v = rpbench::parse_size(text);
+  if (!v.ok()) throw UsageError(std::string(flag) + ": " + v.status().message());
+  return *v;
 }
 
 Flags parse_flags(int argc, char** argv) {
@@ -162,11 +152,10 @@ Flags parse_flags(int argc, char** argv) {
 }
 
 std::string token_from_env() {
-  const char* t = std::getenv(protocol::kTokenEnv);
-  if (t == nullptr || *t == '\0')
+  const std::string token = rpbench::token_or_env("");  // the environment only, never argv
+  if (token.empty())
     throw UsageError(std::string("no token: set ") + protocol::kTokenEnv + " (1.." +
                      std::to_string(protocol::kMaxTokenBytes) + " bytes) in the environment");
-  std::string token = t;
   if (token.size() > protocol::kMaxTokenBytes)
     throw UsageError(std::string(protocol::kTokenEnv) + " is " + std::to_string(token.size()) +
                      " bytes long, at most " + std::to_string(protocol::kMaxTokenBytes) + " are allowed");
@@ -182,7 +171,7 @@ int serve(const Flags& f, const std::string& token) {
   sigaddset(&stop_signals, SIGINT);
   if (::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) throw std::runtime_error("pthread_sigmask failed");
   rpbench::UniqueFd stop_fd(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
-  if (!stop_fd) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+  if (!stop_fd) throw std::runtime_error(std::string("signalfd: ") + errno_text());
   ::signal(SIGPIPE, SIG_IGN);  // a vanished client is an error value on its own socket, not a signal
 
   std::vector<std::unique_ptr<Region>> regions;
@@ -217,7 +206,7 @@ int serve(const Flags& f, const std::string& token) {
                      " prefault=" + (f.prefault ? "1" : "0") + " prefault_ms=" + prefault_text + "\n";
   // Whoever started the node waits for this line: a node that cannot say it is ready must not serve.
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
-    throw std::runtime_error(std::string("cannot print the ready line on stdout: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("cannot print the ready line on stdout: ") + errno_text());
 
   server.run(stop_fd.get());
   return 0;  // the verbs listener, the server and the regions go away in reverse order

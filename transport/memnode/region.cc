@@ -1,4 +1,5 @@
 #include "transport/memnode/region.h"
+#include "base/errno_text.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -14,7 +15,7 @@ namespace rpbench::transport {
 
 namespace {
 std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + std::strerror(errno));
+  return std::runtime_error(what + ": " + errno_text());
 }
 }  // namespace
 

@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace rpbench::transport {
 

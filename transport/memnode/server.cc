@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "transport/protocol.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport::memnode {
 
@@ -33,7 +34,7 @@ constexpr std::chrono::milliseconds kDrainTime(2000);
 namespace {
 
 std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + std::strerror(errno));
+  return std::runtime_error(what + ": " + errno_text());
 }
 
 // Reads exactly n bytes. False on EOF, error or timeout (SO_RCVTIMEO).
@@ -289,13 +290,13 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
   for (addrinfo* ai = found; ai != nullptr && !tcp_listener_; ai = ai->ai_next) {
     UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
     if (!fd) {
-      last_error = std::strerror(errno);
+      last_error = errno_text();
       continue;
     }
     int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd.get(), SOMAXCONN) != 0) {
-      last_error = std::strerror(errno);
+      last_error = errno_text();
       continue;
     }
     tcp_listener_ = std::move(fd);

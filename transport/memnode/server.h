@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/memnode/region.h"
 
 namespace rpbench::transport::memnode {

@@ -14,8 +14,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "harness/unique_fd.h"
+#include "base/unique_fd.h"
 #include "transport/rdma_util.h"
+#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -58,9 +59,9 @@ struct VerbsListener::Impl {
     if (it != devices.end()) return it->second;
     Device d;
     d.pd.reset(ibv_alloc_pd(ctx));
-    if (!d.pd) throw std::runtime_error(std::string("ibv_alloc_pd: ") + std::strerror(errno));
+    if (!d.pd) throw std::runtime_error(std::string("ibv_alloc_pd: ") + errno_text());
     d.cq.reset(ibv_create_cq(ctx, 16, nullptr, nullptr, 0));
-    if (!d.cq) throw std::runtime_error(std::string("ibv_create_cq: ") + std::strerror(errno));
+    if (!d.cq) throw std::runtime_error(std::string("ibv_create_cq: ") + errno_text());
     ibv_device_attr attr{};
     if (ibv_query_device(ctx, &attr) == 0) d.max_responder = static_cast<uint8_t>(std::clamp(attr.max_qp_rd_atom, 1, 255));
     return devices.emplace(ctx, std::move(d)).first->second;
@@ -74,7 +75,7 @@ struct VerbsListener::Impl {
                            IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ));
     if (!mr)
       throw std::runtime_error("ibv_reg_mr of region " + std::to_string(r.id()) + " (" + std::to_string(r.bytes()) +
-                               " bytes): " + std::strerror(errno) + " (is the locked-memory limit, ulimit -l, too low?)");
+                               " bytes): " + errno_text() + " (is the locked-memory limit, ulimit -l, too low?)");
     return d.mrs.emplace(r.id(), std::move(mr)).first->second.get();
   }
 
@@ -111,7 +112,7 @@ struct VerbsListener::Impl {
       qa.cap.max_send_sge = 1;
       qa.cap.max_recv_sge = 1;
       if (rdma_create_qp(id, dev.pd.get(), &qa) != 0)
-        throw std::runtime_error(std::string("rdma_create_qp: ") + std::strerror(errno));
+        throw std::runtime_error(std::string("rdma_create_qp: ") + errno_text());
       rdma::AcceptData a;
       a.region_bytes = region->bytes();
       a.addr = reinterpret_cast<uint64_t>(region->data());
@@ -124,7 +125,7 @@ struct VerbsListener::Impl {
       param.responder_resources = std::min<uint8_t>(std::max<uint8_t>(ev.initiator_depth, 1), dev.max_responder);
       param.initiator_depth = 0;
       param.rnr_retry_count = 7;
-      if (rdma_accept(id, &param) != 0) throw std::runtime_error(std::string("rdma_accept: ") + std::strerror(errno));
+      if (rdma_accept(id, &param) != 0) throw std::runtime_error(std::string("rdma_accept: ") + errno_text());
       clients.emplace(id, std::move(owned));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "memnode verbs: refusing a client: %s\n", e.what());
@@ -164,7 +165,7 @@ struct VerbsListener::Impl {
       std::array<pollfd, 2> fds{{{channel->fd, POLLIN, 0}, {stop_fd.get(), POLLIN, 0}}};
       if (::poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;
-        std::fprintf(stderr, "memnode verbs: poll: %s\n", std::strerror(errno));
+        std::fprintf(stderr, "memnode verbs: poll: %s\n", errno_text());
         return;
       }
       if (fds[1].revents) return;
@@ -196,16 +197,16 @@ VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& ad
   m.channel.reset(rdma_create_event_channel());
   if (!m.channel)
     throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") +
-                                                                    std::strerror(errno)));
+                                                                    errno_text()));
   rdma::set_nonblocking(m.channel->fd);
   rdma_cm_id* id = nullptr;
   if (rdma_create_id(m.channel.get(), &id, nullptr, RDMA_PS_TCP) != 0)
-    throw std::runtime_error("verbs listener on " + m.address + ": rdma_create_id: " + std::strerror(errno));
+    throw std::runtime_error("verbs listener on " + m.address + ": rdma_create_id: " + errno_text());
   m.listen_id.reset(id);
   if (rdma_bind_addr(id, reinterpret_cast<sockaddr*>(&ss)) != 0)
-    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_bind_addr: ") + std::strerror(errno)));
+    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_bind_addr: ") + errno_text()));
   if (rdma_listen(id, 128) != 0)
-    throw std::runtime_error("verbs listener on " + m.address + ": rdma_listen: " + std::strerror(errno));
+    throw std::runtime_error("verbs listener on " + m.address + ": rdma_listen: " + errno_text());
   m.endpoint = address + ":" + std::to_string(ntohs(rdma_get_src_port(id)));
   // Bound to a device's address: register the regions now, so connecting clients do not wait for it.
   if (id->verbs) {
@@ -213,7 +214,7 @@ VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& ad
     for (Region* r : m.regions) m.mr_for(dev, *r);
   }
   m.stop_fd.reset(::eventfd(0, EFD_CLOEXEC));
-  if (!m.stop_fd) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+  if (!m.stop_fd) throw std::runtime_error(std::string("eventfd: ") + errno_text());
   m.thread = std::thread([&m] { m.run(); });
 }
 

@@ -1,0 +1,53 @@
+#include "base/sizes.h"
+
+#include <cctype>
+#include <cstdio>
+
+namespace rpbench {
+
+StatusOr<uint64_t> parse_size(std::string_view text) {
+  const std::string quoted = "'" + std::string(text) + "'";
+  size_t i = 0;
+  uint64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    const uint64_t d = static_cast<uint64_t>(text[i] - '0');
+    if (n > (UINT64_MAX - d) / 10) return Status::InvalidArgument("size " + quoted + " is too large");
+    n = n * 10 + d;
+    ++i;
+  }
+  if (i == 0) return Status::InvalidArgument("bad size " + quoted + " (expected e.g. 64M, 1G, 4096)");
+  int shift = 0;
+  const std::string_view suffix = text.substr(i);
+  if (suffix.size() > 1) return Status::InvalidArgument("bad size " + quoted + " (suffix must be K, M, G or T)");
+  if (suffix.size() == 1) {
+    switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      case 'T': shift = 40; break;
+      default: return Status::InvalidArgument("bad size " + quoted + " (suffix must be K, M, G or T)");
+    }
+  }
+  if (n == 0) return Status::InvalidArgument("size " + quoted + " must be > 0");
+  if (shift > 0 && n > (UINT64_MAX >> shift)) return Status::InvalidArgument("size " + quoted + " is too large");
+  return n << shift;
+}
+
+std::string format_size(uint64_t bytes) {
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  int u = 0;
+  double v = static_cast<double>(bytes);
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (v == static_cast<double>(static_cast<uint64_t>(v))) {
+    std::snprintf(buf, sizeof buf, "%.0f%s", v, units[u]);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f%s", v, units[u]);
+  }
+  return buf;
+}
+
+}  // namespace rpbench
