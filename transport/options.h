@@ -7,6 +7,18 @@
 
 namespace rpbench::transport {
 
+// The limits of a connection's options: the config fields (harness/config/fields.cc), the probe's
+// flags and the transports all use these.
+inline constexpr int kMaxChannels = 64;
+inline constexpr int kMaxQueueDepth = 4096;           // outstanding chunks per channel
+inline constexpr uint64_t kMinChunkBytes = 4096;
+inline constexpr uint64_t kMaxChunkBytes = 1ull << 30;  // also the largest single request (protocol.h)
+inline constexpr uint64_t kMinRegionBytes = 1ull << 20;
+inline constexpr uint64_t kMaxRegionBytes = 1ull << 40;
+inline constexpr int kMaxTimeoutMs = 3600000;
+inline constexpr int kMaxSignalEvery = 4096;
+inline constexpr int kMaxInlineBytes = 4096;
+
 // shm only: emulate a NIC. 0 means "no cap" / "no added latency".
 struct LinkModel {
   double bandwidth_gbps = 0;  // gigabits per second shared by all channels of the connection
