@@ -29,9 +29,13 @@ void run_phase(benchmark::State& state, const char* mix_json, const char* dist) 
   const uint64_t ops = 2'000'000;
   const ExperimentConfig cfg = make_experiment(bench_config(ops, mix_json, dist));
   auto engine = find_engine("null")->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
+  if (!engine.ok()) {
+    state.SkipWithError(engine.status().message().c_str());
+    return;
+  }
   for (auto _ : state) {
     Result result;
-    Driver driver(cfg, *engine);
+    Driver driver(cfg, **engine);
     if (!driver.run(result)) state.SkipWithError(driver.error().c_str());
     benchmark::DoNotOptimize(result.phases.back().ops);
   }

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engines/kvstore/kvstore.h"
-#include "engines/rdb_fork/thp_policy.h"
+#include "engines/kvstore/thp_policy.h"
 #include "workloads/keys.h"
 #include "workloads/rng.h"
 #include "workloads/values.h"
@@ -107,7 +107,7 @@ class ZipfianKeys {
 struct LoadedStores {
   std::unique_ptr<KvStore> store;
   std::unique_ptr<std::unordered_map<std::string, std::string>> map;
-  std::unique_ptr<rdb_fork::ThpPolicy> thp;
+  std::unique_ptr<kvstore::ThpPolicy> thp;
   uint64_t n = 0;
   bool huge = false;
 };
@@ -125,7 +125,10 @@ KvStore& loaded_store(uint64_t n, bool huge) {
     c.map.reset();
     c.thp.reset();
     ::malloc_trim(0);  // the next store starts on fresh pages, not on the previous one's free lists
-    if (huge) c.thp = std::make_unique<rdb_fork::ThpPolicy>("madvise");
+    if (huge) {
+      c.thp = std::make_unique<kvstore::ThpPolicy>(kvstore::ThpMode::kMadvise);
+      (void)c.thp->apply();  // madvise mode does not fail; a refused advice shows in the figures
+    }
     c.store = std::make_unique<KvStore>();
     c.store->set_track_digest(false);  // as the rdb-fork engine runs it (Redis keeps no digest)
     char key[kKeySize];

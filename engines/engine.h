@@ -1,11 +1,15 @@
 // The engine interface: the one narrow surface between the driver and a key-value store.
 //
-// The driver times every call; engines never time the foreground themselves. An engine
-// states what it can do through capability flags, and the driver checks them before it runs a
-// phase (a config that asks for a snapshot from an engine without kSnapshot is rejected at
-// validation with a message naming the engine and the capability).
+// The driver times every call; engines never time the foreground themselves. An engine states
+// what it can do through capability flags in its EngineInfo (its name, summary and capabilities,
+// stated once and shared by the engine and its registry entry), and the driver checks them before
+// it runs a phase (a config that asks for a snapshot from an engine without kCapSnapshot is
+// rejected at validation with a message naming the engine and the capability).
 //
-// Threading: unless an engine declares kConcurrentCallers, the driver calls it from one thread
+// Errors are Status values (base/status.h); figures an engine cannot know are empty optionals,
+// written as null in the result, never a made-up zero.
+//
+// Threading: unless an engine declares kCapConcurrentCallers, the driver calls it from one thread
 // only, and begin_snapshot()/poll_snapshot() are called from that same thread between operations
 // (as Redis forks from its event loop between commands).
 #pragma once
@@ -17,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/status.h"
+#include "base/status_or.h"
 
 namespace rpbench {
 
@@ -29,41 +33,53 @@ enum Capability : uint32_t {
   kCapRemoteMemory = 1u << 4,       // keeps data in remote memory: needs transport.type other than none
 };
 
-// What a finished snapshot reports. Fields an engine cannot know stay at their "unknown" value
-// (-1 or empty) and are written as null in the result, never as a made-up zero.
+// "snapshot, recovery, digest" (or "none").
+std::string describe_capabilities(uint32_t caps);
+
+// What an engine is, stated once per engine (a constant in its header).
+struct EngineInfo {
+  std::string_view name;
+  std::string_view summary;  // one line for `rpbench list`
+  uint32_t capabilities = 0;
+};
+
+// What a finished snapshot reports.
 struct SnapshotReport {
-  bool ok = false;
-  std::string error;           // why it failed, when !ok
-  double fork_us = -1;         // time the parent spent in fork(), as the parent saw it
-  std::string fork_us_source = "parent";  // "parent" (measured here) or e.g. "redis:latest_fork_usec"
-  double child_duration_ms = -1;  // how long the child/worker took to write the snapshot
-  int64_t bytes = -1;          // bytes of snapshot written
-  int64_t cow_bytes = -1;      // child's Private_Dirty just before it exited (copy-on-write)
-  std::string digest;          // digest of what the snapshot holds (taken at fork time)
-  std::string location;        // file path or remote region written
-  int child_pid = -1;          // the child's pid while it ran, if any
-  uint64_t child_done_ns = 0;  // measure::now_ns() when the child finished writing (0 = unknown)
+  Status status;                            // ok, or why the snapshot failed
+  std::optional<double> fork_us;            // time the parent spent in fork() (or paused), as it saw it
+  std::string fork_us_source = "parent";    // "parent" (measured here) or e.g. "redis:latest_fork_usec"
+  std::optional<double> child_duration_ms;  // how long the child/worker took to write the snapshot
+  std::optional<int64_t> bytes;             // bytes of snapshot written
+  std::optional<int64_t> cow_bytes;         // child's Private_Dirty just before it exited (copy-on-write)
+  std::string digest;                       // digest of what the snapshot holds (taken at fork time); "" = none
+  std::string location;                     // file path or remote region written
+  int child_pid = -1;                       // the child's pid while it ran, if any
+  std::optional<uint64_t> child_done_ns;    // measure::now_ns() when the child finished writing
   nlohmann::json extra = nlohmann::json::object();  // engine-specific figures
+
+  bool ok() const { return status.ok(); }
 };
 
 struct RecoveryReport {
-  bool ok = false;
-  std::string error;
-  int64_t bytes = -1;    // bytes read to recover
-  int64_t keys = -1;     // keys in the recovered store
-  std::string source;    // what was recovered from
+  Status status;                  // ok, or why recovery failed (the store is then left empty)
+  std::optional<int64_t> bytes;   // bytes read to recover
+  std::optional<int64_t> keys;    // keys in the recovered store
+  std::string source;             // what was recovered from
   nlohmann::json extra = nlohmann::json::object();
+
+  bool ok() const { return status.ok(); }
 };
 
 class Engine {
  public:
+  explicit Engine(const EngineInfo& info) : info_(&info) {}
   virtual ~Engine() = default;
-  Engine() = default;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  virtual std::string_view name() const = 0;
-  virtual uint32_t capabilities() const = 0;
+  const EngineInfo& info() const { return *info_; }
+  std::string_view name() const { return info_->name; }
+  uint32_t capabilities() const { return info_->capabilities; }
 
   // Point operations. get() fills *value; a missing key is Status::NotFound(), not an error.
   virtual Status put(std::string_view key, std::string_view value) = 0;
@@ -88,24 +104,32 @@ class Engine {
   // Replaces the store's content with the newest complete snapshot.
   virtual RecoveryReport recover() {
     RecoveryReport r;
-    r.error = std::string(name()) + " cannot recover";
+    r.status = Status::FailedPrecondition(std::string(name()) + " cannot recover");
     return r;
   }
 
-  // A hash of the content that does not depend on iteration order.
-  virtual std::string digest() { return {}; }
+  // A hash of the content that does not depend on iteration order (engines/content_digest.h).
+  virtual StatusOr<std::string> digest() {
+    return Status::FailedPrecondition(std::string(name()) + " has no content digest");
+  }
 
   // For engines whose snapshot report carries no digest (taking one at snapshot time would cost
-  // the foreground): the digest of the snapshot file the last recover() loaded, computed from the
-  // file itself. verify then checks that recovery reproduced the file, not the store at fork
-  // time, and the result says so (verify.expected_from = "recovered_file").
-  virtual std::string recovered_snapshot_digest() { return {}; }
+  // the foreground): the digest of the snapshot the last recover() loaded, computed from the
+  // snapshot itself. verify then checks that recovery reproduced the snapshot, not the store at
+  // fork time, and the result says so (verify.expected_from = "recovered_file"). kNotFound when
+  // the engine has none to offer.
+  virtual StatusOr<std::string> recovered_snapshot_digest() {
+    return Status::NotFound(std::string(name()) + " keeps no digest of the recovered snapshot");
+  }
 
-  // Number of keys currently held, or -1 if the engine cannot tell cheaply.
-  virtual int64_t size() const { return -1; }
+  // Number of keys currently held, when the engine can tell cheaply.
+  virtual std::optional<int64_t> size() const { return std::nullopt; }
 
   // Engine-specific figures for the result's "engine" block.
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
+
+ private:
+  const EngineInfo* info_;
 };
 
 }  // namespace rpbench

@@ -7,6 +7,21 @@
 
 namespace rpbench {
 
+std::string describe_capabilities(uint32_t caps) {
+  std::string s;
+  const std::pair<uint32_t, const char*> names[] = {{kCapSnapshot, "snapshot"},
+                                                    {kCapRecovery, "recovery"},
+                                                    {kCapConcurrentCallers, "concurrent callers"},
+                                                    {kCapDigest, "digest"},
+                                                    {kCapRemoteMemory, "remote memory"}};
+  for (const auto& [bit, name] : names) {
+    if (!(caps & bit)) continue;
+    if (!s.empty()) s += ", ";
+    s += name;
+  }
+  return s.empty() ? "none" : s;
+}
+
 const std::vector<EngineEntry>& engine_registry() {
   static const std::vector<EngineEntry> entries = {
       memory_engine_entry(),
@@ -17,9 +32,9 @@ const std::vector<EngineEntry>& engine_registry() {
   return entries;
 }
 
-const EngineEntry* find_engine(const std::string& name) {
+const EngineEntry* find_engine(std::string_view name) {
   for (const auto& e : engine_registry()) {
-    if (e.name == name) return &e;
+    if (e.info.name == name) return &e;
   }
   return nullptr;
 }

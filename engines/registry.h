@@ -1,40 +1,51 @@
 // The registry: one explicit list of engines by name (no self-registration through static
 // constructors). `rpbench list` prints it; the config layer validates `engine.*` against each
-// entry's declared options; the driver creates engines through it.
+// entry's declared options (and its cross-field check); the driver creates engines through it.
 #pragma once
 #include <functional>
 #include <memory>
-#include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "engines/engine.h"
 #include "base/field.h"
+#include "base/status_or.h"
+#include "engines/engine.h"
 
 namespace rpbench {
 
 // What an engine factory receives: its own validated options (the resolved `engine` section,
-// defaults filled), and the experiment's seed and resolved config for anything else it needs.
+// defaults filled), and the experiment's seed and resolved config for anything else it needs
+// (dataset.keys to size a table, the transport section for a remote-memory engine).
 struct EngineOpenArgs {
-  const nlohmann::json& options;        // resolved `engine` section
-  const nlohmann::json& experiment;     // the whole resolved config
+  const nlohmann::json& options;     // resolved `engine` section
+  const nlohmann::json& experiment;  // the whole resolved config
   uint64_t seed = 0;
 };
 
+// A problem a cross-field check found: the field's path (relative to the config's root) and what
+// is wrong with it.
+struct ConfigProblem {
+  std::string path;
+  std::string message;
+};
+
 struct EngineEntry {
-  std::string name;
-  std::string summary;  // one line for `rpbench list`
-  uint32_t capabilities = 0;
+  EngineInfo info;                     // name, summary, capabilities: the engine's own constant
   std::vector<config::Field> options;  // engine-specific options, paths relative to `engine`
-  // Creates and opens the engine; throws std::runtime_error with a clear message when it cannot.
-  std::function<std::unique_ptr<Engine>(const EngineOpenArgs&)> open;
+  // Checks that need more than one field (e.g. an address that only attach mode takes), on the
+  // resolved config; validate runs it, so it refuses what open would. Empty: none.
+  std::function<std::optional<ConfigProblem>(const nlohmann::json& resolved)> check;
+  // Creates and opens the engine; a Status naming what failed when it cannot.
+  std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOpenArgs&)> open;
 };
 
 // All engines, in the order `rpbench list` prints them.
 const std::vector<EngineEntry>& engine_registry();
 // nullptr when no engine has that name.
-const EngineEntry* find_engine(const std::string& name);
+const EngineEntry* find_engine(std::string_view name);
 
 }  // namespace rpbench

@@ -29,29 +29,32 @@ bool sanitizer_build() {
 
 std::string detect_allocator() { return kvstore::allocator_name(); }
 
-std::string allocator_library(const std::string& name) {
-  if (name == "glibc") return "";
+StatusOr<std::string> allocator_library(Allocator allocator) {
   const char* file = nullptr;
   const char* package = nullptr;
-  if (name == "jemalloc") {
-    file = "libjemalloc.so.2";
-    package = "libjemalloc2";
-  } else if (name == "tcmalloc") {
-    file = "libtcmalloc.so.4";
-    package = "libgoogle-perftools4";
-  } else {
-    throw std::runtime_error("unknown allocator " + name + " (expected glibc, jemalloc or tcmalloc)");
+  switch (allocator) {
+    case Allocator::kGlibc: return std::string();
+    case Allocator::kJemalloc:
+      file = "libjemalloc.so.2";
+      package = "libjemalloc2";
+      break;
+    case Allocator::kTcmalloc:
+      file = "libtcmalloc.so.4";
+      package = "libgoogle-perftools4";
+      break;
   }
+  const std::string name(config::name_of(kAllocatorNames, allocator));
   for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"}) {
     const std::string path = std::string(dir) + "/" + file;
     std::error_code ec;
     if (std::filesystem::exists(path, ec)) return path;
   }
-  throw std::runtime_error(std::string("allocator ") + name + ": " + file +
-                           " not found: install the Debian package " + package + " (scripts/bootstrap.sh)");
+  return Status::NotFound("allocator " + name + ": " + file + " not found: install the Debian package " + package +
+                          " (scripts/bootstrap.sh)");
 }
 
-void ensure_allocator(const std::string& wanted, char** argv) {
+Status ensure_allocator(Allocator allocator, char** argv) {
+  const std::string wanted(config::name_of(kAllocatorNames, allocator));
   const std::string serving = detect_allocator();
   if (serving == wanted) {
     // Children (e.g. a redis-server an engine starts) must not inherit our preload.
@@ -65,18 +68,19 @@ void ensure_allocator(const std::string& wanted, char** argv) {
       unsetenv(kReexecMarker);
       unsetenv(kOldPreload);
     }
-    return;
+    return Status::Ok();
   }
   if (wanted != "glibc" && sanitizer_build())
-    throw std::runtime_error("engine.allocator: " + wanted +
-                             " cannot be used in a sanitizer build (ASan owns malloc); use a Release build");
+    return Status::FailedPrecondition("engine.allocator: " + wanted +
+                                      " cannot be used in a sanitizer build (ASan owns malloc); use a Release build");
   const char* marker = std::getenv(kReexecMarker);
   if (wanted == "glibc" || (marker && wanted == marker))
-    throw std::runtime_error("engine.allocator: asked for " + wanted + " but " + serving +
-                             " serves malloc in this process" +
-                             (wanted == "glibc" ? " (unset LD_PRELOAD)" : " (LD_PRELOAD did not take effect)"));
-  const std::string lib = allocator_library(wanted);
-  std::string preload = lib;
+    return Status::FailedPrecondition("engine.allocator: asked for " + wanted + " but " + serving +
+                                      " serves malloc in this process" +
+                                      (wanted == "glibc" ? " (unset LD_PRELOAD)" : " (LD_PRELOAD did not take effect)"));
+  const StatusOr<std::string> lib = allocator_library(allocator);
+  if (!lib.ok()) return lib.status();
+  std::string preload = *lib;
   if (const char* old = std::getenv("LD_PRELOAD"); old && *old) {
     preload += std::string(":") + old;
     setenv(kOldPreload, old, 1);
@@ -84,7 +88,7 @@ void ensure_allocator(const std::string& wanted, char** argv) {
   setenv("LD_PRELOAD", preload.c_str(), 1);
   setenv(kReexecMarker, wanted.c_str(), 1);
   execv("/proc/self/exe", argv);
-  throw std::runtime_error("cannot re-execute rpbench with " + lib + ": " + errno_text());
+  return errno_status("cannot re-execute rpbench with " + *lib);
 }
 
 }  // namespace rpbench

@@ -5,20 +5,27 @@
 #pragma once
 #include <string>
 
+#include "base/field.h"
+#include "base/status_or.h"
+
 namespace rpbench {
+
+enum class Allocator { kGlibc, kJemalloc, kTcmalloc };
+inline constexpr config::NameTable<Allocator, 3> kAllocatorNames{
+    {{Allocator::kGlibc, "glibc"}, {Allocator::kJemalloc, "jemalloc"}, {Allocator::kTcmalloc, "tcmalloc"}}};
 
 // "jemalloc", "tcmalloc" or "glibc", from the symbols the process resolves at run time
 // (kvstore::allocator_name, which the store's memory figures use too).
 std::string detect_allocator();
 
-// The shared library to preload for `name`, or "" for glibc. Throws std::runtime_error naming the
-// Debian package when it is not installed.
-std::string allocator_library(const std::string& name);
+// The shared library to preload, or "" for glibc; kNotFound naming the Debian package when it is
+// not installed.
+StatusOr<std::string> allocator_library(Allocator allocator);
 
 // If `wanted` does not serve the process yet, re-executes /proc/self/exe with the same arguments
-// and LD_PRELOAD set (only returns on failure, by throwing). Once re-executed, or for glibc, it
-// checks that `wanted` is what serves malloc and throws if not. Refused in sanitizer builds,
-// whose runtime must own malloc.
-void ensure_allocator(const std::string& wanted, char** argv);
+// and LD_PRELOAD set (only returns on failure). Once re-executed, or for glibc, it checks that
+// `wanted` is what serves malloc, and fails if not. Refused in sanitizer builds, whose runtime
+// must own malloc.
+Status ensure_allocator(Allocator wanted, char** argv);
 
 }  // namespace rpbench

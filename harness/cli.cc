@@ -17,6 +17,8 @@
 #include "harness/allocator.h"
 #include "base/config_error.h"
 #include "harness/config/experiment.h"
+#include "harness/console_report.h"
+#include "build_info.h"
 #include "harness/config/fields.h"
 #include "harness/config/loader.h"
 #include "harness/context.h"
@@ -35,18 +37,6 @@ namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
-
-const char* kUsage =
-    "usage: rpbench COMMAND [ARGS]\n"
-    "\n"
-    "  run CONFIG.json [--set PATH=VALUE ...] [--out FILE]   run an experiment, write its result JSON\n"
-    "  validate CONFIG.json [--set PATH=VALUE ...]           check a config and print it resolved\n"
-    "  list [--fields]                                       engines, transports, distributions (and every config field)\n"
-    "  sample CONFIG.json --ops N [--out FILE] [--format binary|csv]\n"
-    "                                                        write the op stream a config generates, and summarise it\n"
-    "  probe fork|faults [...]                               fork and page-fault cost experiments\n"
-    "\n"
-    "`rpbench COMMAND --help` describes each. Exit status: 0 success, 1 the experiment failed, 2 bad input.\n";
 
 int bad_input(const std::string& msg) {
   std::fprintf(stderr, "error: %s\n", msg.c_str());
@@ -103,29 +93,6 @@ class SignalWatcher {
   std::thread thread_;
 };
 
-void print_summary(const Result& r, std::FILE* out) {
-  for (const auto& p : r.phases) {
-    std::fprintf(out, "%-12s %-8s %10.3f s", p.name.c_str(), p.type.c_str(), p.duration_s);
-    if (p.measures_ops) {
-      std::fprintf(out, " %12llu ops %12.0f ops/s  p50 %s  p99 %s  max %s", static_cast<unsigned long long>(p.ops),
-                   p.duration_s > 0 ? p.ops / p.duration_s : 0.0, format_ns(p.all.percentile(50)).c_str(),
-                   format_ns(p.all.percentile(99)).c_str(), format_ns(p.all.max()).c_str());
-      if (p.during_snapshot.count() > 0)
-        std::fprintf(out, "  | p99 normal %s, during snapshot %s", format_ns(p.normal.percentile(99)).c_str(),
-                     format_ns(p.during_snapshot.percentile(99)).c_str());
-      if (p.pacing.open_loop && !p.pacing.kept_up)
-        std::fprintf(out, "  (open loop did not keep up: %.0f of %.0f ops/s)", p.pacing.achieved_ops_per_s,
-                     p.pacing.target_ops_per_s);
-    }
-    for (const auto& s : p.snapshots)
-      std::fprintf(out, "\n  snapshot %d: %s, fork %.0f us, %.1f ms, %lld bytes, cow %lld bytes", s.index,
-                   s.report.ok ? "ok" : s.report.error.c_str(), s.report.fork_us, s.duration_ms,
-                   static_cast<long long>(s.report.bytes), static_cast<long long>(s.report.cow_bytes));
-    if (p.verify) std::fprintf(out, "  verify %s", p.verify->ok ? "ok" : "FAILED");
-    std::fprintf(out, "\n");
-  }
-}
-
 int cmd_run(int argc, char** argv, char** full_argv) {
   po::options_description opts("rpbench run CONFIG.json [options]");
   opts.add_options()("help,h", "describe this command")(
@@ -150,32 +117,29 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   } catch (const config::ConfigError& e) {
     return bad_input(e.what());
   }
-  try {
-    ensure_allocator(cfg.allocator, full_argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+  if (Status s = ensure_allocator(cfg.allocator, full_argv); !s.ok()) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return kExitFailed;
   }
   const std::string out = vm.count("out") ? vm["out"].as<std::string>() : "results/" + cfg.name + ".json";
   const EngineEntry* entry = find_engine(cfg.engine_type);
-  std::unique_ptr<Engine> engine;
-  try {
-    engine = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: engine %s: %s\n", cfg.engine_type.c_str(), e.what());
+  StatusOr<std::unique_ptr<Engine>> opened = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "error: engine %s: %s\n", cfg.engine_type.c_str(), opened.status().message().c_str());
     return kExitFailed;
   }
+  std::unique_ptr<Engine> engine = std::move(*opened);
 
   Result result;
   result.config = cfg.resolved;
   result.context = collect_context();
   result.context["engine"] = cfg.engine_type;
-  result.context["transport"] = cfg.transport;
+  result.context["transport"] = cfg.transport.type;
   result.context["allocator"] = detect_allocator();
   result.context["memory_warmup"] = cfg.measure.memory_warmup;
   const double steal_before = measure::steal_ms();
 
-  StderrProgress progress(vm.count("quiet") ? "off" : cfg.measure.progress);
+  StderrProgress progress(vm.count("quiet") ? ProgressMode::kOff : cfg.measure.progress);
   Driver driver(cfg, *engine, &progress);
   bool ok;
   int signal_seen;
@@ -191,7 +155,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
     std::fprintf(stderr, "rpbench: interrupted by signal %d; no result written\n", signal_seen);
     return 128 + signal_seen;
   }
-  if (!vm.count("quiet")) print_summary(result, stdout);
+  if (!vm.count("quiet")) print_console_report(result, stdout);
   std::string path = out;
   if (!ok) {
     const std::string suffix = ".json";
@@ -261,7 +225,9 @@ int cmd_list(int argc, char** argv) {
     return 0;
   }
   std::cout << "engines:\n";
-  for (const auto& e : engine_registry()) std::printf("  %-16s %s\n", e.name.c_str(), e.summary.c_str());
+  for (const auto& e : engine_registry())
+    std::printf("  %-16.*s %.*s\n", static_cast<int>(e.info.name.size()), e.info.name.data(),
+                static_cast<int>(e.info.summary.size()), e.info.summary.data());
   std::cout << "transports (for engines with remote memory; rpbench probe transport measures them):\n"
                "  none             the engine keeps its data in this process (no remote memory)\n"
                "  shm              the memory node's region mapped into this process: copies (optional link model)\n"
@@ -273,22 +239,22 @@ int cmd_list(int argc, char** argv) {
   for (auto d : workloads::value_distributions()) std::cout << "  " << d << "\n";
   // Presets and phase types come from their declarations.
   for (const auto& s : config::harness_sections())
-    for (const auto& f : s.fields)
+    for (const auto& f : s.fields())
       if (s.name == "workload" && f.path == "preset") {
         std::cout << "workload presets:\n ";
         for (const auto& c : f.choices) std::cout << " " << c;
         std::cout << "\n";
       }
   std::cout << "phases:\n ";
-  for (const auto& t : config::phase_types()) std::cout << " " << t;
+  for (const auto& t : config::phase_type_names()) std::cout << " " << t;
   std::cout << "\n";
   if (vm.count("fields")) {
     std::cout << "\nconfig fields:\n";
-    for (const auto& s : config::harness_sections()) print_fields(s.name, s.fields, std::cout);
-    print_fields("engine", config::common_engine_fields(), std::cout);
+    for (const auto& s : config::harness_sections()) print_fields(s.name, s.fields(), std::cout);
+    print_fields("engine", config::engine_section().fields(), std::cout);
     for (const auto& e : engine_registry())
       if (!e.options.empty()) {
-        std::cout << " engine " << e.name << ":\n";
+        std::cout << " engine " << e.info.name << ":\n";
         print_fields("engine", e.options, std::cout);
       }
     std::cout << " phases[i]:\n";
@@ -305,29 +271,66 @@ int cmd_list(int argc, char** argv) {
   return 0;
 }
 
+
+// The subcommands, in the order the usage lists them: the usage text, dispatch and did-you-mean
+// all come from this table.
+struct Subcommand {
+  const char* name;
+  const char* args;
+  const char* summary;
+  int (*main)(int argc, char** argv, char** full_argv);
+};
+
+const std::vector<Subcommand>& subcommands() {
+  static const std::vector<Subcommand> table = {
+      {"run", "CONFIG.json [--set PATH=VALUE ...] [--out FILE]", "run an experiment, write its result JSON", cmd_run},
+      {"validate", "CONFIG.json [--set PATH=VALUE ...]", "check a config and print it resolved",
+       [](int c, char** v, char**) { return cmd_validate(c, v); }},
+      {"list", "[--fields]", "engines, transports, distributions (and every config field)",
+       [](int c, char** v, char**) { return cmd_list(c, v); }},
+      {"sample", "CONFIG.json --ops N [--out FILE] [--format binary|csv]",
+       "write the op stream a config generates, and summarise it", [](int c, char** v, char**) { return sample_main(c, v); }},
+      {"probe", "fork|faults|transport [...]", "fork, page-fault and remote-memory transport cost experiments",
+       [](int c, char** v, char**) { return probe_main(c, v); }},
+  };
+  return table;
+}
+
+std::string usage() {
+  std::string u = "usage: rpbench COMMAND [ARGS]\n\n";
+  for (const auto& c : subcommands()) {
+    std::string line = std::string("  ") + c.name + " " + c.args;
+    if (line.size() < 56) line.resize(56, ' ');
+    else line += "\n" + std::string(56, ' ');
+    u += line + c.summary + "\n";
+  }
+  u += "\n`rpbench COMMAND --help` describes each. Exit status: 0 success, 1 the experiment failed, 2 bad input.\n";
+  return u;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs(kUsage, stderr);
+    std::fputs(usage().c_str(), stderr);
     return kExitBadInput;
   }
   const std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(kUsage, stdout);
+    std::fputs(usage().c_str(), stdout);
     return 0;
   }
   if (cmd == "--version") {
-    std::printf("rpbench %s\n", "0.1");
+    std::printf("rpbench %s (%s, %s)\n", build::kVersion, build::kGitCommit, build::kBuildType);
     return 0;
   }
   // Each subcommand sees argv from its own name on.
-  if (cmd == "run") return cmd_run(argc - 1, argv + 1, argv);
-  if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
-  if (cmd == "list") return cmd_list(argc - 1, argv + 1);
-  if (cmd == "sample") return sample_main(argc - 1, argv + 1);
-  if (cmd == "probe") return probe_main(argc - 1, argv + 1);
-  const std::string m = config::closest_match(cmd, {"run", "validate", "list", "sample", "probe", "help"});
+  std::vector<std::string> names = {"help"};
+  for (const auto& c : subcommands()) {
+    if (cmd == c.name) return c.main(argc - 1, argv + 1, argv);
+    names.emplace_back(c.name);
+  }
+  const std::string m = config::closest_match(cmd, names);
   std::string msg = "unknown command \"" + cmd + "\"";
   if (!m.empty()) msg += " (did you mean \"" + m + "\"?)";
   return bad_input(msg + "; see rpbench --help");

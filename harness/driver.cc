@@ -23,7 +23,7 @@ using workloads::OpType;
 
 namespace {
 
-constexpr int kOpTypes = 5;
+constexpr int kOpTypes = workloads::kOpTypeCount;
 
 // Everything one client thread records in one phase; merged into the PhaseResult at the end.
 struct ThreadRecord {
@@ -89,7 +89,6 @@ class OpExecutor {
 };
 
 void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& recs) {
-  static const char* kNames[kOpTypes] = {"read", "update", "insert", "delete", "rmw"};
   for (size_t i = 0; i < recs.size(); ++i) {
     ThreadRecord& r = *recs[i];
     out.ops += r.ops;
@@ -101,7 +100,7 @@ void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& re
     out.during_snapshot.merge(r.during);
     out.service.merge(r.service);
     for (int k = 0; k < kOpTypes; ++k) {
-      auto [it, inserted] = out.per_op.try_emplace(kNames[k]);
+      auto [it, inserted] = out.per_op.try_emplace(std::string(workloads::op_name(static_cast<OpType>(k))));
       it->second.merge(r.per_op[k]);
     }
     if (i == 0) {
@@ -187,8 +186,8 @@ bool Driver::run(Result& result) {
     }
     PhaseResult out;
     out.name = phase.name;
-    out.type = phase.type_name;
-    engine_.begin_phase(phase.type_name);
+    out.type = std::string(phase.type_name());
+    engine_.begin_phase(phase.type_name());
     bool ok = false;
     switch (phase.type) {
       case PhaseType::kLoad:
@@ -207,12 +206,12 @@ bool Driver::run(Result& result) {
 bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   const bool is_load = phase.type == PhaseType::kLoad;
   const uint32_t threads = cfg_.threads;
-  const bool open = !is_load && cfg_.measure.open_loop;
+  const bool open = !is_load && cfg_.measure.open_loop();
   out.threads = threads;
   out.measures_ops = true;
   out.split_by_snapshot = !is_load;
   out.pacing.open_loop = open;
-  out.pacing.poisson = cfg_.measure.poisson;
+  out.pacing.poisson = cfg_.measure.arrival == measure::Arrival::kPoisson;
   out.pacing.target_ops_per_s = cfg_.measure.rate;
   out.timeline_interval_ms = cfg_.measure.timeline_ms;
 
@@ -225,7 +224,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       if (is_load) {
         sources.push_back(make_load_source(phase.workload, phase.ops, t, threads));
       } else {
-        sources.push_back(make_run_source(phase.workload, cfg_.trace, t, threads));
+        sources.push_back(make_run_source(phase.workload, cfg_.trace.value_or(""), t, threads));
       }
     } catch (const std::exception& e) {
       error_ = std::string("phase ") + phase.name + ": " + e.what();
@@ -265,8 +264,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
     if (!is_load && phase.ops > 0) quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
     std::optional<measure::Pacer> pacer;
     if (open)
-      pacer.emplace(cfg_.measure.rate / threads,
-                    cfg_.measure.poisson ? measure::Arrival::kPoisson : measure::Arrival::kUniform,
+      pacer.emplace(cfg_.measure.rate / threads, cfg_.measure.arrival,
                     cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
     const bool control = t == 0 && snapshots;
     const bool track = sample_.has_value();  // only with one client thread
@@ -410,8 +408,8 @@ bool Driver::run_recover_phase(PhaseResult& out) {
   rec.report = engine_.recover();
   rec.duration_ms = static_cast<double>(measure::now_ns() - start) / 1e6;
   out.duration_s = rec.duration_ms / 1e3;
-  const bool ok = rec.report.ok;
-  if (!ok) error_ = "phase " + out.name + ": recovery failed: " + rec.report.error;
+  const bool ok = rec.report.ok();
+  if (!ok) error_ = "phase " + out.name + ": recovery failed: " + rec.report.status.message();
   if (ok && sample_ && sample_snapshot_taken_) sample_->restore(sample_at_snapshot_);
   out.recovery = std::move(rec);
   return ok;
@@ -421,14 +419,21 @@ bool Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   VerifyRecord v;
   v.expected_digest = last_snapshot_digest_;
+  std::string digest_error;
   if (!v.expected_digest.empty()) {
     v.expected_from = "snapshot";
-  } else {
-    v.expected_digest = engine_.recovered_snapshot_digest();
-    if (!v.expected_digest.empty()) v.expected_from = "recovered_file";
+  } else if (StatusOr<std::string> d = engine_.recovered_snapshot_digest(); d.ok()) {
+    v.expected_digest = *d;
+    v.expected_from = "recovered_file";
+  } else if (!d.status().not_found()) {
+    digest_error = "the recovered snapshot's digest: " + d.status().message();
   }
-  v.actual_digest = engine_.digest();
-  v.ok = !v.expected_digest.empty() && v.expected_digest == v.actual_digest;
+  if (StatusOr<std::string> d = engine_.digest(); d.ok()) {
+    v.actual_digest = *d;
+  } else if (digest_error.empty()) {
+    digest_error = "the recovered store's digest: " + d.status().message();
+  }
+  v.ok = digest_error.empty() && !v.expected_digest.empty() && v.expected_digest == v.actual_digest;
   check_sample(phase, v);
   if (v.sample_mismatches > 0) v.ok = false;
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
@@ -436,6 +441,8 @@ bool Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
     error_ = "phase " + out.name + ": verify failed: " + std::to_string(v.sample_mismatches) + " of " +
              std::to_string(v.sampled_keys) + " sampled keys differ from what was written before the snapshot (" +
              v.sample_note + ")";
+  } else if (!digest_error.empty()) {
+    error_ = "phase " + out.name + ": verify failed: cannot compute " + digest_error;
   } else if (!v.ok) {
     error_ = "phase " + out.name + ": verify failed: recovered digest " + v.actual_digest +
              " differs from the snapshot's digest " +

@@ -20,9 +20,9 @@ std::string format_ns(uint64_t ns) {
   return buf;
 }
 
-StderrProgress::StderrProgress(const std::string& mode) {
-  off_ = mode == "off";
-  tty_ = mode == "tty" || (mode == "auto" && isatty(STDERR_FILENO));
+StderrProgress::StderrProgress(ProgressMode mode) {
+  off_ = mode == ProgressMode::kOff;
+  tty_ = mode == ProgressMode::kTty || (mode == ProgressMode::kAuto && isatty(STDERR_FILENO));
 }
 
 void StderrProgress::update(const std::string& phase, double elapsed_s, double planned_s, uint64_t ops,

@@ -5,13 +5,13 @@
 #include <string>
 
 #include "harness/driver.h"
+#include "harness/progress_mode.h"
 
 namespace rpbench {
 
 class StderrProgress final : public ProgressSink {
  public:
-  // mode: "auto", "tty", "plain" or "off".
-  explicit StderrProgress(const std::string& mode);
+  explicit StderrProgress(ProgressMode mode);
   void update(const std::string& phase, double elapsed_s, double planned_s, uint64_t ops, double ops_per_s,
               uint64_t p99_ns) override;
   void phase_done(const std::string& phase) override;

@@ -10,15 +10,21 @@ namespace {
 
 json null_if(bool unknown, const json& v) { return unknown ? json(nullptr) : v; }
 json str_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+template <class T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+json error_or_null(const Status& s) { return s.ok() ? json(nullptr) : json(s.message()); }
 
 json to_json(const RecoveryRecord& r) {
   const auto& rep = r.report;
-  json j{{"ok", rep.ok},
-         {"error", rep.ok ? json(nullptr) : json(rep.error)},
+  json j{{"ok", rep.ok()},
+         {"error", error_or_null(rep.status)},
          {"duration_ms", r.duration_ms},
-         {"bytes", null_if(rep.bytes < 0, rep.bytes)},
-         {"keys", null_if(rep.keys < 0, rep.keys)},
-         {"mb_per_s", null_if(rep.bytes < 0 || r.duration_ms <= 0, rep.bytes / 1e6 / (r.duration_ms / 1e3))},
+         {"bytes", or_null(rep.bytes)},
+         {"keys", or_null(rep.keys)},
+         {"mb_per_s", null_if(!rep.bytes || r.duration_ms <= 0,
+                              rep.bytes ? static_cast<double>(*rep.bytes) / 1e6 / (r.duration_ms / 1e3) : 0.0)},
          {"source", str_or_null(rep.source)},
          {"extra", rep.extra}};
   return j;
@@ -28,19 +34,20 @@ json to_json(const RecoveryRecord& r) {
 
 json to_json(const SnapshotRecord& s) {
   const auto& rep = s.report;
-  const double write_ms = rep.child_duration_ms > 0 ? rep.child_duration_ms : s.duration_ms;
+  const double write_ms = rep.child_duration_ms.value_or(0) > 0 ? *rep.child_duration_ms : s.duration_ms;
   json j{{"index", s.index},
          {"engine", s.engine},
          {"started_ms", s.started_ms},
-         {"ok", rep.ok},
-         {"error", rep.ok ? json(nullptr) : json(rep.error)},
-         {"fork_us", null_if(rep.fork_us < 0, rep.fork_us)},
+         {"ok", rep.ok()},
+         {"error", error_or_null(rep.status)},
+         {"fork_us", or_null(rep.fork_us)},
          {"fork_us_source", rep.fork_us_source},
          {"duration_ms", s.duration_ms},
-         {"child_duration_ms", null_if(rep.child_duration_ms < 0, rep.child_duration_ms)},
-         {"bytes", null_if(rep.bytes < 0, rep.bytes)},
-         {"mb_per_s", null_if(rep.bytes < 0 || write_ms <= 0, rep.bytes / 1e6 / (write_ms / 1e3))},
-         {"cow_bytes", null_if(rep.cow_bytes < 0, rep.cow_bytes)},
+         {"child_duration_ms", or_null(rep.child_duration_ms)},
+         {"bytes", or_null(rep.bytes)},
+         {"mb_per_s", null_if(!rep.bytes || write_ms <= 0,
+                              rep.bytes ? static_cast<double>(*rep.bytes) / 1e6 / (write_ms / 1e3) : 0.0)},
+         {"cow_bytes", or_null(rep.cow_bytes)},
          {"digest", str_or_null(rep.digest)},
          {"location", str_or_null(rep.location)},
          {"extra", rep.extra}};
@@ -102,8 +109,8 @@ json to_json(const Result& r) {
     if (p.recovery) {
       const auto& rep = p.recovery->report;
       recovery = {{"duration_ms", p.recovery->duration_ms},
-                  {"bytes", null_if(rep.bytes < 0, rep.bytes)},
-                  {"keys", null_if(rep.keys < 0, rep.keys)},
+                  {"bytes", or_null(rep.bytes)},
+                  {"keys", or_null(rep.keys)},
                   {"verified", nullptr},
                   {"digest", nullptr}};
     }

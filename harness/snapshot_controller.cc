@@ -50,8 +50,7 @@ bool SnapshotController::begin(uint64_t /*now_ns*/) {
   if (!st.ok()) {
     windows_.close(returned);
     events_.push_back({ms_since_phase(returned), "snapshot_failed", r.record.index});
-    r.record.report.ok = false;
-    r.record.report.error = st.message();
+    r.record.report.status = st;
     r.record.duration_ms = static_cast<double>(returned - r.start_ns) / 1e6;
     r.record.probe = r.probe->finish();
     records_.push_back(std::move(r.record));
@@ -82,15 +81,15 @@ bool SnapshotController::poll(uint64_t now_ns) {
   r.record.report = std::move(*rep);
   r.record.duration_ms = static_cast<double>(t - r.start_ns) / 1e6;
   r.record.probe = r.probe->finish();
-  const uint64_t done = r.record.report.child_done_ns;
-  if (done >= r.start_ns && done <= t) events_.push_back({ms_since_phase(done), "child_done", r.record.index});
-  events_.push_back({ms_since_phase(t), r.record.report.ok ? "reaped" : "snapshot_failed", r.record.index});
-  const bool ok = r.record.report.ok;
+  if (const auto done = r.record.report.child_done_ns; done && *done >= r.start_ns && *done <= t)
+    events_.push_back({ms_since_phase(*done), "child_done", r.record.index});
+  events_.push_back({ms_since_phase(t), r.record.report.ok() ? "reaped" : "snapshot_failed", r.record.index});
+  const bool ok = r.record.report.ok();
   if (ok) {
     last_good_digest_ = r.record.report.digest;
     if (on_good_) on_good_();
   } else {
-    error_ = "snapshot " + std::to_string(r.record.index) + " failed: " + r.record.report.error;
+    error_ = "snapshot " + std::to_string(r.record.index) + " failed: " + r.record.report.status.message();
   }
   records_.push_back(std::move(r.record));
   running_.reset();

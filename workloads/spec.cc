@@ -55,16 +55,6 @@ void check_keys(const KeySpec& keys) {
   }
 }
 
-void check_mix(const MixSpec& mix) {
-  const std::pair<const char*, double> parts[] = {
-      {"read", mix.read}, {"update", mix.update}, {"insert", mix.insert}, {"delete", mix.del}, {"rmw", mix.rmw}};
-  double sum = 0;
-  for (const auto& [name, v] : parts) {
-    if (!(v >= 0.0 && v <= 1.0)) fail(std::string("mix.") + name, fmt(v) + " is out of range [0, 1]");
-    sum += v;
-  }
-  if (std::fabs(sum - 1.0) > 1e-6) fail("mix", "ratios sum to " + fmt(sum) + ", expected 1");
-}
 
 void check_values(const ValueSizeSpec& vs) {
   const auto names = value_distributions();
@@ -103,6 +93,20 @@ void check_values(const ValueSizeSpec& vs) {
 
 }  // namespace
 
+std::string mix_problem(const MixSpec& mix) {
+  const std::pair<const char*, double> parts[] = {
+      {"read", mix.read}, {"update", mix.update}, {"insert", mix.insert}, {"delete", mix.del}, {"rmw", mix.rmw}};
+  double sum = 0;
+  std::string terms;
+  for (const auto& [name, v] : parts) {
+    if (!(v >= 0.0 && v <= 1.0)) return std::string("mix.") + name + ": " + fmt(v) + " is out of range [0, 1]";
+    sum += v;
+    terms += (terms.empty() ? "" : " + ") + std::string(name) + " " + fmt(v);
+  }
+  if (std::fabs(sum - 1.0) > kMixTolerance) return "mix: ratios sum to " + fmt(sum) + ", expected 1 (" + terms + ")";
+  return "";
+}
+
 std::vector<std::string_view> key_distributions() {
   return {"uniform", "sequential", "zipfian", "scrambled-zipfian", "hotspot", "latest"};
 }
@@ -110,7 +114,7 @@ std::vector<std::string_view> key_distributions() {
 std::vector<std::string_view> value_distributions() { return {"fixed", "uniform", "buckets"}; }
 
 void check_spec(const WorkloadSpec& spec) {
-  check_mix(spec.mix);
+  if (const std::string p = mix_problem(spec.mix); !p.empty()) throw std::invalid_argument(p);
   if (spec.key_count > kMaxKeyCount) {
     fail("key_count", std::to_string(spec.key_count) + " exceeds the maximum " + std::to_string(kMaxKeyCount));
   }

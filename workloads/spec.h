@@ -39,7 +39,7 @@ struct ValueSizeSpec {
   std::vector<SizeBucket> buckets;
 };
 
-// Fractions of each operation type; they must sum to 1 (within 1e-6).
+// Fractions of each operation type; they must sum to 1 (within kMixTolerance).
 struct MixSpec {
   double read = 1, update = 0, insert = 0, del = 0, rmw = 0;
 };
@@ -61,10 +61,16 @@ inline constexpr uint32_t kMaxValueSize = 64u << 20;          // 64 MiB
 inline constexpr uint64_t kMaxKeyCount = uint64_t{1} << 48;  // zipfian keeps full precision
 inline constexpr double kMaxTheta = 3.0;
 inline constexpr size_t kMaxSizeBuckets = 64;
+inline constexpr double kMixTolerance = 1e-9;
 
 // Names, for `rpbench list` and for messages.
 std::vector<std::string_view> key_distributions();
 std::vector<std::string_view> value_distributions();
+
+// The one check of an op mix: "" when every share is in [0, 1] and they sum to 1; else what is
+// wrong, naming the field ("mix.read: 1.5 is out of range [0, 1]", "mix: ratios sum to 0.7,
+// expected 1 (read 0.5 + update 0.2 + ...)").
+std::string mix_problem(const MixSpec& mix);
 
 // Throws std::invalid_argument naming the field ("mix: ratios sum to 0.9, expected 1",
 // "keys.theta: ...") for a spec no generator can serve. Fields that the chosen distribution does

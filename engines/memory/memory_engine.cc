@@ -10,10 +10,7 @@ namespace {
 
 class MemoryEngine final : public Engine {
  public:
-  explicit MemoryEngine(size_t expected_keys) { map_.reserve(expected_keys); }
-
-  std::string_view name() const override { return "memory"; }
-  uint32_t capabilities() const override { return kCapDigest; }
+  explicit MemoryEngine(size_t expected_keys) : Engine(kMemoryEngineInfo) { map_.reserve(expected_keys); }
 
   Status put(std::string_view key, std::string_view value) override {
     auto [it, inserted] = map_.try_emplace(std::string(key));
@@ -29,12 +26,12 @@ class MemoryEngine final : public Engine {
   Status del(std::string_view key) override {
     return map_.erase(std::string(key)) ? Status::Ok() : Status::NotFound();
   }
-  std::string digest() override {
+  StatusOr<std::string> digest() override {
     ContentDigest d;
     for (const auto& [k, v] : map_) d.add(k, v);
     return d.hex();
   }
-  int64_t size() const override { return static_cast<int64_t>(map_.size()); }
+  std::optional<int64_t> size() const override { return static_cast<int64_t>(map_.size()); }
   nlohmann::json report() const override {
     return {{"keys", map_.size()}, {"buckets", map_.bucket_count()}, {"load_factor", map_.load_factor()}};
   }
@@ -47,12 +44,10 @@ class MemoryEngine final : public Engine {
 
 EngineEntry memory_engine_entry() {
   EngineEntry e;
-  e.name = "memory";
-  e.summary = "in-process std::unordered_map, no persistence (foreground reference)";
-  e.capabilities = kCapDigest;
-  e.open = [](const EngineOpenArgs& args) -> std::unique_ptr<Engine> {
+  e.info = kMemoryEngineInfo;
+  e.open = [](const EngineOpenArgs& args) -> StatusOr<std::unique_ptr<Engine>> {
     const auto keys = args.experiment.at("dataset").at("keys").get<uint64_t>();
-    return std::make_unique<MemoryEngine>(static_cast<size_t>(keys));
+    return std::unique_ptr<Engine>(std::make_unique<MemoryEngine>(static_cast<size_t>(keys)));
   };
   return e;
 }

@@ -5,6 +5,9 @@
 
 namespace rpbench {
 
+inline constexpr EngineInfo kMemoryEngineInfo{"memory", "in-process std::unordered_map, no persistence (foreground reference)",
+                                              kCapDigest};
+
 EngineEntry memory_engine_entry();
 
 }  // namespace rpbench

@@ -5,6 +5,9 @@
 
 namespace rpbench {
 
+inline constexpr EngineInfo kNullEngineInfo{"null", "does nothing; measures the harness's own per-op overhead",
+                                            kCapConcurrentCallers};
+
 EngineEntry null_engine_entry();
 
 }  // namespace rpbench

@@ -17,12 +17,17 @@
 
 namespace rpbench::rdb_fork {
 
-RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt)
-    : opt_(opt), thp_(opt.thp) {
+StatusOr<std::unique_ptr<RdbForkEngine>> RdbForkEngine::open(const RdbForkOptions& opt) {
   StatusOr<PrivateDir> dir = PrivateDir::create(opt.dir, "rdb-fork");
-  if (!dir.ok()) throw std::runtime_error(dir.status().message());
-  work_dir_ = std::move(*dir);
-  work_dir_.keep(opt.keep_files);
+  if (!dir.ok()) return dir.status();
+  dir->keep(opt.keep_dir);
+  std::unique_ptr<RdbForkEngine> e(new RdbForkEngine(opt, std::move(*dir)));
+  if (Status s = e->thp_.apply(); !s.ok()) return s;
+  return e;
+}
+
+RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt, PrivateDir dir)
+    : Engine(kRdbForkEngineInfo), opt_(opt), thp_(opt.thp), work_dir_(std::move(dir)) {
   store_.set_track_digest(false);
 }
 
@@ -76,7 +81,7 @@ std::optional<SnapshotReport> RdbForkEngine::poll_snapshot() {
   std::optional<SnapshotReport> r = child_.poll();
   if (!r) return r;
   store_.pause_resize(false);
-  if (r->ok) ++snapshots_ok_;
+  if (r->ok()) ++snapshots_ok_;
   else ++snapshots_failed_;
   return r;
 }
@@ -86,19 +91,19 @@ RecoveryReport RdbForkEngine::recover() {
   const std::string path = rdb_path();
   rep.source = path;
   if (child_.running()) {
-    rep.error = "rdb-fork: cannot recover while a snapshot child (pid " + std::to_string(child_.pid()) + ") is running";
+    rep.status = Status::FailedPrecondition("rdb-fork: cannot recover while a snapshot child (pid " +
+                                            std::to_string(child_.pid()) + ") is running");
     return rep;
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    rep.error = "rdb-fork: no complete snapshot to recover from: " + path + ": " + errno_text();
+    rep.status = errno_status("rdb-fork: no complete snapshot to recover from: " + path);
     return rep;
   }
   const RdbLoadResult r = load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
   resizes_seen_ = store_.resizes_started();
   thp_.advise();
-  rep.ok = r.ok;
-  rep.error = r.error;
+  rep.status = r.ok ? Status::Ok() : Status::Corruption(r.error);
   rep.bytes = r.bytes;
   rep.keys = r.ok ? r.keys : 0;
   rep.extra = nlohmann::json{{"rdb_version", r.version},
@@ -142,18 +147,12 @@ namespace rpbench {
 
 EngineEntry rdb_fork_engine_entry() {
   EngineEntry e;
-  e.name = "rdb-fork";
-  e.summary = "Redis BGSAVE: fork, the child writes a real RDB file (v10, temp + rename); recovery parses it";
-  e.capabilities = kCapSnapshot | kCapRecovery | kCapDigest;
-  e.options = rdb_fork::rdb_fork_option_fields();
-  e.open = [](const EngineOpenArgs& args) -> std::unique_ptr<Engine> {
-    rdb_fork::RdbForkOptions opt;
-    try {
-      opt = rdb_fork::RdbForkOptions::from_json(args.options);
-    } catch (const std::invalid_argument& ex) {
-      throw std::runtime_error(ex.what());
-    }
-    return std::make_unique<rdb_fork::RdbForkEngine>(opt);
+  e.info = rdb_fork::kRdbForkEngineInfo;
+  e.options = rdb_fork::rdb_fork_option_table().fields();
+  e.open = [](const EngineOpenArgs& args) -> StatusOr<std::unique_ptr<Engine>> {
+    auto engine = rdb_fork::RdbForkEngine::open(rdb_fork::rdb_fork_option_table().bind(args.options));
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<Engine>(std::move(*engine));
   };
   return e;
 }

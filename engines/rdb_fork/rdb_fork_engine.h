@@ -3,7 +3,7 @@
 // redis-server 7.0) through a temp file renamed into place; recovery parses that file back.
 //
 // Files live in a private subdirectory <engine.dir>/rdb-fork-XXXXXX made per engine instance
-// (removed at close unless engine.keep_files).
+// (removed at close unless engine.keep_dir).
 #pragma once
 #include <memory>
 #include <optional>
@@ -12,22 +12,23 @@
 #include "base/private_dir.h"
 #include "engines/engine.h"
 #include "engines/kvstore/kvstore.h"
+#include "engines/kvstore/thp_policy.h"
 #include "engines/rdb_fork/rdb_fork_options.h"
 #include "engines/rdb_fork/snapshot_child.h"
-#include "engines/rdb_fork/thp_policy.h"
 #include "engines/registry.h"
 
 namespace rpbench::rdb_fork {
 
+inline constexpr EngineInfo kRdbForkEngineInfo{
+    "rdb-fork", "Redis BGSAVE: fork, the child writes a real RDB file (v10, temp + rename); recovery parses it",
+    kCapSnapshot | kCapRecovery | kCapDigest};
+
 class RdbForkEngine final : public Engine {
  public:
-  // Creates the directories and applies the THP policy; throws std::runtime_error naming the
-  // directory (or the THP call) when it cannot.
-  explicit RdbForkEngine(const RdbForkOptions& opt);
+  // Creates the private directory and applies the THP policy; an error naming the directory (or
+  // the THP call) when it cannot.
+  static StatusOr<std::unique_ptr<RdbForkEngine>> open(const RdbForkOptions& opt);
   ~RdbForkEngine() override;
-
-  std::string_view name() const override { return "rdb-fork"; }
-  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapDigest; }
 
   Status put(std::string_view key, std::string_view value) override;
   Status get(std::string_view key, std::string* value) override;
@@ -38,8 +39,8 @@ class RdbForkEngine final : public Engine {
   RecoveryReport recover() override;
   // The store does not track its digest (Redis pays no such cost per put): a full scan, which
   // only verify asks for.
-  std::string digest() override { return store_.compute_digest().hex(); }
-  int64_t size() const override { return static_cast<int64_t>(store_.size()); }
+  StatusOr<std::string> digest() override { return store_.compute_digest().hex(); }
+  std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.size()); }
   nlohmann::json report() const override;
 
   // For tests and tools.
@@ -51,6 +52,7 @@ class RdbForkEngine final : public Engine {
   void set_test_child_pause_ms(unsigned ms) { opt_.test_child_pause_ms = ms; }
 
  private:
+  RdbForkEngine(const RdbForkOptions& opt, PrivateDir dir);
   void after_mutation() {
     if (store_.resizes_started() != resizes_seen_) on_resize();
     thp_.advise_if_heap_grew();
@@ -58,7 +60,7 @@ class RdbForkEngine final : public Engine {
   void on_resize();
 
   RdbForkOptions opt_;
-  ThpPolicy thp_;
+  kvstore::ThpPolicy thp_;
   PrivateDir work_dir_;  // removed when the engine goes, unless keep_files
   kvstore::KvStore store_;
   SnapshotChild child_;

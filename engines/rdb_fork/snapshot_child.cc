@@ -131,27 +131,23 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rec.error[sizeof rec.error - 1] = '\0';
     rep.bytes = rec.bytes;
     rep.child_duration_ms = static_cast<double>(rec.duration_ns) / 1e6;
-    rep.cow_bytes = rec.private_dirty_bytes;
-    rep.child_done_ns = rec.done_ns;
+    if (rec.private_dirty_bytes >= 0) rep.cow_bytes = rec.private_dirty_bytes;
+    if (rec.done_ns > 0) rep.child_done_ns = rec.done_ns;
     rep.digest = ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
   }
   const std::string who = "snapshot child " + std::to_string(child_.pid());
-  if (WIFSIGNALED(wait_status)) {
-    const int sig = WTERMSIG(wait_status);
-    rep.error = who + " was killed by signal " + std::to_string(sig) + " (" + ::strsignal(sig) + ")";
-  } else if (!WIFEXITED(wait_status)) {
-    rep.error = who + " ended abnormally (wait status " + std::to_string(wait_status) + ")";
+  if (!WIFEXITED(wait_status)) {
+    rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status));
   } else if (!have_record) {
-    rep.error = who + " exited with status " + std::to_string(WEXITSTATUS(wait_status)) + " without sending its report";
+    rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + " without sending its report");
   } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
-    rep.error = who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : "exit status " + std::to_string(WEXITSTATUS(wait_status)));
+    rep.status = Status::IoError(who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
+                                                                            : describe_wait_status(wait_status)));
   } else if (expected_ && ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != *expected_) {
-    rep.error = who + " wrote content with digest " + rep.digest + " but the store's digest at fork time was " +
-                expected_->hex();
-  } else {
-    rep.ok = true;
+    rep.status = Status::Internal(who + " wrote content with digest " + rep.digest +
+                                  " but the store's digest at fork time was " + expected_->hex());
   }
-  if (!rep.ok) ::unlink(temp_path().c_str());
+  if (!rep.ok()) ::unlink(temp_path().c_str());
   rep.extra = nlohmann::json{{"temp_file", temp_path()},
                              {"expected_digest", expected_ ? nlohmann::json(expected_->hex()) : nlohmann::json(nullptr)},
                              {"digest_source", expected_ ? "the child's, checked against the store's tracked digest"

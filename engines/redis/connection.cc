@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <sys/time.h>
 
-#include <stdexcept>
 
 namespace rpbench::redis {
 namespace {
@@ -28,20 +27,17 @@ void ignore_sigpipe_if_default() {
 
 }  // namespace
 
-Connection::Connection(const std::string& host, int port, int connect_timeout_ms, int io_timeout_ms) {
+StatusOr<std::unique_ptr<Connection>> Connection::open(const std::string& host, int port, int connect_timeout_ms,
+                                                       int io_timeout_ms) {
   ignore_sigpipe_if_default();
-  ctx_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout_ms));
-  if (ctx_ == nullptr) throw std::runtime_error("redis: cannot allocate a connection to " + host + ":" + std::to_string(port));
-  if (ctx_->err != 0) {
-    const std::string why = ctx_->errstr;
-    redisFree(ctx_);
-    throw std::runtime_error("redis: cannot connect to " + host + ":" + std::to_string(port) + ": " + why);
-  }
-  if (redisSetTimeout(ctx_, to_timeval(io_timeout_ms)) != REDIS_OK) {
-    const std::string why = ctx_->errstr;
-    redisFree(ctx_);
-    throw std::runtime_error("redis: cannot set the I/O timeout on " + host + ":" + std::to_string(port) + ": " + why);
-  }
+  const std::string address = host + ":" + std::to_string(port);
+  redisContext* ctx = redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout_ms));
+  if (ctx == nullptr) return Status::ResourceExhausted("redis: cannot allocate a connection to " + address);
+  std::unique_ptr<Connection> c(new Connection(ctx));  // owns ctx from here on
+  if (ctx->err != 0) return Status::Unavailable("redis: cannot connect to " + address + ": " + ctx->errstr);
+  if (redisSetTimeout(ctx, to_timeval(io_timeout_ms)) != REDIS_OK)
+    return Status::IoError("redis: cannot set the I/O timeout on " + address + ": " + ctx->errstr);
+  return c;
 }
 
 Connection::~Connection() { redisFree(ctx_); }

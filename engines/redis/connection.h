@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status_or.h"
+
 namespace rpbench::redis {
 
 struct ReplyDeleter {
@@ -25,8 +27,9 @@ using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class Connection {
  public:
-  // Connects to host:port; throws std::runtime_error naming the address and hiredis's reason.
-  Connection(const std::string& host, int port, int connect_timeout_ms, int io_timeout_ms);
+  // Connects to host:port; kUnavailable naming the address and hiredis's reason when it cannot.
+  static StatusOr<std::unique_ptr<Connection>> open(const std::string& host, int port, int connect_timeout_ms,
+                                                    int io_timeout_ms);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -47,6 +50,7 @@ class Connection {
   Reply read_reply();
 
  private:
+  explicit Connection(redisContext* ctx) : ctx_(ctx) {}
   Reply command_span(const std::string_view* args, size_t n);
   void fill_argv(const std::string_view* args, size_t n);
 

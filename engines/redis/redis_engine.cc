@@ -80,11 +80,8 @@ struct RunningSnapshot {
 
 class RedisEngine final : public Engine {
  public:
-  explicit RedisEngine(RedisOptions opt);
+  static StatusOr<std::unique_ptr<RedisEngine>> open(RedisOptions opt);
   ~RedisEngine() override;
-
-  std::string_view name() const override { return "redis"; }
-  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest; }
 
   Status put(std::string_view key, std::string_view value) override;
   Status get(std::string_view key, std::string* value) override;
@@ -92,16 +89,17 @@ class RedisEngine final : public Engine {
   Status begin_snapshot() override;
   std::optional<SnapshotReport> poll_snapshot() override;
   RecoveryReport recover() override;
-  std::string digest() override;
+  StatusOr<std::string> digest() override;
   void begin_phase(std::string_view phase_type) override {
     pipelining_.store(phase_type == "load" && opt_.pipeline_depth > 1);
   }
   Status end_phase() override { return flush_all(); }
   nlohmann::json report() const override;
-  std::string recovered_snapshot_digest() override;
+  StatusOr<std::string> recovered_snapshot_digest() override;
 
  private:
-  void start_server();
+  explicit RedisEngine(RedisOptions opt);
+  Status start_server();
   std::string address() const { return host_ + ":" + std::to_string(port_); }
   Client& my_client() const;
   Status ensure_connected(Client& c) const;                // c.mu held
@@ -134,28 +132,35 @@ class RedisEngine final : public Engine {
   int snapshots_ok_ = 0, snapshots_failed_ = 0, recoveries_ = 0;
 };
 
-RedisEngine::RedisEngine(RedisOptions opt) : opt_(std::move(opt)) {
-  if (!opt_.managed) {
-    host_ = opt_.attach_host;
-    port_ = opt_.attach_port;
-    std::lock_guard<std::mutex> lk(control_.mu);
+RedisEngine::RedisEngine(RedisOptions opt) : Engine(kRedisEngineInfo), opt_(std::move(opt)) {}
+
+StatusOr<std::unique_ptr<RedisEngine>> RedisEngine::open(RedisOptions opt) {
+  if (auto problem = redis_options_problem(opt))
+    return Status::InvalidArgument("engine." + problem->field + ": " + problem->message);
+  std::unique_ptr<RedisEngine> e(new RedisEngine(std::move(opt)));
+  const RedisOptions& o = e->opt_;
+  if (!o.managed) {
+    std::string problem;
+    const HostPort hp = *parse_host_port(o.address, &problem);  // checked above
+    e->host_ = hp.host;
+    e->port_ = hp.port;
+    std::lock_guard<std::mutex> lk(e->control_.mu);
     Reply r;
-    const Status s = control({"PING"}, &r);
-    if (!s.ok()) throw std::runtime_error("attach mode: redis at " + opt_.address + " does not answer PING: " + s.message());
-    return;
+    if (Status s = e->control({"PING"}, &r); !s.ok())
+      return s.with_context("attach mode: redis at " + o.address + " does not answer PING: ");
+    return e;
   }
-  if (::access(opt_.server_path.c_str(), X_OK) != 0) {
-    throw std::runtime_error("redis-server not found or not executable at '" + opt_.server_path +
-                             "' (engine.server_path): " + errno_text() +
-                             "; install the Debian package redis-server");
-  }
-  StatusOr<PrivateDir> dir = PrivateDir::create(opt_.dir, "redis");
-  if (!dir.ok()) throw std::runtime_error(dir.status().message());
-  private_dir_ = std::move(*dir);
-  private_dir_.keep(opt_.keep_dir);
-  dir_ = private_dir_.path();
-  host_ = "127.0.0.1";
-  start_server();
+  if (::access(o.server_path.c_str(), X_OK) != 0)
+    return Status::NotFound("redis-server not found or not executable at '" + o.server_path +
+                            "' (engine.server_path): " + errno_text() + "; install the Debian package redis-server");
+  StatusOr<PrivateDir> dir = PrivateDir::create(o.dir, "redis");
+  if (!dir.ok()) return dir.status();
+  e->private_dir_ = std::move(*dir);
+  e->private_dir_.keep(o.keep_dir);
+  e->dir_ = e->private_dir_.path();
+  e->host_ = "127.0.0.1";
+  if (Status s = e->start_server(); !s.ok()) return s;
+  return e;
 }
 
 RedisEngine::~RedisEngine() {
@@ -163,7 +168,7 @@ RedisEngine::~RedisEngine() {
   server_.reset();  // SHUTDOWN NOSAVE / SIGTERM / SIGKILL, reaped (before the directory goes)
 }
 
-void RedisEngine::start_server() {
+Status RedisEngine::start_server() {
   ServerSpec spec;
   spec.server_path = opt_.server_path;
   spec.dir = dir_;
@@ -175,8 +180,11 @@ void RedisEngine::start_server() {
                    "--maxmemory", std::to_string(opt_.maxmemory_bytes),
                    "--jemalloc-bg-thread", yes_no(opt_.jemalloc_bg_thread),
                    "--io-threads", std::to_string(opt_.io_threads)};
-  server_ = std::make_unique<ServerProcess>(spec);
+  StatusOr<std::unique_ptr<ServerProcess>> server = ServerProcess::start(spec);
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
   port_ = server_->port();
+  return Status::Ok();
 }
 
 // ---- connections -------------------------------------------------------------------------
@@ -207,11 +215,9 @@ Status RedisEngine::ensure_connected(Client& c) const {
     c.conn.reset();
   }
   if (opt_.managed && !server_) return Status::Unavailable("redis: no server" + server_note());
-  try {
-    c.conn = std::make_unique<Connection>(host_, port_, opt_.timeout_ms, opt_.timeout_ms);
-  } catch (const std::runtime_error& e) {
-    return Status::Unavailable(e.what() + server_note());
-  }
+  StatusOr<std::unique_ptr<Connection>> conn = Connection::open(host_, port_, opt_.timeout_ms, opt_.timeout_ms);
+  if (!conn.ok()) return Status::Unavailable(conn.status().message() + server_note());
+  c.conn = std::move(*conn);
   return Status::Ok();
 }
 
@@ -394,7 +400,7 @@ Status RedisEngine::begin_snapshot() {
     rs.client_connections = clients_.size();
   }
   std::lock_guard<std::mutex> lk(control_.mu);
-  if (opt_.digest && opt_.digest_from == "scan") {
+  if (opt_.digest && opt_.digest_from == DigestFrom::kScan) {
     ScanResult sr;
     if (Status s = scan_digest(&sr); !s.ok()) return s;
     rs.digest = sr.digest;
@@ -446,8 +452,8 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   rep.extra["dbsize_at_begin"] = rs.keys;
   rep.extra["client_connections"] = rs.client_connections;
   rep.extra["digest_source"] = !opt_.digest                    ? "none (engine.digest=false)"
-                               : opt_.digest_from == "scan"    ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
-                               : opt_.digest_from == "rdb"     ? "rdb: the finished RDB file, parsed"
+                               : opt_.digest_from == DigestFrom::kScan    ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
+                               : opt_.digest_from == DigestFrom::kRdb     ? "rdb: the finished RDB file, parsed"
                                                                : "recover: deferred to verify (the recovered RDB)";
   rep.extra["wall_ms_until_seen_done"] = ms_between(rs.started, Clock::now());
   rep.extra["wall_ms_note"] = "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
@@ -467,7 +473,7 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
       if (auto v = inf.integer_if_present(k)) rep.extra[k] = *v;
     }
     if (auto v = inf.number_if_present("current_fork_perc")) rep.extra["current_fork_perc"] = *v;
-    rep.child_duration_ms = sec >= 0 ? static_cast<double>(sec) * 1000.0 : -1;
+    if (sec >= 0) rep.child_duration_ms = static_cast<double>(sec) * 1000.0;
     rep.extra["child_duration_source"] = "rdb_last_bgsave_time_sec (whole seconds)";
     if (opt_.managed && server_) {
       if (auto t = last_bgsave_times(read_text(server_->log_path()))) {
@@ -478,24 +484,22 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
       }
     }
     rep.location = rdb_path(&rep.extra);
-    rep.bytes = rep.location.empty() ? -1 : file_bytes(rep.location);
-    if (rep.bytes < 0 && !opt_.managed && !rep.extra.contains("bytes_note")) {
+    if (const int64_t b = rep.location.empty() ? -1 : file_bytes(rep.location); b >= 0) rep.bytes = b;
+    if (!rep.bytes && !opt_.managed && !rep.extra.contains("bytes_note")) {
       rep.extra["bytes_note"] = "the server's RDB " + rep.location + " is not readable from here";
     }
     if (saves <= rs.saves_before) {
-      rep.error = "redis: BGSAVE finished but rdb_saves did not advance (" + std::to_string(rs.saves_before) + " -> " +
-                  std::to_string(saves) + ")";
+      rep.status = Status::Internal("redis: BGSAVE finished but rdb_saves did not advance (" +
+                                    std::to_string(rs.saves_before) + " -> " + std::to_string(saves) + ")");
     } else if (status != "ok") {
-      rep.error = "redis: BGSAVE failed on the server (rdb_last_bgsave_status:" + status + ")";
-      if (server_) rep.error += "; end of its log:\n" + server_->log_tail(8);
-    } else if (rep.bytes < 0 && opt_.managed) {
-      rep.error = "redis: BGSAVE reported ok but " + rep.location + " does not exist";
-    } else {
-      rep.ok = true;
+      std::string msg = "redis: BGSAVE failed on the server (rdb_last_bgsave_status:" + status + ")";
+      if (server_) msg += "; end of its log:\n" + server_->log_tail(8);
+      rep.status = Status::IoError(msg);
+    } else if (!rep.bytes && opt_.managed) {
+      rep.status = Status::NotFound("redis: BGSAVE reported ok but " + rep.location + " does not exist");
     }
   } catch (const std::runtime_error& e) {
-    rep.ok = false;
-    rep.error = e.what();
+    rep.status = Status::IoError(e.what());
   }
   return rep;
 }
@@ -507,8 +511,7 @@ void RedisEngine::digest_rdb(SnapshotReport* rep) const {
   kvstore::KvStore store;
   const rdb_fork::RdbLoadResult lr = rdb_fork::load_rdb_file(rep->location, &store);
   if (!lr.ok) {
-    rep->ok = false;
-    rep->error = "redis: digesting the snapshot's RDB failed: " + lr.error;
+    rep->status = Status::Corruption("redis: digesting the snapshot's RDB failed: " + lr.error);
     return;
   }
   ContentDigest d;
@@ -519,13 +522,15 @@ void RedisEngine::digest_rdb(SnapshotReport* rep) const {
   rep->extra["digest_rdb_checksum_verified"] = lr.checksum_verified;
 }
 
-std::string RedisEngine::recovered_snapshot_digest() {
-  if (!opt_.digest || opt_.digest_from != "recover" || recovered_from_.empty()) return {};
+StatusOr<std::string> RedisEngine::recovered_snapshot_digest() {
+  if (!opt_.digest || opt_.digest_from != DigestFrom::kRecover || recovered_from_.empty())
+    return Status::NotFound("redis: no recovered snapshot to digest (engine.digest_from is not recover, or nothing "
+                            "was recovered)");
   SnapshotReport rep;
-  rep.ok = true;
   rep.location = recovered_from_;
   digest_rdb(&rep);
-  return rep.ok ? rep.digest : std::string();
+  if (!rep.ok()) return rep.status;
+  return rep.digest;
 }
 
 std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
@@ -537,7 +542,7 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
   const Status s = info({"persistence", "stats"}, &inf);
   SnapshotReport rep;
   if (!s.ok()) {
-    rep.error = s.message();
+    rep.status = s;
     rep.digest = snap_->digest;
   } else {
     try {
@@ -546,13 +551,13 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
         return std::nullopt;
       }
       rep = finish_snapshot(inf);
-      if (rep.ok && opt_.digest && opt_.digest_from == "rdb") digest_rdb(&rep);
+      if (rep.ok() && opt_.digest && opt_.digest_from == DigestFrom::kRdb) digest_rdb(&rep);
     } catch (const std::runtime_error& e) {
-      rep.error = e.what();
+      rep.status = Status::IoError(e.what());
     }
   }
   snap_.reset();
-  (rep.ok ? snapshots_ok_ : snapshots_failed_)++;
+  (rep.ok() ? snapshots_ok_ : snapshots_failed_)++;
   return rep;
 }
 
@@ -561,30 +566,30 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
 RecoveryReport RedisEngine::recover() {
   RecoveryReport rep;
   if (!opt_.managed) {
-    rep.error = "redis: recover restarts the server, so it needs engine.managed=true (attached to " + opt_.address + ")";
+    rep.status = Status::FailedPrecondition("redis: recover restarts the server, so it needs engine.managed=true "
+                                            "(attached to " + opt_.address + ")");
     return rep;
   }
   if (snap_) {
-    rep.error = "redis: cannot recover while a BGSAVE is running";
+    rep.status = Status::FailedPrecondition("redis: cannot recover while a BGSAVE is running");
     return rep;
   }
   const std::string path = dir_ + "/dump.rdb";
   rep.source = path;
-  rep.bytes = file_bytes(path);
-  if (rep.bytes < 0) {
-    rep.error = "redis: no snapshot to recover from: " + path + ": " + errno_text();
+  const int64_t bytes = file_bytes(path);
+  if (bytes < 0) {
+    rep.status = errno_status("redis: no snapshot to recover from: " + path);
     return rep;
   }
+  rep.bytes = bytes;
   // SETs still buffered postdate the snapshot and die with the server anyway: discard them.
   drop_all_connections();
   const auto t0 = Clock::now();
   const pid_t old_pid = server_ ? server_->pid() : -1;
   server_.reset();
   const double stop_ms = ms_between(t0, Clock::now());
-  try {
-    start_server();
-  } catch (const std::exception& e) {
-    rep.error = std::string("redis: restart on ") + path + " failed: " + e.what();
+  if (Status s = start_server(); !s.ok()) {
+    rep.status = s.with_context("redis: restart on " + path + " failed: ");
     return rep;
   }
   ++recoveries_;
@@ -598,31 +603,30 @@ RecoveryReport RedisEngine::recover() {
   std::lock_guard<std::mutex> lk(control_.mu);
   InfoFields inf;
   if (Status s = info({"persistence"}, &inf); !s.ok()) {
-    rep.error = s.message();
+    rep.status = s;
     return rep;
   }
   Reply r;
   if (Status s = control({"DBSIZE"}, &r); !s.ok()) {
-    rep.error = s.message();
+    rep.status = s;
     return rep;
   }
   try {
     rep.extra["rdb_last_load_keys_loaded"] = inf.integer("rdb_last_load_keys_loaded");
     rep.extra["rdb_last_load_keys_expired"] = inf.integer("rdb_last_load_keys_expired");
   } catch (const std::runtime_error& e) {
-    rep.error = e.what();
+    rep.status = Status::IoError(e.what());
     return rep;
   }
   rep.keys = r->integer;
-  rep.ok = true;
   return rep;
 }
 
-std::string RedisEngine::digest() {
-  if (Status s = flush_all(); !s.ok()) return "error: " + s.message();
+StatusOr<std::string> RedisEngine::digest() {
+  if (Status s = flush_all(); !s.ok()) return s;
   std::lock_guard<std::mutex> lk(control_.mu);
   ScanResult sr;
-  if (Status s = scan_digest(&sr); !s.ok()) return "error: " + s.message();
+  if (Status s = scan_digest(&sr); !s.ok()) return s;
   return sr.digest;
 }
 
@@ -635,7 +639,7 @@ nlohmann::json RedisEngine::report() const {
   if (opt_.managed) {
     j["settings"] = settings_json(opt_);
   } else {
-    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth}, {"digest", opt_.digest}, {"digest_from", opt_.digest_from},
+    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth}, {"digest", opt_.digest}, {"digest_from", config::name_of(kDigestFromNames, opt_.digest_from)},
                      {"info_poll_ms", opt_.info_poll_ms}, {"timeout_ms", opt_.timeout_ms},
                      {"server_settings", "not applied: attach mode never reconfigures the server"}};
   }
@@ -674,18 +678,17 @@ nlohmann::json RedisEngine::report() const {
 
 EngineEntry redis_engine_entry() {
   EngineEntry e;
-  e.name = "redis";
-  e.summary = "a real redis-server via hiredis (BGSAVE snapshot, restart-on-RDB recovery): the fork baseline's ground truth";
-  e.capabilities = kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest;
-  e.options = redis::redis_option_fields();
-  e.open = [](const EngineOpenArgs& args) -> std::unique_ptr<Engine> {
-    redis::RedisOptions opt;
-    try {
-      opt = redis::parse_redis_options(args.options);
-    } catch (const std::invalid_argument& ex) {
-      throw std::runtime_error(ex.what());
-    }
-    return std::make_unique<redis::RedisEngine>(std::move(opt));
+  e.info = kRedisEngineInfo;
+  e.options = redis::redis_option_table().fields();
+  e.check = [](const nlohmann::json& resolved) -> std::optional<ConfigProblem> {
+    const auto problem = redis::redis_options_problem(redis::redis_option_table().bind(resolved.at("engine")));
+    if (!problem) return std::nullopt;
+    return ConfigProblem{"engine." + problem->field, problem->message};
+  };
+  e.open = [](const EngineOpenArgs& args) -> StatusOr<std::unique_ptr<Engine>> {
+    auto engine = redis::RedisEngine::open(redis::redis_option_table().bind(args.options));
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<Engine>(std::move(*engine));
   };
   return e;
 }

@@ -37,11 +37,11 @@
 //    number of writers; the parse blocks the polling thread (extra.digest_rdb_ms) and briefly
 //    holds a copy of the dataset in this process.
 // With engine.digest=false the snapshot reports no digest, and verify fails saying so. digest()
-// returns "error: <reason>" when the server cannot be read (never a made-up digest).
+// returns the error when the server cannot be read (never a made-up digest).
 //
 // Figures: fork_us is the server's latest_fork_usec (fork_us_source "redis:latest_fork_usec");
 // cow_bytes is rdb_last_cow_size; bytes is the RDB file's size (attach mode: found through CONFIG
-// GET dir/dbfilename, -1 when not readable from here); child_duration_ms comes from the server
+// GET dir/dbfilename, unknown when not readable from here); child_duration_ms comes from the server
 // log's millisecond timestamps (managed mode), else rdb_last_bgsave_time_sec (whole seconds):
 // extra.child_duration_source says which. Probes the driver takes around the snapshot (RSS,
 // faults) describe the rpbench process, not the server.
@@ -52,6 +52,10 @@
 #include "engines/registry.h"
 
 namespace rpbench {
+
+inline constexpr EngineInfo kRedisEngineInfo{
+    "redis", "a real redis-server via hiredis (BGSAVE snapshot, restart-on-RDB recovery): the fork baseline's ground truth",
+    kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest};
 
 EngineEntry redis_engine_entry();
 

@@ -1,11 +1,12 @@
-// Options of engine `redis`, declared once (redis_option_fields) and read into a typed struct.
+// Options of engine `redis`, declared once (redis_option_table(): each field names the member it
+// fills, its default is the member's value below).
 //
 // Managed mode (the default) starts a private redis-server; attach mode (managed=false) drives a
 // server someone else runs at `address` and never starts, stops, flushes or reconfigures it.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,12 +14,15 @@
 
 namespace rpbench::redis {
 
+// Where a snapshot's digest comes from (see the field's help).
+enum class DigestFrom { kRecover, kScan, kRdb };
+inline constexpr config::NameTable<DigestFrom, 3> kDigestFromNames{
+    {{DigestFrom::kRecover, "recover"}, {DigestFrom::kScan, "scan"}, {DigestFrom::kRdb, "rdb"}}};
+
 struct RedisOptions {
   // Server life cycle.
   bool managed = true;                             // start and stop a private redis-server
   std::string address;                             // attach mode: "host:port" (managed=false only)
-  std::string attach_host;                         // parsed from address
-  int attach_port = 0;                             // parsed from address
   std::string server_path = "/usr/bin/redis-server";
   std::string dir = "/tmp/rpbench";                // the private directory is made under it
   bool keep_dir = false;                           // keep the private directory (RDB, log) at the end
@@ -35,17 +39,27 @@ struct RedisOptions {
   // Client side.
   int pipeline_depth = 64;  // puts buffered per connection before their replies are read
   bool digest = true;       // the snapshot reports a content digest (verify needs one)
-  std::string digest_from = "scan";  // "scan": keyspace at begin_snapshot; "rdb": the finished RDB
+  DigestFrom digest_from = DigestFrom::kRecover;
   int info_poll_ms = 10;    // poll_snapshot queries INFO at most this often
 };
 
-// The declarations the registry publishes (paths relative to `engine`; without type/allocator).
-std::vector<config::Field> redis_option_fields();
+const config::OptionTable<RedisOptions>& redis_option_table();
 
-// Reads the resolved `engine` section (a missing option takes its declared default). Throws
-// std::invalid_argument naming the option for a value the declarations cannot express as
-// invalid (address syntax, address with managed=true, managed=false without address).
-RedisOptions parse_redis_options(const nlohmann::json& engine_section);
+// The attach-mode address split into host and port; an error message naming engine.address when
+// it is not "host:port" with a port in 1..65535.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+std::optional<HostPort> parse_host_port(const std::string& address, std::string* problem);
+
+// What is wrong across fields (address with managed, managed=false without an address, an empty
+// server_path or dir in managed mode), as "field: message"; "" when nothing.
+struct OptionProblem {
+  std::string field;  // relative to `engine`
+  std::string message;
+};
+std::optional<OptionProblem> redis_options_problem(const RedisOptions& o);
 
 // The settings applied to the server, for the engine report.
 nlohmann::json settings_json(const RedisOptions& o);

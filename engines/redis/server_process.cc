@@ -17,7 +17,6 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
 
 #include "engines/redis/connection.h"
@@ -52,9 +51,9 @@ std::string read_from(const std::string& path, int64_t offset) {
 
 }  // namespace
 
-int pick_free_port() {
+StatusOr<int> pick_free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("redis: socket() for a free port: ") + errno_text());
+  if (fd < 0) return errno_status("redis: socket() for a free port");
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -64,34 +63,38 @@ int pick_free_port() {
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     const int e = errno;
     ::close(fd);
-    throw std::runtime_error(std::string("redis: cannot find a free port on 127.0.0.1: ") + errno_text(e));
+    return errno_status("redis: cannot find a free port on 127.0.0.1", e);
   }
   ::close(fd);
   return ntohs(a.sin_port);
 }
 
-ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(spec.dir + "/redis.log") {
+StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::start(const ServerSpec& spec) {
+  std::unique_ptr<ServerProcess> p(new ServerProcess(spec));
   constexpr int kAttempts = 5;
   for (int attempt = 1;; ++attempt) {
-    const int port = pick_free_port();
-    const int64_t log_offset = file_size(log_path_);
+    const StatusOr<int> port = pick_free_port();
+    if (!port.ok()) return port.status();
+    const int64_t log_offset = file_size(p->log_path_);
     const auto t0 = Clock::now();
-    spawn(port);
-    port_ = port;
-    const std::string why = wait_ready();
+    if (Status s = p->spawn(*port); !s.ok()) return s;
+    p->port_ = *port;
+    const std::string why = p->wait_ready();
     if (why.empty()) {
-      ready_ms_ = ms_since(t0);
-      return;
+      p->ready_ms_ = ms_since(t0);
+      return p;
     }
-    const bool port_taken = read_from(log_path_, log_offset).find("Address already in use") != std::string::npos;
-    kill_and_reap();
+    const bool port_taken = read_from(p->log_path_, log_offset).find("Address already in use") != std::string::npos;
+    p->kill_and_reap();
     if (port_taken && attempt < kAttempts) continue;
-    throw std::runtime_error("redis-server " + spec_.server_path + " (port " + std::to_string(port) +
-                             ") did not start: " + why + "; last lines of " + log_path_ + ":\n" + log_tail(15));
+    return Status::Unavailable("redis-server " + spec.server_path + " (port " + std::to_string(*port) +
+                               ") did not start: " + why + "; last lines of " + p->log_path_ + ":\n" + p->log_tail(15));
   }
 }
 
-void ServerProcess::spawn(int port) {
+ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(spec.dir + "/redis.log") {}
+
+Status ServerProcess::spawn(int port) {
   SpawnOptions o;
   o.path = spec_.server_path;
   o.args = {spec_.server_path, "--port", std::to_string(port), "--bind", "127.0.0.1",
@@ -102,14 +105,15 @@ void ServerProcess::spawn(int port) {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e)
     if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) o.env.emplace_back(*e);
   UniqueFd log(::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!log) throw std::runtime_error("redis: cannot open the server log " + log_path_ + ": " + errno_text());
+  if (!log) return errno_status("redis: cannot open the server log " + log_path_);
   o.stdout_fd = log.get();
   o.stderr_fd = log.get();
   o.death_signal = SIGKILL;
   StatusOr<ChildProcess> c = ChildProcess::spawn(o);
-  if (!c.ok()) throw std::runtime_error("redis: starting redis-server: " + c.status().message());
+  if (!c.ok()) return c.status().with_context("redis: starting redis-server: ");
   std::lock_guard<std::mutex> lk(mu_);
   child_ = std::move(*c);
+  return Status::Ok();
 }
 
 std::string ServerProcess::wait_ready() {
@@ -118,8 +122,8 @@ std::string ServerProcess::wait_ready() {
   while (true) {
     const std::string gone = exit_reason();
     if (!gone.empty()) return "it " + gone + " before answering PING";
-    try {
-      Connection c("127.0.0.1", port_, 200, 2000);
+    if (auto conn = Connection::open("127.0.0.1", port_, 200, 2000); conn.ok()) {
+      Connection& c = **conn;
       while (true) {
         Reply r = c.command({"PING"});
         if (!r) break;  // connection dropped: reconnect
@@ -134,9 +138,7 @@ std::string ServerProcess::wait_ready() {
         if (!g.empty()) return "it " + g + " while loading";
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
-    } catch (const std::runtime_error&) {
-      // Not accepting connections yet.
-    }
+    }  // else: not accepting connections yet
     if (!load_deadline && Clock::now() > start_deadline) {
       return "no answer to PING within " + std::to_string(spec_.start_timeout_ms) + " ms (engine.start_timeout_ms)";
     }
@@ -167,12 +169,9 @@ void ServerProcess::stop() {
     return true;
   };
   if (!exit_reason().empty()) return;
-  try {
-    Connection c("127.0.0.1", port_, 500, 2000);
-    c.command({"SHUTDOWN", "NOSAVE"});  // no reply: the server closes the connection as it exits
-  } catch (const std::runtime_error&) {
-    // Not answering: fall through to signals.
-  }
+  if (auto c = Connection::open("127.0.0.1", port_, 500, 2000); c.ok()) {
+    (*c)->command({"SHUTDOWN", "NOSAVE"});  // no reply: the server closes the connection as it exits
+  }  // else not answering: fall through to signals
   if (wait_exit(5000)) return;
   {
     std::lock_guard<std::mutex> lk(mu_);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,9 +30,9 @@ struct ServerSpec {
 
 class ServerProcess {
  public:
-  // Starts the server and waits until it answers PONG. Throws std::runtime_error quoting the end
-  // of its log when it exits or does not answer in time (the child is then killed and reaped).
-  explicit ServerProcess(const ServerSpec& spec);
+  // Starts the server and waits until it answers PONG. An error quoting the end of its log when
+  // it exits or does not answer in time (the child is then killed and reaped).
+  static StatusOr<std::unique_ptr<ServerProcess>> start(const ServerSpec& spec);
   ~ServerProcess() { stop(); }
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -51,7 +52,8 @@ class ServerProcess {
   std::string log_tail(int lines) const;
 
  private:
-  void spawn(int port);
+  explicit ServerProcess(const ServerSpec& spec);
+  Status spawn(int port);
   // Returns "" when ready; otherwise why it is not (the child is gone or timed out).
   std::string wait_ready();
   void kill_and_reap();
@@ -65,7 +67,7 @@ class ServerProcess {
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
-int pick_free_port();
+StatusOr<int> pick_free_port();
 
 
 }  // namespace rpbench::redis

@@ -1,66 +1,92 @@
-// The typed view of a resolved config that the driver runs: built once from the resolved JSON
-// (which stays the record of what ran and is echoed into the result).
+// The typed config the driver runs: every field of the resolved config lands in a member here,
+// through the declarations in fields.cc (each field names the member it fills; its default is
+// that member's value in a default-constructed ExperimentConfig). The resolved JSON stays the
+// record of what ran and is echoed into the result.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/field.h"
+#include "harness/allocator.h"
+#include "harness/progress_mode.h"
+#include "measure/pacer.h"
 #include "transport/options.h"
-
 #include "workloads/spec.h"
 
 namespace rpbench {
 
 enum class PhaseType { kLoad, kRun, kSnapshot, kRecover, kVerify };
+inline constexpr config::NameTable<PhaseType, 5> kPhaseTypeNames{{{PhaseType::kLoad, "load"},
+                                                                  {PhaseType::kRun, "run"},
+                                                                  {PhaseType::kSnapshot, "snapshot"},
+                                                                  {PhaseType::kRecover, "recover"},
+                                                                  {PhaseType::kVerify, "verify"}}};
+
+enum class Loop { kClosed, kOpen };
+inline constexpr config::NameTable<Loop, 2> kLoopNames{{{Loop::kClosed, "closed"}, {Loop::kOpen, "open"}}};
+inline constexpr config::NameTable<measure::Arrival, 2> kArrivalNames{
+    {{measure::Arrival::kUniform, "uniform"}, {measure::Arrival::kPoisson, "poisson"}}};
+
+// The limits of the harness's own fields (fields.cc declares them; the driver relies on them).
+inline constexpr uint32_t kMaxThreads = 256;
+inline constexpr double kMaxKeys = 1e10;
+inline constexpr double kMaxPhaseSeconds = 86400;
 
 struct PhaseConfig {
   PhaseType type = PhaseType::kRun;
-  std::string type_name;
-  std::string name;
-  double duration_s = 0;        // run: 0 = no time limit (ops must be set)
-  uint64_t ops = 0;             // run: 0 = no op limit; load: keys to insert
+  std::string name;              // default: the type, numbered when repeated ("run-2")
+  double duration_s = 0;         // run: 0 = no time limit (ops must be set)
+  uint64_t ops = 0;              // run: 0 = no op limit; load: keys to insert (default dataset.keys)
   std::vector<double> snapshot_at_s;
   uint64_t snapshot_every_ops = 0;
-  double timeout_s = 600;
-  uint64_t sample_keys = 0;  // verify: keys checked value by value
+  double timeout_s = 600;        // a snapshot not done by then fails the experiment
+  uint64_t sample_keys = 1000;   // verify: keys checked value by value
   workloads::WorkloadSpec workload;  // the experiment's workload with this phase's overrides
+
+  std::string_view type_name() const { return config::name_of(kPhaseTypeNames, type); }
 };
 
 struct MeasureConfig {
-  bool open_loop = false;
-  double rate = 0;
-  bool poisson = false;
+  Loop loop = Loop::kClosed;
+  double rate = 10000;
+  measure::Arrival arrival = measure::Arrival::kUniform;
+  uint64_t spin_us = 2000;
   double timeline_ms = 10;
   bool memory_warmup = false;
   uint64_t memory_warmup_bytes = 0;
-  std::string progress = "auto";
+  ProgressMode progress = ProgressMode::kAuto;
   uint64_t snapshot_poll_us = 1000;
-  uint64_t spin_us = 2000;
+
+  bool open_loop() const { return loop == Loop::kOpen; }
 };
 
+// The dataset and workload defaults of a config (the remote-memory KV contest's value-size mix
+// for dist buckets).
+workloads::WorkloadSpec default_workload();
+
 struct ExperimentConfig {
-  nlohmann::json resolved;
-  std::string name;
-  uint64_t seed = 0;
-  std::string engine_type;
-  std::string allocator;
-  std::string transport;                      // transport.type
-  transport::TransportOptions transport_options;  // the whole transport section
-  workloads::WorkloadSpec workload;
+  nlohmann::json resolved;  // the resolved config, echoed into the result
+  std::string name = "experiment";
+  std::string description;
+  uint64_t seed = 42;
+  std::string engine_type = "memory";
+  Allocator allocator = Allocator::kGlibc;
+  transport::TransportOptions transport;  // the whole transport section
+  workloads::WorkloadSpec workload = default_workload();  // dataset + workload sections
   uint32_t threads = 1;
-  std::string trace;  // empty: generate
+  std::optional<std::string> trace;  // replay this op stream instead of generating one
   MeasureConfig measure;
   std::vector<PhaseConfig> phases;
 };
 
-// Builds the typed config from a resolved config (load_config's output). Throws ConfigError
-// when the workload library rejects the spec.
+// Builds the typed config from a resolved config (load_config's output). Throws
+// config::ConfigError when the workload library rejects the spec.
 ExperimentConfig make_experiment(const nlohmann::json& resolved);
-
-// The typed transport options of a resolved `transport` section.
-transport::TransportOptions transport_options(const nlohmann::json& transport_section);
 
 // Rough bytes the loaded dataset occupies (keys + values + per-key overhead), for warm-up sizing.
 uint64_t estimated_dataset_bytes(const ExperimentConfig& cfg);

@@ -147,6 +147,15 @@ json check_leaf(const std::string& path, const Field& f, const json& v) {
   return v;
 }
 
+// The type and range checks, then the field's own check.
+json check_field(const std::string& path, const Field& f, const json& v) {
+  json checked = check_leaf(path, f, v);
+  if (f.check) {
+    if (const std::string problem = f.check(checked); !problem.empty()) fail(path, problem);
+  }
+  return checked;
+}
+
 // Declared fields with full dotted paths (engine fields included) for one engine type.
 struct Declarations {
   std::map<std::string, Field> leaves;  // full path -> field
@@ -176,8 +185,8 @@ struct Declarations {
 Declarations declarations_for(const EngineEntry& engine) {
   Declarations d;
   for (const auto& s : harness_sections())
-    for (const auto& f : s.fields) d.add(s.name, f);
-  for (const auto& f : common_engine_fields()) d.add("engine", f);
+    for (const auto& f : s.fields()) d.add(s.name, f);
+  for (const auto& f : engine_section().fields()) d.add("engine", f);
   for (const auto& f : engine.options) d.add("engine", f);
   d.children[""].push_back("phases");
   return d;
@@ -205,7 +214,7 @@ void walk(json& node, const std::string& prefix, const Declarations& d) {
     const std::string full = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (full == "phases") continue;
     if (auto leaf = d.leaves.find(full); leaf != d.leaves.end()) {
-      it.value() = check_leaf(full, leaf->second, it.value());
+      it.value() = check_field(full, leaf->second, it.value());
     } else if (d.objects.count(full)) {
       if (!it.value().is_object()) fail(full, "expected an object, got " + show(it.value()));
       walk(it.value(), full, d);
@@ -254,24 +263,9 @@ json default_phases() {
   return json::array({json{{"type", "load"}}, json{{"type", "run"}, {"duration_s", 5}}});
 }
 
-std::string describe_caps(uint32_t caps) {
-  std::vector<std::string> names;
-  if (caps & kCapSnapshot) names.push_back("snapshot");
-  if (caps & kCapRecovery) names.push_back("recovery");
-  if (caps & kCapConcurrentCallers) names.push_back("concurrent callers");
-  if (caps & kCapDigest) names.push_back("digest");
-  if (caps & kCapRemoteMemory) names.push_back("remote memory");
-  if (names.empty()) return "none";
-  std::string s;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) s += ", ";
-    s += names[i];
-  }
-  return s;
-}
-
 [[noreturn]] void lacks(const std::string& path, const EngineEntry& e, const std::string& what) {
-  fail(path, "engine " + e.name + " cannot " + what + " (its capabilities: " + describe_caps(e.capabilities) + ")");
+  fail(path, "engine " + std::string(e.info.name) + " cannot " + what + " (its capabilities: " +
+                 describe_capabilities(e.info.capabilities) + ")");
 }
 
 void resolve_phase_overrides(json& ph, const std::string& base, const json& doc);
@@ -281,12 +275,13 @@ void resolve_phase_overrides(json& ph, const std::string& base, const json& doc)
 // model is shm's, a token fits the handshake.
 void check_transport(const json& t, const EngineEntry& engine) {
   const std::string type = t["type"].get<std::string>();
-  const bool remote = engine.capabilities & kCapRemoteMemory;
+  const bool remote = engine.info.capabilities & kCapRemoteMemory;
+  const std::string name(engine.info.name);
   if (type != "none" && !remote)
-    fail("transport.type", "engine " + engine.name + " keeps its data in this process and uses no transport; "
+    fail("transport.type", "engine " + name + " keeps its data in this process and uses no transport; "
                            "expected \"none\", got " + show(t["type"]));
   if (type == "none" && remote)
-    fail("transport.type", "engine " + engine.name + " keeps its data in remote memory; expected shm, tcp or verbs");
+    fail("transport.type", "engine " + name + " keeps its data in remote memory; expected shm, tcp or verbs");
   const std::string memnode = t["memnode"].get<std::string>();
   if (const std::string problem = transport::memnode_problem(type == "none" ? "tcp" : type, memnode); !problem.empty())
     fail("transport.memnode", problem);
@@ -319,7 +314,7 @@ void check_phases(json& doc, const EngineEntry& engine) {
     if (!ph.is_object()) fail(base, "expected an object with a \"type\", got " + show(ph));
     if (!ph.contains("type")) fail(base + ".type", "missing; expected one of load, run, snapshot, recover, verify");
     const Field& type_field = phase_fields()[0].field;
-    check_leaf(base + ".type", type_field, ph["type"]);
+    check_field(base + ".type", type_field, ph["type"]);
     const std::string type = ph["type"].get<std::string>();
     for (auto it = ph.begin(); it != ph.end(); ++it) {
       const std::string p = base + "." + it.key();
@@ -332,7 +327,7 @@ void check_phases(json& doc, const EngineEntry& engine) {
       if (std::find(pf->phase_types.begin(), pf->phase_types.end(), type) == pf->phase_types.end())
         fail(p, "not valid for a " + type + " phase");
       if (pf->field.type == FieldType::kObject) continue;  // checked by resolve_phase_overrides
-      it.value() = check_leaf(p, pf->field, it.value());
+      it.value() = check_field(p, pf->field, it.value());
     }
     for (const auto& pf : phase_fields()) {
       if (pf.field.default_value.is_null() || ph.contains(pf.field.path)) continue;
@@ -356,23 +351,25 @@ void check_phases(json& doc, const EngineEntry& engine) {
                      show(ph["snapshot_at_s"][k]));
       }
       if (snaps || ph.contains("snapshot_every_ops")) {
-        if (!(engine.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
+        if (!(engine.info.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
         snapshot_seen = true;
       }
     } else if (type == "snapshot") {
-      if (!(engine.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
+      if (!(engine.info.capabilities & kCapSnapshot)) lacks(base, engine, "snapshot");
       snapshot_seen = true;
     } else if (type == "recover") {
-      if (!(engine.capabilities & kCapRecovery)) lacks(base, engine, "recover");
+      if (!(engine.info.capabilities & kCapRecovery)) lacks(base, engine, "recover");
       if (!snapshot_seen) fail(base, "a recover phase needs a snapshot before it (a snapshot phase or snapshot_at_s)");
       recover_seen = true;
     } else if (type == "verify") {
-      if (!(engine.capabilities & kCapDigest)) lacks(base, engine, "verify (no content digest)");
+      if (!(engine.info.capabilities & kCapDigest)) lacks(base, engine, "verify (no content digest)");
       if (!recover_seen) fail(base, "a verify phase needs a recover phase before it");
     }
   }
 }
 
+// Fills the mix's read share (the remainder) when absent, then the one check of a mix
+// (workloads::mix_problem). `path` is where the mix sits ("workload.mix", "phases[2].mix").
 void check_mix(json& mix, const std::string& path) {
   double others = 0;
   for (const char* k : {"update", "insert", "delete", "rmw"}) others += mix[k].get<double>();
@@ -382,13 +379,16 @@ void check_mix(json& mix, const std::string& path) {
     r = std::round(r * 1e12) / 1e12;
     mix["read"] = r;
   }
-  const double sum = others + mix["read"].get<double>();
-  if (std::fabs(sum - 1.0) > 1e-9) {
-    std::ostringstream os;
-    os << "ratios sum to " << sum << ", expected 1 (read " << mix["read"].get<double>() << " + update "
-       << mix["update"].get<double>() << " + insert " << mix["insert"].get<double>() << " + delete "
-       << mix["delete"].get<double>() << " + rmw " << mix["rmw"].get<double>() << ")";
-    fail(path, os.str());
+  workloads::MixSpec m;
+  m.read = mix["read"].get<double>();
+  m.update = mix["update"].get<double>();
+  m.insert = mix["insert"].get<double>();
+  m.del = mix["delete"].get<double>();
+  m.rmw = mix["rmw"].get<double>();
+  const std::string problem = workloads::mix_problem(m);  // "mix: ..." or "mix.read: ..."
+  if (!problem.empty()) {
+    const size_t colon = problem.find(':');
+    fail(path + problem.substr(3, colon - 3), problem.substr(colon + 2));
   }
 }
 
@@ -420,7 +420,7 @@ void resolve_phase_overrides(json& ph, const std::string& base, const json& doc)
     Declarations d;
     for (const auto& sec : harness_sections()) {
       if (sec.name != part.section) continue;
-      for (const auto& f : sec.fields) {
+      for (const auto& f : sec.fields()) {
         if (f.path.rfind(part.prefix, 0) != 0) continue;
         Field g = f;
         g.path = f.path.substr(std::strlen(part.prefix));
@@ -572,8 +572,7 @@ json resolve_config(const json& user) {
   if (doc.contains("engine")) {
     if (!doc["engine"].is_object()) fail("engine", "expected an object, got " + show(doc["engine"]));
     if (doc["engine"].contains("type")) {
-      const auto fields = common_engine_fields();
-      check_leaf("engine.type", fields[0], doc["engine"]["type"]);
+      check_field("engine.type", engine_section().fields()[0], doc["engine"]["type"]);
       engine_type = doc["engine"]["type"].get<std::string>();
     }
   }
@@ -587,9 +586,12 @@ json resolve_config(const json& user) {
   check_value_size(doc["dataset"]["value_size"], "dataset.value_size");
   check_phases(doc, *engine);
   check_transport(doc["transport"], *engine);
-  if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->capabilities & kCapConcurrentCallers))
-    fail("workload.threads", "engine " + engine->name + " does not take concurrent callers; expected 1, got " +
-                                 show(doc["workload"]["threads"]));
+  if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->info.capabilities & kCapConcurrentCallers))
+    fail("workload.threads", "engine " + std::string(engine->info.name) +
+                                 " does not take concurrent callers; expected 1, got " + show(doc["workload"]["threads"]));
+  if (engine->check) {
+    if (const auto problem = engine->check(doc)) fail(problem->path, problem->message);
+  }
   return doc;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engines/kvstore/allocator_stats.h"
+#include "measure/os_probes.h"
 #include "engines/rdb_fork/rdb_loader.h"
 #include "tests/engines/test_util.h"
 
@@ -42,53 +43,52 @@ RdbForkOptions options_in(const TempDir& dir) {
   return o;
 }
 
-TEST(RdbForkOptions, DefaultsRangesAndErrors) {
-  const RdbForkOptions d = RdbForkOptions::from_json(nlohmann::json::object());
-  EXPECT_EQ(d.dir, "/tmp/rpbench");
-  EXPECT_EQ(d.rdb_file, "dump.rdb");
-  EXPECT_EQ(d.buffer_bytes, 65536);
-  EXPECT_FALSE(d.fsync);
-  EXPECT_EQ(d.thp, "default");
-  const RdbForkOptions o = RdbForkOptions::from_json(
-      {{"type", "rdb-fork"}, {"allocator", "jemalloc"}, {"dir", "/x"}, {"rdb_file", "a.rdb"}, {"buffer_bytes", 4096},
-       {"fsync", true}, {"thp", "never"}});
+// Opens an engine or fails the test (by exception) with the engine's own message.
+std::unique_ptr<RdbForkEngine> open_engine(const RdbForkOptions& o) {
+  auto e = RdbForkEngine::open(o);
+  if (!e.ok()) throw std::runtime_error("RdbForkEngine::open: " + e.status().to_string());
+  return std::move(*e);
+}
+
+TEST(RdbForkOptions, DeclaredDefaultsAreTheStructsAndBindFillsEveryField) {
+  const RdbForkOptions d;
+  const auto& table = rdb_fork_option_table();
+  nlohmann::json defaults = nlohmann::json::object();
+  for (const config::Field& f : table.fields()) {
+    EXPECT_FALSE(f.default_value.is_null()) << f.path;
+    EXPECT_NE(f.path, "allocator") << "allocator is the harness's common option";
+    defaults[f.path] = f.default_value;
+  }
+  EXPECT_EQ(defaults["dir"], d.dir);
+  EXPECT_EQ(defaults["buffer_bytes"], d.buffer_bytes);
+  EXPECT_EQ(defaults["thp"], "default");
+  EXPECT_EQ(defaults["keep_dir"], false);
+  const RdbForkOptions o = table.bind({{"type", "rdb-fork"}, {"allocator", "jemalloc"}, {"dir", "/x"},
+                                       {"rdb_file", "a.rdb"}, {"buffer_bytes", 4096}, {"fsync", true},
+                                       {"thp", "never"}, {"keep_dir", true}});
   EXPECT_EQ(o.dir, "/x");
   EXPECT_EQ(o.rdb_file, "a.rdb");
   EXPECT_EQ(o.buffer_bytes, 4096);
   EXPECT_TRUE(o.fsync);
-  EXPECT_EQ(o.thp, "never");
-  try {
-    RdbForkOptions::from_json({{"buffer_bytes", 100}});
-    ADD_FAILURE() << "accepted buffer_bytes 100";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_THAT(e.what(), HasSubstr("engine.buffer_bytes: 100"));
-  }
-  EXPECT_THROW(RdbForkOptions::from_json({{"rdb_file", "a/b.rdb"}}), std::invalid_argument);
-  EXPECT_THROW(RdbForkOptions::from_json({{"thp", "always"}}), std::invalid_argument);
-  EXPECT_THROW(RdbForkOptions::from_json({{"fsync", "yes"}}), std::invalid_argument);
-
-  // Every declared field's default is what from_json fills in, and the declared enum matches.
-  for (const config::Field& f : rdb_fork_option_fields()) {
-    EXPECT_FALSE(f.default_value.is_null()) << f.path;
-    EXPECT_NE(f.path, "allocator") << "allocator is the harness's common option";
-    const RdbForkOptions one = RdbForkOptions::from_json({{f.path, f.default_value}});
-    EXPECT_EQ(one.dir, d.dir);
-    EXPECT_EQ(one.buffer_bytes, d.buffer_bytes);
-  }
+  EXPECT_EQ(o.thp, kvstore::ThpMode::kNever);
+  EXPECT_TRUE(o.keep_dir);
+  EXPECT_EQ(plain_file_name_problem("dump.rdb"), "");
+  for (const char* bad : {"", "a/b.rdb", ".", ".."}) EXPECT_NE(plain_file_name_problem(bad), "") << bad;
 }
 
 TEST(RdbForkEngine, RegistryEntryOpensAnEngine) {
   TempDir dir;
   const EngineEntry e = rdb_fork_engine_entry();
-  EXPECT_EQ(e.name, "rdb-fork");
-  EXPECT_FALSE(e.summary.empty());
-  EXPECT_EQ(e.capabilities, kCapSnapshot | kCapRecovery | kCapDigest);
-  EXPECT_EQ(e.capabilities & kCapConcurrentCallers, 0u);
+  EXPECT_EQ(e.info.name, "rdb-fork");
+  EXPECT_FALSE(e.info.summary.empty());
+  EXPECT_EQ(e.info.capabilities, kCapSnapshot | kCapRecovery | kCapDigest);
+  EXPECT_EQ(e.info.capabilities & kCapConcurrentCallers, 0u);
   EXPECT_FALSE(e.options.empty());
   const nlohmann::json opts = {{"type", "rdb-fork"}, {"dir", dir.path()}, {"thp", "default"}};
   const nlohmann::json experiment = nlohmann::json::object();
-  std::unique_ptr<Engine> eng = e.open(EngineOpenArgs{opts, experiment, 1});
-  ASSERT_NE(eng, nullptr);
+  auto opened = e.open(EngineOpenArgs{opts, experiment, 1});
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  std::unique_ptr<Engine> eng = std::move(*opened);
   EXPECT_EQ(eng->name(), "rdb-fork");
   EXPECT_TRUE(eng->put("k", "v").ok());
   std::string v;
@@ -102,25 +102,22 @@ TEST(RdbForkEngine, RegistryEntryOpensAnEngine) {
   const std::string blocker = dir.file("plain-file");
   rpbench::testing::write_file(blocker, "x");
   const nlohmann::json bad = {{"dir", blocker + "/sub"}};
-  try {
-    e.open(EngineOpenArgs{bad, experiment, 1});
-    ADD_FAILURE() << "opened with an impossible dir";
-  } catch (const std::runtime_error& ex) {
-    EXPECT_THAT(ex.what(), HasSubstr(blocker + "/sub"));
-  }
-  const nlohmann::json bad_buf = {{"dir", dir.path()}, {"buffer_bytes", 1}};
-  EXPECT_THROW(e.open(EngineOpenArgs{bad_buf, experiment, 1}), std::runtime_error);
+  auto refused = e.open(EngineOpenArgs{bad, experiment, 1});
+  ASSERT_FALSE(refused.ok()) << "opened with an impossible dir";
+  EXPECT_THAT(refused.status().message(), HasSubstr(blocker + "/sub"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("engine.dir"));
 }
 
 TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
   TempDir dir;
   RdbForkOptions o = options_in(dir);
   o.test_child_pause_ms = 150;  // the parent's writes below certainly happen while the child lives
-  RdbForkEngine e(o);
+  auto owned = open_engine(o);
+  RdbForkEngine& e = *owned;
   const int n = 20000;
   for (int i = 0; i < n; ++i) ASSERT_TRUE(e.put(test_key(i), test_value(i, 0, 64)).ok());
   const auto at_fork = contents(e.store());
-  const std::string digest_at_fork = e.digest();
+  const std::string digest_at_fork = *e.digest();
 
   ASSERT_TRUE(e.begin_snapshot().ok());
   EXPECT_GT(e.snapshot_child_pid(), 0);
@@ -131,10 +128,10 @@ TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
   for (int i = 1; i < n; i += 10) ASSERT_TRUE(e.del(test_key(i)).ok());
   for (int i = n; i < 3 * n; ++i) ASSERT_TRUE(e.put(test_key(i), test_value(i, 0, 16)).ok());
   EXPECT_EQ(e.store().table_stats().forced_resizes, 0u) << "load factor stayed below 5";
-  EXPECT_NE(e.digest(), digest_at_fork);
+  EXPECT_NE(*e.digest(), digest_at_fork);
 
   const SnapshotReport r = wait_for(e);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_FALSE(e.store().resize_paused()) << "resizing resumes when the child is reaped";
   EXPECT_EQ(r.digest, digest_at_fork);
   EXPECT_GE(r.fork_us, 0);
@@ -157,11 +154,11 @@ TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
 
   // recover() replaces the store with the snapshot.
   const RecoveryReport rr = e.recover();
-  ASSERT_TRUE(rr.ok) << rr.error;
+  ASSERT_TRUE(rr.ok()) << rr.status.message();
   EXPECT_EQ(rr.keys, n);
   EXPECT_EQ(rr.bytes, r.bytes);
   EXPECT_EQ(rr.source, e.rdb_path());
-  EXPECT_EQ(e.digest(), digest_at_fork);
+  EXPECT_EQ(*e.digest(), digest_at_fork);
   EXPECT_EQ(e.size(), n);
 
   const nlohmann::json rep = e.report();
@@ -175,11 +172,12 @@ TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
 
 TEST(RdbForkEngine, ChildKilledMidSaveFailsAndLeavesThePreviousFile) {
   TempDir dir;
-  RdbForkEngine e(options_in(dir));
+  auto owned = open_engine(options_in(dir));
+  RdbForkEngine& e = *owned;
   for (int i = 0; i < 5000; ++i) e.put(test_key(i), test_value(i, 0, 32));
   ASSERT_TRUE(e.begin_snapshot().ok());
   const SnapshotReport first = wait_for(e);
-  ASSERT_TRUE(first.ok) << first.error;
+  ASSERT_TRUE(first.ok()) << first.status.message();
   const std::string first_bytes = rpbench::testing::read_file(e.rdb_path());
 
   for (int i = 0; i < 100; ++i) e.put(test_key(i), "changed");
@@ -192,8 +190,8 @@ TEST(RdbForkEngine, ChildKilledMidSaveFailsAndLeavesThePreviousFile) {
   EXPECT_TRUE(std::filesystem::exists(temp)) << "the child writes to temp-<pid>.rdb";
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   const SnapshotReport r = wait_for(e);
-  EXPECT_FALSE(r.ok);
-  EXPECT_THAT(r.error, HasSubstr("killed by signal 9"));
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.status.message(), HasSubstr("killed by signal 9"));
   EXPECT_EQ(r.child_pid, pid);
   EXPECT_FALSE(std::filesystem::exists(temp)) << "the temp file is removed";
   EXPECT_FALSE(e.store().resize_paused());
@@ -203,8 +201,8 @@ TEST(RdbForkEngine, ChildKilledMidSaveFailsAndLeavesThePreviousFile) {
   // The previous snapshot is untouched and still recovers.
   EXPECT_EQ(rpbench::testing::read_file(e.rdb_path()), first_bytes);
   const RecoveryReport rr = e.recover();
-  ASSERT_TRUE(rr.ok) << rr.error;
-  EXPECT_EQ(e.digest(), first.digest);
+  ASSERT_TRUE(rr.ok()) << rr.status.message();
+  EXPECT_EQ(*e.digest(), first.digest);
   std::string v;
   ASSERT_TRUE(e.get(test_key(0), &v).ok());
   EXPECT_EQ(v, test_value(0, 0, 32));
@@ -216,38 +214,40 @@ TEST(RdbForkEngine, SmallBufferAndFsync) {
   o.buffer_bytes = 4096;
   o.fsync = true;
   o.rdb_file = "other.rdb";
-  RdbForkEngine e(o);
+  auto owned = open_engine(o);
+  RdbForkEngine& e = *owned;
   for (int i = 0; i < 3000; ++i) e.put(test_key(i), test_value(i, 0, static_cast<size_t>(i)));
   ASSERT_TRUE(e.begin_snapshot().ok());
   const SnapshotReport r = wait_for(e);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.location, e.work_dir() + "/other.rdb");
-  const std::string d = e.digest();
+  const std::string d = *e.digest();
   e.put("after", "x");
   const RecoveryReport rr = e.recover();
-  ASSERT_TRUE(rr.ok) << rr.error;
-  EXPECT_EQ(e.digest(), d);
+  ASSERT_TRUE(rr.ok()) << rr.status.message();
+  EXPECT_EQ(*e.digest(), d);
   EXPECT_EQ(rr.keys, 3000);
 }
 
 TEST(RdbForkEngine, RecoverWithoutSnapshotAndAfterCorruption) {
   TempDir dir;
-  RdbForkEngine e(options_in(dir));
+  auto owned = open_engine(options_in(dir));
+  RdbForkEngine& e = *owned;
   e.put("a", "1");
   RecoveryReport r = e.recover();
-  EXPECT_FALSE(r.ok);
-  EXPECT_THAT(r.error, HasSubstr("no complete snapshot"));
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.status.message(), HasSubstr("no complete snapshot"));
   EXPECT_EQ(e.size(), 1) << "nothing to recover from leaves the store as it was";
 
   ASSERT_TRUE(e.begin_snapshot().ok());
-  ASSERT_TRUE(wait_for(e).ok);
+  ASSERT_TRUE(wait_for(e).ok());
   std::string bytes = rpbench::testing::read_file(e.rdb_path());
   bytes.resize(bytes.size() - 4);
   rpbench::testing::write_file(e.rdb_path(), bytes);
   e.put("b", "2");
   r = e.recover();
-  EXPECT_FALSE(r.ok);
-  EXPECT_THAT(r.error, HasSubstr(e.rdb_path() + ": offset "));
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.status.message(), HasSubstr(e.rdb_path() + ": offset "));
   EXPECT_EQ(e.size(), 0) << "a failed load leaves the store empty, not half-loaded";
 }
 
@@ -255,19 +255,21 @@ TEST(RdbForkEngine, PrivateDirectoryIsRemovedAtCloseUnlessKept) {
   TempDir dir;
   std::string wd;
   {
-    RdbForkEngine e(options_in(dir));
+    auto owned = open_engine(options_in(dir));
+  RdbForkEngine& e = *owned;
     wd = e.work_dir();
     e.put("a", "1");
     ASSERT_TRUE(e.begin_snapshot().ok());
-    ASSERT_TRUE(wait_for(e).ok);
+    ASSERT_TRUE(wait_for(e).ok());
     EXPECT_TRUE(std::filesystem::exists(e.rdb_path()));
     EXPECT_EQ(wd.rfind(dir.path() + "/rdb-fork-", 0), 0u);
   }
   EXPECT_FALSE(std::filesystem::exists(wd));
   RdbForkOptions keep = options_in(dir);
-  keep.keep_files = true;
+  keep.keep_dir = true;
   {
-    RdbForkEngine e(keep);
+    auto owned = open_engine(keep);
+  RdbForkEngine& e = *owned;
     wd = e.work_dir();
     e.put("a", "1");
     e.set_test_child_pause_ms(10000);
@@ -285,8 +287,9 @@ TEST(RdbForkEngine, ThpModesAreAppliedAndReported) {
   TempDir dir;
   for (const char* mode : {"never", "madvise", "default"}) {
     RdbForkOptions o = options_in(dir);
-    o.thp = mode;
-    RdbForkEngine e(o);
+    o.thp = *config::value_of(kvstore::kThpModeNames, mode);
+    auto owned = open_engine(o);
+  RdbForkEngine& e = *owned;
     for (int i = 0; i < 1000; ++i) e.put(test_key(i), "v");
     const nlohmann::json t = e.report()["thp"];
     EXPECT_EQ(t["mode"], mode);
@@ -310,13 +313,14 @@ TEST(RdbForkEngine, ThpMadviseMakesTheStoreHugePageBacked) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer's allocator, not the process's, serves malloc";
 #else
-  const std::string sys = system_thp_mode();
+  const std::string sys = measure::thp_mode();
   if (sys != "madvise" && sys != "always") GTEST_SKIP() << "system THP mode is '" << sys << "'";
   if (kvstore::allocator_name() != "glibc") GTEST_SKIP() << "heap tracking applies to glibc malloc";
   TempDir dir;
   RdbForkOptions o = options_in(dir);
-  o.thp = "madvise";
-  RdbForkEngine e(o);
+  o.thp = kvstore::ThpMode::kMadvise;
+  auto owned = open_engine(o);
+  RdbForkEngine& e = *owned;
   const int64_t before = anon_huge_kb();
   ASSERT_GE(before, 0);
   for (int i = 0; i < 300000; ++i) e.put(test_key(i), test_value(i, 0, 100));  // ~55 MiB

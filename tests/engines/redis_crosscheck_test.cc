@@ -176,12 +176,14 @@ TEST(RedisCrossCheck, RedisCheckRdbAcceptsOurFile) {
   RdbForkOptions o;
   o.dir = dir.path();
   o.buffer_bytes = 4096;
-  RdbForkEngine e(o);
+  auto opened = RdbForkEngine::open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  RdbForkEngine& e = **opened;
   fill(e);
   ASSERT_TRUE(e.begin_snapshot().ok());
   std::optional<SnapshotReport> r;
   while (!(r = e.poll_snapshot())) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_TRUE(r->ok) << r->error;
+  ASSERT_TRUE(r->ok()) << r->status.message();
   const std::string log = dir.file("check.log");
   const int status = run_program({*check, e.rdb_path()}, log);
   const std::string out = rpbench::testing::read_file(log);
@@ -196,12 +198,14 @@ TEST(RedisCrossCheck, RedisServerLoadsOurFileWithTheSameContent) {
   TempDir dir;
   RdbForkOptions o;
   o.dir = dir.path();
-  RdbForkEngine e(o);
+  auto opened = RdbForkEngine::open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  RdbForkEngine& e = **opened;
   fill(e);
   ASSERT_TRUE(e.begin_snapshot().ok());
   std::optional<SnapshotReport> r;
   while (!(r = e.poll_snapshot())) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_TRUE(r->ok) << r->error;
+  ASSERT_TRUE(r->ok()) << r->status.message();
   // The server gets its own directory with a copy of the file.
   TempDir sdir;
   std::filesystem::copy_file(e.rdb_path(), sdir.file("dump.rdb"));

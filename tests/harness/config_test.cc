@@ -138,8 +138,8 @@ TEST(Config, ExperimentIsTyped) {
   const ExperimentConfig c = make_experiment(r);
   EXPECT_EQ(c.engine_type, "null");
   EXPECT_EQ(c.threads, 3u);
-  EXPECT_TRUE(c.measure.open_loop);
-  EXPECT_TRUE(c.measure.poisson);
+  EXPECT_TRUE(c.measure.open_loop());
+  EXPECT_EQ(c.measure.arrival, measure::Arrival::kPoisson);
   EXPECT_DOUBLE_EQ(c.measure.rate, 1234);
   EXPECT_DOUBLE_EQ(c.workload.mix.rmw, 0.4);
   ASSERT_EQ(c.phases.size(), 1u);

@@ -28,12 +28,14 @@ ExperimentConfig experiment(json cfg) {
 
 // Answers at once, but sleeps `stall_ms` inside call number `stall_at`, and fails call number
 // `fail_at` (0: never).
+constexpr EngineInfo kStallInfo{"stall", "test engine", kCapConcurrentCallers};
+constexpr EngineInfo kFakeInfo{"fake", "test engine", kCapSnapshot | kCapRecovery | kCapDigest};
+constexpr EngineInfo kCopyInfo{"copy", "test engine", kCapSnapshot | kCapRecovery | kCapDigest};
+
 class StallEngine : public Engine {
  public:
   StallEngine(uint64_t stall_at, int stall_ms, uint64_t fail_at = 0)
-      : stall_at_(stall_at), stall_ms_(stall_ms), fail_at_(fail_at) {}
-  std::string_view name() const override { return "stall"; }
-  uint32_t capabilities() const override { return kCapConcurrentCallers; }
+      : Engine(kStallInfo), stall_at_(stall_at), stall_ms_(stall_ms), fail_at_(fail_at) {}
   Status put(std::string_view, std::string_view) override { return step(); }
   Status get(std::string_view, std::string*) override { return step(); }
   Status del(std::string_view) override { return step(); }
@@ -56,9 +58,7 @@ class StallEngine : public Engine {
 class FakeSnapshotEngine : public Engine {
  public:
   explicit FakeSnapshotEngine(int snapshot_ms, bool snapshot_ok = true, int recover_skew = 0)
-      : snapshot_ms_(snapshot_ms), snapshot_ok_(snapshot_ok), recover_skew_(recover_skew) {}
-  std::string_view name() const override { return "fake"; }
-  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapDigest; }
+      : Engine(kFakeInfo), snapshot_ms_(snapshot_ms), snapshot_ok_(snapshot_ok), recover_skew_(recover_skew) {}
   Status put(std::string_view, std::string_view) override {
     ++puts_;
     return Status::Ok();
@@ -75,8 +75,7 @@ class FakeSnapshotEngine : public Engine {
     ++polls_;
     if (measure::now_ns() - started_ < static_cast<uint64_t>(snapshot_ms_) * 1000000) return std::nullopt;
     SnapshotReport r;
-    r.ok = snapshot_ok_;
-    if (!snapshot_ok_) r.error = "child killed by signal 9";
+    if (!snapshot_ok_) r.status = Status::Unavailable("child killed by signal 9");
     r.fork_us = 12.5;
     r.bytes = 1000;
     r.digest = std::to_string(snap_puts_);
@@ -87,11 +86,10 @@ class FakeSnapshotEngine : public Engine {
   RecoveryReport recover() override {
     puts_ = saved_ + recover_skew_;
     RecoveryReport r;
-    r.ok = true;
     r.keys = static_cast<int64_t>(puts_);
     return r;
   }
-  std::string digest() override { return std::to_string(puts_); }
+  StatusOr<std::string> digest() override { return std::to_string(puts_); }
   int begun() const { return begun_; }
   int polls() const { return polls_; }
 
@@ -109,9 +107,7 @@ class FakeSnapshotEngine : public Engine {
 // may damage one key on purpose.
 class CopySnapshotEngine : public Engine {
  public:
-  explicit CopySnapshotEngine(std::string damage_key = {}) : damage_key_(std::move(damage_key)) {}
-  std::string_view name() const override { return "copy"; }
-  uint32_t capabilities() const override { return kCapSnapshot | kCapRecovery | kCapDigest; }
+  explicit CopySnapshotEngine(std::string damage_key = {}) : Engine(kCopyInfo), damage_key_(std::move(damage_key)) {}
   Status put(std::string_view k, std::string_view v) override {
     map_[std::string(k)] = std::string(v);
     return Status::Ok();
@@ -129,7 +125,6 @@ class CopySnapshotEngine : public Engine {
   }
   std::optional<SnapshotReport> poll_snapshot() override {
     SnapshotReport r;
-    r.ok = true;
     r.digest = digest_of(saved_);
     return r;
   }
@@ -137,10 +132,9 @@ class CopySnapshotEngine : public Engine {
     map_ = saved_;
     if (!damage_key_.empty()) map_[damage_key_] = "damaged";
     RecoveryReport r;
-    r.ok = true;
     return r;
   }
-  std::string digest() override { return digest_of(map_); }
+  StatusOr<std::string> digest() override { return digest_of(map_); }
 
  private:
   static std::string digest_of(const std::map<std::string, std::string>&) {
@@ -165,11 +159,11 @@ TEST(Driver, VerifyChecksSampledKeysAgainstTheGenerator) {
   ExperimentConfig cfg = sampled_experiment();
   PhaseConfig snap, more = cfg.phases[1], rec, ver;
   snap.type = PhaseType::kSnapshot;
-  snap.type_name = snap.name = "snapshot";
+  snap.name = "snapshot";
   rec.type = PhaseType::kRecover;
-  rec.type_name = rec.name = "recover";
+  rec.name = "recover";
   ver.type = PhaseType::kVerify;
-  ver.type_name = ver.name = "verify";
+  ver.name = "verify";
   ver.sample_keys = 500;
   cfg.phases.push_back(snap);
   cfg.phases.push_back(more);
@@ -236,11 +230,10 @@ TEST(Driver, OpenLoopLatencyIncludesAnInjectedStall) {
 }
 
 // Takes `op_us` for every op: at most 1e6 / op_us ops/s on one thread.
+constexpr EngineInfo kSlowInfo{"slow", "test engine", 0};
 class SlowEngine : public Engine {
  public:
-  explicit SlowEngine(int op_us) : op_us_(op_us) {}
-  std::string_view name() const override { return "slow"; }
-  uint32_t capabilities() const override { return 0; }
+  explicit SlowEngine(int op_us) : Engine(kSlowInfo), op_us_(op_us) {}
   Status put(std::string_view, std::string_view) override { return step(); }
   Status get(std::string_view, std::string*) override { return step(); }
   Status del(std::string_view) override { return step(); }
@@ -284,7 +277,7 @@ TEST(Driver, OpsAreSplitByTheSnapshotWindow) {
   ASSERT_TRUE(d.run(r)) << d.error();
   const PhaseResult& p = r.phases.at(0);
   ASSERT_EQ(p.snapshots.size(), 1u);
-  EXPECT_TRUE(p.snapshots[0].report.ok);
+  EXPECT_TRUE(p.snapshots[0].report.ok());
   EXPECT_GE(p.snapshots[0].duration_ms, 150.0);
   EXPECT_NEAR(p.snapshots[0].started_ms, 200.0, 100.0);
   EXPECT_GT(p.during_snapshot.count(), 0u);
@@ -329,13 +322,14 @@ TEST(Driver, RecoverAndVerify) {
                                      {"dataset", {{"keys", 1000}}}});
   PhaseConfig snap;
   snap.type = PhaseType::kSnapshot;
-  snap.type_name = snap.name = "snapshot";
+  snap.name = "snapshot";
   PhaseConfig rec;
   rec.type = PhaseType::kRecover;
-  rec.type_name = rec.name = "recover";
+  rec.name = "recover";
   PhaseConfig ver;
   ver.type = PhaseType::kVerify;
-  ver.type_name = ver.name = "verify";
+  ver.name = "verify";
+  ver.sample_keys = 0;  // the fake engine keeps no values: the digest alone
   cfg.phases.insert(cfg.phases.begin() + 1, snap);  // load, snapshot, run, recover, verify
   cfg.phases.push_back(rec);
   cfg.phases.push_back(ver);
@@ -370,7 +364,7 @@ TEST(Driver, FailedSnapshotFailsTheExperiment) {
   EXPECT_FALSE(d.run(r));
   EXPECT_NE(d.error().find("child killed by signal 9"), std::string::npos) << d.error();
   ASSERT_EQ(r.phases.at(0).snapshots.size(), 1u);
-  EXPECT_FALSE(r.phases[0].snapshots[0].report.ok);
+  EXPECT_FALSE(r.phases[0].snapshots[0].report.ok());
 }
 
 TEST(Driver, SnapshotTimeoutFailsTheExperiment) {

@@ -13,7 +13,6 @@ namespace {
 TEST(Result, UnknownSnapshotFiguresAreNull) {
   SnapshotRecord s;
   s.engine = "x";
-  s.report.ok = true;
   const auto j = to_json(s);
   EXPECT_TRUE(j["fork_us"].is_null());
   EXPECT_TRUE(j["bytes"].is_null());

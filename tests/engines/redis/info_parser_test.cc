@@ -10,6 +10,7 @@
 namespace rpbench::redis {
 namespace {
 
+using testing::connect_test;
 using testing::TempDir;
 
 TEST(RedisInfoParser, ParsesRealServerOutput) {
@@ -17,7 +18,8 @@ TEST(RedisInfoParser, ParsesRealServerOutput) {
   TempDir dir;
   const auto server_owner = testing::start_test_server(dir.path());
   ServerProcess& server = *server_owner;
-  Connection c("127.0.0.1", server.port(), 2000, 5000);
+  auto conn = connect_test(server.port());
+  Connection& c = *conn;
   ASSERT_TRUE(c.command({"SET", "a", "b"}));
   Reply r = c.command({"INFO", "everything"});
   ASSERT_TRUE(r);

@@ -23,9 +23,11 @@
 namespace rpbench::redis {
 namespace {
 
+using testing::connect_test;
 using testing::open_engine;
 using testing::process_alive;
 using testing::TempDir;
+using testing::try_open_engine;
 using testing::wait_snapshot;
 using Clock = std::chrono::steady_clock;
 
@@ -106,7 +108,7 @@ TEST(RedisEngine, KeepDirKeepsTheLogAndRdb) {
     load(*e, 10);
     ASSERT_TRUE(e->begin_snapshot().ok());
     auto rep = wait_snapshot(*e);
-    ASSERT_TRUE(rep && rep->ok) << (rep ? rep->error : "timeout");
+    ASSERT_TRUE(rep && rep->ok()) << (rep ? rep->status.message() : "timeout");
   }
   EXPECT_TRUE(std::filesystem::exists(dir + "/dump.rdb"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/redis.log"));
@@ -150,7 +152,7 @@ TEST(RedisEngine, ConcurrentPipelinedLoadHasExactContent) {
   std::vector<std::thread> pool;
   for (uint64_t t = 0; t < kThreads; ++t) pool.emplace_back([&, t] { load(*e, kN / kThreads, t * (kN / kThreads)); });
   for (auto& th : pool) th.join();
-  EXPECT_EQ(e->digest(), expected_digest(kN));
+  EXPECT_EQ(*e->digest(), expected_digest(kN));
   EXPECT_EQ(e->report().at("keys"), static_cast<int64_t>(kN));
 }
 
@@ -187,7 +189,7 @@ TEST(RedisEngine, KilledServerGivesPromptErrorsNotHangs) {
   // Every later call fails too, promptly.
   EXPECT_FALSE(e->put("x", "y").ok() && e->get("x", &v).ok());
   EXPECT_FALSE(e->begin_snapshot().ok());
-  EXPECT_EQ(e->digest().rfind("error: ", 0), 0u);
+  EXPECT_FALSE(e->digest().ok()) << "no made-up digest from a dead server";
   EXPECT_TRUE(e->report().contains("error"));
 }
 
@@ -219,8 +221,8 @@ TEST(RedisEngine, ServerKilledDuringSnapshotFailsThePoll) {
   ASSERT_EQ(::kill(e->report().at("pid").get<pid_t>(), SIGKILL), 0);
   auto rep = wait_snapshot(*e, 15);
   ASSERT_TRUE(rep.has_value()) << "poll_snapshot never reported after the server died";
-  EXPECT_FALSE(rep->ok);
-  EXPECT_NE(rep->error.find("killed by signal 9"), std::string::npos) << rep->error;
+  EXPECT_FALSE(rep->ok());
+  EXPECT_NE(rep->status.message().find("killed by signal 9"), std::string::npos) << rep->status.message();
 }
 
 TEST(RedisEngine, SnapshotAndRecoverRoundTrip) {
@@ -229,13 +231,13 @@ TEST(RedisEngine, SnapshotAndRecoverRoundTrip) {
   auto e = open_engine({{"dir", parent.path()}, {"info_poll_ms", 5}, {"digest_from", "scan"}});
   constexpr uint64_t kN = 20000;
   load(*e, kN);
-  const std::string before = e->digest();
+  const std::string before = *e->digest();
   EXPECT_EQ(before, expected_digest(kN));
 
   ASSERT_TRUE(e->begin_snapshot().ok());
   auto rep = wait_snapshot(*e);
   ASSERT_TRUE(rep.has_value());
-  ASSERT_TRUE(rep->ok) << rep->error;
+  ASSERT_TRUE(rep->ok()) << rep->status.message();
   EXPECT_GT(rep->fork_us, 0);
   EXPECT_EQ(rep->fork_us_source, "redis:latest_fork_usec");
   EXPECT_GT(rep->bytes, 0);
@@ -253,18 +255,18 @@ TEST(RedisEngine, SnapshotAndRecoverRoundTrip) {
   ASSERT_TRUE(e->put(workloads::make_key(kN + 1, kKeySize), "new").ok());
   ASSERT_TRUE(e->del(workloads::make_key(7, kKeySize)).ok());
   ASSERT_TRUE(e->put(workloads::make_key(8, kKeySize), "changed").ok());
-  EXPECT_NE(e->digest(), before);
+  EXPECT_NE(*e->digest(), before);
   const pid_t old_pid = e->report().at("pid").get<pid_t>();
 
   const RecoveryReport rec = e->recover();
-  ASSERT_TRUE(rec.ok) << rec.error;
+  ASSERT_TRUE(rec.ok()) << rec.status.message();
   EXPECT_EQ(rec.keys, static_cast<int64_t>(kN));
   EXPECT_EQ(rec.bytes, rep->bytes);
   EXPECT_EQ(rec.extra.at("rdb_last_load_keys_loaded"), static_cast<int64_t>(kN));
   EXPECT_GT(rec.extra.at("restart_to_ping_ms").get<double>(), 0);
   EXPECT_FALSE(process_alive(old_pid));
   EXPECT_NE(e->report().at("pid").get<pid_t>(), old_pid);
-  EXPECT_EQ(e->digest(), before);
+  EXPECT_EQ(*e->digest(), before);
 
   // Sampled values are what the generator says (no key was updated since the load).
   const workloads::ValueSizer vs = sizer();
@@ -277,7 +279,7 @@ TEST(RedisEngine, SnapshotAndRecoverRoundTrip) {
   // The restarted server takes a second snapshot.
   ASSERT_TRUE(e->begin_snapshot().ok());
   auto rep2 = wait_snapshot(*e);
-  ASSERT_TRUE(rep2 && rep2->ok) << (rep2 ? rep2->error : "timeout");
+  ASSERT_TRUE(rep2 && rep2->ok()) << (rep2 ? rep2->status.message() : "timeout");
   EXPECT_EQ(rep2->digest, before);
 }
 
@@ -289,18 +291,18 @@ TEST(RedisEngine, DigestDeferredToRecovery) {
   auto e = open_engine({{"dir", parent.path()}, {"info_poll_ms", 5}});
   constexpr uint64_t kN = 5000;
   load(*e, kN);
-  const std::string before = e->digest();
-  EXPECT_TRUE(e->recovered_snapshot_digest().empty());  // nothing recovered yet
+  const std::string before = *e->digest();
+  EXPECT_TRUE(e->recovered_snapshot_digest().status().not_found());  // nothing recovered yet
   ASSERT_TRUE(e->begin_snapshot().ok());
   auto rep = wait_snapshot(*e);
-  ASSERT_TRUE(rep && rep->ok) << (rep ? rep->error : "timeout");
+  ASSERT_TRUE(rep && rep->ok()) << (rep ? rep->status.message() : "timeout");
   EXPECT_TRUE(rep->digest.empty());
   EXPECT_FALSE(rep->extra.contains("digest_scan_ms"));
   ASSERT_TRUE(e->put(workloads::make_key(kN + 1, kKeySize), "after the snapshot").ok());
   const RecoveryReport rec = e->recover();
-  ASSERT_TRUE(rec.ok) << rec.error;
-  EXPECT_EQ(e->recovered_snapshot_digest(), before);
-  EXPECT_EQ(e->digest(), before);
+  ASSERT_TRUE(rec.ok()) << rec.status.message();
+  EXPECT_EQ(*e->recovered_snapshot_digest(), before);
+  EXPECT_EQ(*e->digest(), before);
 }
 
 // With writers on other threads during the snapshot, a digest taken from the finished RDB is
@@ -330,17 +332,17 @@ TEST(RedisEngine, DigestFromRdbIsExactWithConcurrentWriters) {
   auto rep = wait_snapshot(*e);
   stop.store(true);
   for (auto& w : writers) w.join();
-  ASSERT_TRUE(rep && rep->ok) << (rep ? rep->error : "timeout");
+  ASSERT_TRUE(rep && rep->ok()) << (rep ? rep->status.message() : "timeout");
   EXPECT_EQ(rep->extra.at("digest_keys"), static_cast<int64_t>(kN));
   EXPECT_TRUE(rep->extra.contains("digest_rdb_ms"));
   EXPECT_FALSE(rep->extra.contains("digest_scan_ms"));
   ContentDigest parsed;
   ASSERT_TRUE(ContentDigest::parse(rep->digest, &parsed)) << rep->digest;
   EXPECT_EQ(parsed.count, kN) << rep->digest;
-  EXPECT_NE(e->digest(), rep->digest) << "the writers changed nothing after the fork";
+  EXPECT_NE(*e->digest(), rep->digest) << "the writers changed nothing after the fork";
   const RecoveryReport rec = e->recover();
-  ASSERT_TRUE(rec.ok) << rec.error;
-  EXPECT_EQ(e->digest(), rep->digest);
+  ASSERT_TRUE(rec.ok()) << rec.status.message();
+  EXPECT_EQ(*e->digest(), rep->digest);
 }
 
 TEST(RedisEngine, SnapshotWithoutDigestAndRecoverWithoutSnapshot) {
@@ -349,12 +351,12 @@ TEST(RedisEngine, SnapshotWithoutDigestAndRecoverWithoutSnapshot) {
   auto e = open_engine({{"dir", parent.path()}, {"digest", false}});
   load(*e, 100);
   const RecoveryReport none = e->recover();
-  EXPECT_FALSE(none.ok);
-  EXPECT_NE(none.error.find("no snapshot"), std::string::npos) << none.error;
+  EXPECT_FALSE(none.ok());
+  EXPECT_NE(none.status.message().find("no snapshot"), std::string::npos) << none.status.message();
   ASSERT_TRUE(e->begin_snapshot().ok());
   EXPECT_FALSE(e->begin_snapshot().ok()) << "a second snapshot began while one runs";
   auto rep = wait_snapshot(*e);
-  ASSERT_TRUE(rep && rep->ok) << (rep ? rep->error : "timeout");
+  ASSERT_TRUE(rep && rep->ok()) << (rep ? rep->status.message() : "timeout");
   EXPECT_TRUE(rep->digest.empty());
   EXPECT_FALSE(rep->extra.contains("digest_scan_ms"));
 }
@@ -366,7 +368,8 @@ TEST(RedisEngine, AttachModeLeavesTheServerAlone) {
   ServerProcess& server = *server_owner;
   const std::string address = "127.0.0.1:" + std::to_string(server.port());
   {
-    Connection c("127.0.0.1", server.port(), 2000, 5000);
+    auto conn = connect_test(server.port());
+  Connection& c = *conn;
     ASSERT_TRUE(c.command({"SET", "preexisting", "1"}));
   }
   {
@@ -381,16 +384,17 @@ TEST(RedisEngine, AttachModeLeavesTheServerAlone) {
     EXPECT_EQ(rep.at("keys"), 501);
     ASSERT_TRUE(e->begin_snapshot().ok());
     auto snap = wait_snapshot(*e);
-    ASSERT_TRUE(snap && snap->ok) << (snap ? snap->error : "timeout");
+    ASSERT_TRUE(snap && snap->ok()) << (snap ? snap->status.message() : "timeout");
     EXPECT_EQ(snap->location, dir.path() + "/dump.rdb");
     EXPECT_GT(snap->bytes, 0);
     EXPECT_EQ(snap->fork_us_source, "redis:latest_fork_usec");
     const RecoveryReport rec = e->recover();
-    EXPECT_FALSE(rec.ok);
-    EXPECT_NE(rec.error.find("managed"), std::string::npos) << rec.error;
+    EXPECT_FALSE(rec.ok());
+    EXPECT_NE(rec.status.message().find("managed"), std::string::npos) << rec.status.message();
   }
   EXPECT_TRUE(process_alive(server.pid()));
-  Connection c("127.0.0.1", server.port(), 2000, 5000);
+  auto conn = connect_test(server.port());
+  Connection& c = *conn;
   Reply r = c.command({"DBSIZE"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->integer, 501);
@@ -400,24 +404,24 @@ TEST(RedisEngine, AttachModeLeavesTheServerAlone) {
 
 TEST(RedisEngine, OpenErrorsAreClear) {
   TempDir parent;
-  try {
-    open_engine({{"dir", parent.path()}, {"server_path", "/nonexistent/redis-server"}});
-    FAIL() << "opened without a server binary";
-  } catch (const std::runtime_error& ex) {
-    EXPECT_NE(std::string(ex.what()).find("Debian package redis-server"), std::string::npos) << ex.what();
-  }
+  auto no_binary = try_open_engine({{"dir", parent.path()}, {"server_path", "/nonexistent/redis-server"}});
+  ASSERT_FALSE(no_binary.ok()) << "opened without a server binary";
+  EXPECT_NE(no_binary.status().message().find("Debian package redis-server"), std::string::npos)
+      << no_binary.status().message();
   EXPECT_TRUE(std::filesystem::is_empty(parent.path()));
-  EXPECT_THROW(open_engine({{"address", "127.0.0.1:6379"}}), std::runtime_error);
-  EXPECT_THROW(open_engine({{"managed", false}, {"address", "nocolon"}}), std::runtime_error);
-  EXPECT_THROW(open_engine({{"managed", false}, {"address", "127.0.0.1:99999"}}), std::runtime_error);
-  // Nobody listens on a fresh free port.
-  const std::string dead = "127.0.0.1:" + std::to_string(pick_free_port());
-  try {
-    open_engine({{"managed", false}, {"address", dead}, {"timeout_ms", 1000}});
-    FAIL() << "attached to nothing";
-  } catch (const std::runtime_error& ex) {
-    EXPECT_NE(std::string(ex.what()).find(dead), std::string::npos) << ex.what();
+  for (const nlohmann::json& bad : {nlohmann::json{{"address", "127.0.0.1:6379"}},
+                                    nlohmann::json{{"managed", false}, {"address", "nocolon"}},
+                                    nlohmann::json{{"managed", false}, {"address", "127.0.0.1:99999"}}}) {
+    auto r = try_open_engine(bad);
+    ASSERT_FALSE(r.ok()) << bad.dump();
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad.dump();
+    EXPECT_NE(r.status().message().find("engine.address"), std::string::npos) << r.status().message();
   }
+  // Nobody listens on a fresh free port.
+  const std::string dead = "127.0.0.1:" + std::to_string(*pick_free_port());
+  auto attached = try_open_engine({{"managed", false}, {"address", dead}, {"timeout_ms", 1000}});
+  ASSERT_FALSE(attached.ok()) << "attached to nothing";
+  EXPECT_NE(attached.status().message().find(dead), std::string::npos) << attached.status().message();
 }
 
 TEST(RedisEngine, ServerThatCannotStartIsAClearError) {
@@ -426,19 +430,14 @@ TEST(RedisEngine, ServerThatCannotStartIsAClearError) {
   // A file as the parent dir: the private directory cannot be made, and the error names engine.dir.
   const std::string file = parent.path() + "/not-a-dir";
   { std::ofstream(file) << "x"; }
-  try {
-    open_engine({{"dir", file}});
-    FAIL();
-  } catch (const std::runtime_error& ex) {
-    EXPECT_NE(std::string(ex.what()).find("engine.dir"), std::string::npos) << ex.what();
-  }
+  auto no_dir = try_open_engine({{"dir", file}});
+  ASSERT_FALSE(no_dir.ok());
+  EXPECT_NE(no_dir.status().message().find("engine.dir"), std::string::npos) << no_dir.status().message();
   // A binary that is not redis-server: it exits, and the error quotes its log.
-  try {
-    open_engine({{"dir", parent.path()}, {"server_path", "/bin/false"}, {"start_timeout_ms", 2000}});
-    FAIL();
-  } catch (const std::runtime_error& ex) {
-    EXPECT_NE(std::string(ex.what()).find("exited with status 1"), std::string::npos) << ex.what();
-  }
+  auto not_redis = try_open_engine({{"dir", parent.path()}, {"server_path", "/bin/false"}, {"start_timeout_ms", 2000}});
+  ASSERT_FALSE(not_redis.ok());
+  EXPECT_NE(not_redis.status().message().find("exited with status 1"), std::string::npos)
+      << not_redis.status().message();
 }
 
 }  // namespace

@@ -26,11 +26,21 @@ inline constexpr const char* kServer = "/usr/bin/redis-server";
 inline bool have_server() { return ::access(kServer, X_OK) == 0; }
 
 // A redis-server of the test's own (its data in `dir`), stopped when the returned object goes.
+// Fails the test (by exception) when it cannot start.
 inline std::unique_ptr<ServerProcess> start_test_server(const std::string& dir) {
   ServerSpec spec;
   spec.server_path = kServer;
   spec.dir = dir;
-  return std::make_unique<ServerProcess>(spec);
+  auto s = ServerProcess::start(spec);
+  if (!s.ok()) throw std::runtime_error(s.status().to_string());
+  return std::move(*s);
+}
+
+// A connection of the test's own; fails the test (by exception) when it cannot connect.
+inline std::unique_ptr<Connection> connect_test(int port) {
+  auto c = Connection::open("127.0.0.1", port, 2000, 5000);
+  if (!c.ok()) throw std::runtime_error(c.status().to_string());
+  return std::move(*c);
 }
 
 #define RPBENCH_REQUIRE_REDIS()                                                                     \
@@ -52,13 +62,20 @@ inline nlohmann::json engine_options(const nlohmann::json& overrides) {
   return o;
 }
 
-// The engine as the driver leaves it in a load phase: puts are pipelined (pipeline_depth > 1).
-inline std::unique_ptr<Engine> open_engine(const nlohmann::json& overrides) {
+// Opens the engine with these option overrides; the error when it cannot.
+inline StatusOr<std::unique_ptr<Engine>> try_open_engine(const nlohmann::json& overrides) {
   const nlohmann::json opts = engine_options(overrides);
   const nlohmann::json experiment = {{"engine", opts}};
-  auto e = redis_engine_entry().open(EngineOpenArgs{opts, experiment, 42});
-  e->begin_phase("load");
-  return e;
+  return redis_engine_entry().open(EngineOpenArgs{opts, experiment, 42});
+}
+
+// The engine as the driver leaves it in a load phase: puts are pipelined (pipeline_depth > 1).
+// Fails the test (by exception) when it cannot open.
+inline std::unique_ptr<Engine> open_engine(const nlohmann::json& overrides) {
+  auto e = try_open_engine(overrides);
+  if (!e.ok()) throw std::runtime_error(e.status().to_string());
+  (*e)->begin_phase("load");
+  return std::move(*e);
 }
 
 inline bool process_alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }

@@ -1,4 +1,6 @@
-#include "engines/rdb_fork/thp_policy.h"
+#include "engines/kvstore/thp_policy.h"
+
+#include "measure/os_probes.h"
 
 #include <malloc.h>
 #include <sys/mman.h>
@@ -15,31 +17,21 @@
 #include "engines/kvstore/allocator_stats.h"
 #include "base/errno_text.h"
 
-namespace rpbench::rdb_fork {
+namespace rpbench::kvstore {
 
 namespace {
 constexpr uint64_t kHugePage = 2u << 20;
 }
 
-std::string system_thp_mode() {
-  std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string line;
-  if (!std::getline(f, line)) return "unknown";
-  const auto a = line.find('[');
-  const auto b = line.find(']');
-  if (a == std::string::npos || b == std::string::npos || b < a) return "unknown";
-  return line.substr(a + 1, b - a - 1);
-}
+ThpPolicy::ThpPolicy(ThpMode mode) : mode_(mode), system_mode_(measure::thp_mode()) {}
 
-ThpPolicy::ThpPolicy(const std::string& mode) : mode_(mode), system_mode_(system_thp_mode()) {
-  if (mode_ == "never") {
-    if (::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) {
-      throw std::runtime_error(std::string("engine.thp=never: prctl(PR_SET_THP_DISABLE) failed: ") + errno_text());
-    }
+Status ThpPolicy::apply() {
+  if (mode_ == ThpMode::kNever) {
+    if (::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) return errno_status("engine.thp=never: prctl(PR_SET_THP_DISABLE)");
     disabled_by_prctl_ = true;
     actions_ = "prctl(PR_SET_THP_DISABLE, 1) for the process and its fork children";
-  } else if (mode_ == "madvise") {
-    const bool glibc = kvstore::allocator_name() == "glibc";
+  } else if (mode_ == ThpMode::kMadvise) {
+    const bool glibc = allocator_name() == "glibc";
     if (glibc) {
       ::mallopt(M_TOP_PAD, 32 << 20);
       actions_ = "mallopt(M_TOP_PAD, 32 MiB); ";
@@ -53,11 +45,10 @@ ThpPolicy::ThpPolicy(const std::string& mode) : mode_(mode), system_mode_(system
       actions_ += "; GLIBC_TUNABLES glibc.malloc.hugetlb=1 (malloc advises its own memory too)";
     }
     advise();
-  } else if (mode_ == "default") {
-    actions_ = "none: the system THP mode applies";
   } else {
-    throw std::invalid_argument("engine.thp: '" + mode_ + "' is not one of never, madvise, default");
+    actions_ = "none: the system THP mode applies";
   }
+  return Status::Ok();
 }
 
 ThpPolicy::~ThpPolicy() {
@@ -65,7 +56,7 @@ ThpPolicy::~ThpPolicy() {
 }
 
 void ThpPolicy::advise() {
-  if (mode_ != "madvise") return;
+  if (mode_ != ThpMode::kMadvise) return;
   ++advise_calls_;
   std::FILE* f = std::fopen("/proc/self/maps", "re");
   if (f == nullptr) {
@@ -93,8 +84,8 @@ void ThpPolicy::advise() {
 }
 
 nlohmann::json ThpPolicy::report() const {
-  nlohmann::json j{{"mode", mode_}, {"system_mode", system_mode_}, {"actions", actions_}};
-  if (mode_ == "madvise") {
+  nlohmann::json j{{"mode", config::name_of(kThpModeNames, mode_)}, {"system_mode", system_mode_}, {"actions", actions_}};
+  if (mode_ == ThpMode::kMadvise) {
     j["advise_calls"] = advise_calls_;
     j["advised_bytes_last"] = advised_bytes_last_;
     j["advise_errors"] = advise_errors_;
@@ -102,4 +93,4 @@ nlohmann::json ThpPolicy::report() const {
   return j;
 }
 
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::kvstore

@@ -1,5 +1,5 @@
 // ThpPolicy: what the engine does about transparent huge pages for the store's memory, and a
-// record of it for the result (the "thp" engine option).
+// record of it for the result (the "thp" option of the engines built on the kvstore).
 //
 //   never    prctl(PR_SET_THP_DISABLE, 1): no huge pages for this process (and its fork children)
 //            whatever the system mode; restored (prctl 0) when the policy is destroyed.
@@ -24,12 +24,20 @@
 
 #include <nlohmann/json.hpp>
 
-namespace rpbench::rdb_fork {
+#include "base/field.h"
+#include "base/status.h"
+
+namespace rpbench::kvstore {
+
+enum class ThpMode { kNever, kMadvise, kDefault };
+inline constexpr config::NameTable<ThpMode, 3> kThpModeNames{
+    {{ThpMode::kNever, "never"}, {ThpMode::kMadvise, "madvise"}, {ThpMode::kDefault, "default"}}};
 
 class ThpPolicy {
  public:
-  // Applies the mode; throws std::runtime_error when the OS refuses (e.g. prctl fails).
-  explicit ThpPolicy(const std::string& mode);
+  explicit ThpPolicy(ThpMode mode);
+  // Applies the mode; an error when the OS refuses (e.g. prctl fails).
+  Status apply();
   ~ThpPolicy();
   ThpPolicy(const ThpPolicy&) = delete;
   ThpPolicy& operator=(const ThpPolicy&) = delete;
@@ -41,11 +49,11 @@ class ThpPolicy {
     if (track_brk_ && ::sbrk(0) != last_brk_) advise();
   }
 
-  const std::string& mode() const { return mode_; }
+  ThpMode mode() const { return mode_; }
   nlohmann::json report() const;
 
  private:
-  std::string mode_;
+  ThpMode mode_;
   std::string system_mode_;
   bool disabled_by_prctl_ = false;
   std::string actions_;
@@ -56,8 +64,5 @@ class ThpPolicy {
   void* last_brk_ = nullptr;
 };
 
-// The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise",
-// "never"), or "unknown".
-std::string system_thp_mode();
 
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::kvstore
