@@ -19,6 +19,10 @@ COLUMNS = (  # (header, unit, per-result function)
 )
 
 
+# A result makes a row when it measured one of these (not only foreground latency).
+HEADLINE = ("fork pause", "snapshot", "recovery", "p99 during snapshot")
+
+
 def _us(ns):
     return ns / 1000.0 if ns is not None else None
 
@@ -52,9 +56,9 @@ def cell_text(cell):
 
 
 def rows(results, allow_mixed=False):
-    """Rows for experiment results that measured any column: per line (in the figures' engine
+    """Rows for experiment results that measured a HEADLINE column: per line (in the figures' engine
     order), per dataset size (ascending)."""
-    results = [r for r in results if r.kind == "experiment" and any(f(r) is not None for _, _, f in COLUMNS)]
+    results = [r for r in results if r.kind == "experiment" and any(f(r) is not None for h, _, f in COLUMNS if h in HEADLINE)]
     out = []
     for line in series.build_lines(results, POINT_FIELDS, allow_mixed=True, what="the row"):
         for group in sorted(line.points(POINT_FIELDS), key=lambda g: dataset.dataset_bytes(g[0].config) or 0):
