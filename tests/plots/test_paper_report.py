@@ -168,6 +168,8 @@ class SkipAndErrorTest(unittest.TestCase):
         self.assertIn("figure 2 (Recovery time vs dataset size): refused: the line (redis) would mix results of "
                       "different machine (host: fixture | bench-02)", out)
         self.assertEqual(list((self.root / "p").glob("fig02*")), [])
+        self.assertIn("headline table: row redis at 1400000 keys refused: its repeats mix contexts "
+                      "(host: fixture | bench-02)", out)
         rc, out, err = run_cli(tree, "--manifest", ph.MANIFEST, "--out", self.root / "p", "--figures", "2",
                                "--allow-mixed-contexts")
         self.assertEqual(rc, 0, out + err)

@@ -49,8 +49,13 @@ class Paper:
     options: Options
 
     @property
+    def refused_rows(self):
+        return [r for r in self.rows if r.mixed and not self.options.allow_mixed]
+
+    @property
     def ok(self):
-        return not self.inputs.errors and all(o.status in ("drawn", "skipped") for o in self.outcomes)
+        return (not self.inputs.errors and not self.refused_rows
+                and all(o.status in ("drawn", "skipped") for o in self.outcomes))
 
 
 def produced_by(sources, sweep_exists, manifest_path):
@@ -130,6 +135,8 @@ def draw_paper(inputs, outdir, options=None, out=print):
         outcomes.append(outcome)
     rows = headline.rows(inputs.results_of(inputs.manifest.for_table(), kind="experiment"), options.allow_mixed)
     paper = Paper(outdir, inputs, outcomes, rows, options)
+    for row in paper.refused_rows:
+        out(f"headline table: row {row.engine} at {row.keys} keys refused: its repeats mix contexts ({row.mixed})")
     page = report.write(paper)
     drawn = sum(1 for o in outcomes if o.status == "drawn")
     out(f"paper: {drawn} of {len(outcomes)} figure(s) drawn, report {page}")
