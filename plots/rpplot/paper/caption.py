@@ -65,7 +65,7 @@ def context_text(results):
     for r in results:
         v = _variant(r)
         variants.setdefault(v.short if v else "none", v.sort_key if v else (0,))
-    transports = ", ".join(sorted(variants, key=variants.get))
+    transports = " / ".join(sorted(variants, key=variants.get))
     if any(name.startswith("shm") for name in variants):
         transports += " (shm: shared memory, no network)"
     if "none" in variants:
