@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds rpbench (Release), runs a sweep and draws its
-# figures.   ./run_experiments.sh [SWEEP]   (default: quick; sweeps live in configs/sweeps/)
+# figures.   ./run_experiments.sh [SWEEP] [--force] [--repeats N]   (default: quick; configs/sweeps/)
 # Results: results/SWEEP/*.json; figures: results/SWEEP/figures/*.png and *.pdf. A point whose
-# valid result is already there is skipped, so an interrupted sweep resumes; --force re-runs all.
+# valid result is already there is skipped, so an interrupted sweep resumes; --force re-runs all;
+# --repeats N runs each point N times (SWEEP/<point>.r0.json ...).
+# ./run_experiments.sh paper runs every sweep and probe configs/sweeps/paper.json lists (those
+# whose sweep file exists), then draws the paper's figures and results/paper/index.html.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 sweep=quick
 extra=()
-for a in "$@"; do
-  case "$a" in
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --*) extra+=("$a") ;;
-    *) sweep=$a ;;
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --repeats) extra+=("$1" "${2:-}"); [ $# -gt 1 ] && shift ;;
+    --*) extra+=("$1") ;;
+    *) sweep=$1 ;;
   esac
+  shift
 done
 if [ ! -f "configs/sweeps/$sweep.json" ]; then
   echo "run_experiments: no sweep configs/sweeps/$sweep.json; available: $(ls configs/sweeps | sed 's/\.json$//' | tr '\n' ' ')" >&2
@@ -23,4 +28,7 @@ fi
 ./scripts/bootstrap.sh
 ./scripts/build.sh release rpbench
 py=$(./scripts/find_python.sh)
+if [ "$sweep" = paper ]; then
+  exec "$py" scripts/run_paper.py --rpbench build/rpbench --results results "${extra[@]}"
+fi
 exec "$py" scripts/run_sweep.py "$sweep" --rpbench build/rpbench --results results "${extra[@]}"

@@ -12,7 +12,10 @@ PACKAGES=(
   libjemalloc-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-jsonschema python3-numpy
+  chromium
 )
+# chromium: the headless browser the report page's test (tests/plots/test_paper_browser.py) renders
+# results/paper/index.html with; without it that test is reported skipped.
 
 missing=()
 for p in "${PACKAGES[@]}"; do

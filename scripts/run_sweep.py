@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """Runs a sweep: one rpbench experiment per grid point, then the sweep's figures.
 
-Usage: run_sweep.py SWEEP [--rpbench PATH] [--results DIR] [--force] [--root DIR]
+Usage: run_sweep.py SWEEP [--rpbench PATH] [--results DIR] [--force] [--repeats N] [--root DIR]
 
 SWEEP names configs/sweeps/SWEEP.json (or is a path to a sweep file). A sweep file:
   {"name": "quick", "description": "...",
    "base": "configs/quick.json",                 # relative to the repo root
    "set":  {"measure.rate": 20000},              # optional: overrides for every point
    "grid": {"engine.type": ["memory", "null"], "dataset.keys": [10000, 100000]},
-   "figures": ["throughput", "latency"]}         # optional: figure families to draw
+   "figures": ["throughput", "latency"],         # optional: figure families to draw
+   "repeats": 3}                                 # optional: runs per point (default 1)
 The grid is the cartesian product of its lists, in key order (the last key varies fastest).
-Each point runs `rpbench run BASE --set k=v ... --out RESULTS/SWEEP/<point>.json`; a point whose
-result file is already there and valid is skipped (so an interrupted sweep resumes) unless
---force. A failing point is reported with its exit status and the tail of its stderr and the
+Each point runs `rpbench run BASE --set k=v ... --out RESULTS/SWEEP/<point>.json`; with repeats N
+> 1 (the sweep's `repeats`, or --repeats N, which wins) each point runs N times as separate
+experiments with the same config, RESULTS/SWEEP/<point>.r0.json ... <point>.r{N-1}.json. A result
+file that is already there and valid is skipped (so an interrupted sweep resumes, repeat by
+repeat) unless --force. A failing point is reported with its exit status and the tail of its stderr and the
 sweep goes on; the runner exits 1 at the end if any point (or a figure family) failed, 2 for a
 bad sweep file or a missing rpbench.
 Figures go to RESULTS/SWEEP/figures/.
@@ -33,7 +36,7 @@ sys.path.insert(0, str(SCRIPTS))
 sys.path.insert(0, str(REPO_ROOT / "plots"))
 from validate_results import is_valid_result  # noqa: E402
 
-SWEEP_KEYS = {"name", "description", "base", "set", "grid", "figures"}
+SWEEP_KEYS = {"name", "description", "base", "set", "grid", "figures", "repeats"}
 STDERR_TAIL_LINES = 15
 
 
@@ -92,6 +95,9 @@ def load_sweep(path, root, known_families=None):
         raise SweepError(f"{path}: not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from e
     if not isinstance(sweep, dict):
         raise SweepError(f"{path}: a sweep file is a JSON object")
+    if "sweeps" in sweep or "probes" in sweep:
+        raise SweepError(f"{path}: this is a set of sweeps and probes (the paper's figure set), not one "
+                         f"sweep: run it with ./run_experiments.sh {path.stem} or scripts/run_paper.py")
     unknown = sorted(set(sweep) - SWEEP_KEYS)
     if unknown:
         raise SweepError(f"{path}: unknown key(s) {', '.join(unknown)}; "
@@ -135,7 +141,26 @@ def load_sweep(path, root, known_families=None):
         if bad:
             raise SweepError(f"{path}: unknown figure famil{'y' if len(bad) == 1 else 'ies'} "
                              f"{', '.join(bad)}; known: {', '.join(known_families)}")
-    return {**sweep, "set": fixed, "figures": figures, "base_path": base}
+    repeats = sweep.get("repeats", 1)
+    try:
+        repeats = check_repeats(repeats)
+    except ValueError as e:
+        raise SweepError(f"{path}: 'repeats' {e}") from e
+    return {**sweep, "set": fixed, "figures": figures, "repeats": repeats, "base_path": base}
+
+
+def check_repeats(value):
+    """The number of runs per point: an integer >= 1 (raises ValueError saying what it got)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"must be an integer >= 1, got {json.dumps(value)}")
+    return value
+
+
+def result_names(point_name, repeats):
+    """The result file stems of one point: <point> for a single run, <point>.r0 ... otherwise."""
+    if repeats == 1:
+        return [point_name]
+    return [f"{point_name}.r{k}" for k in range(repeats)]
 
 
 def _value_name(v):
@@ -210,28 +235,31 @@ def draw_figures(result_files, figdir, names, out):
     return failed
 
 
-def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None):
-    """Runs every point and draws the figures; returns the process exit status. Progress goes
-    to `out` (default: the current sys.stdout)."""
+def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, repeats=None):
+    """Runs every point (`repeats` times each: the argument if given, else the sweep file's) and
+    draws the figures; returns the process exit status. Progress goes to `out` (default: the
+    current sys.stdout)."""
     out = out or sys.stdout
     from rpplot import families  # imported here: matplotlib only when a sweep really runs
 
     sweep_path = pathlib.Path(sweep_path)
     sweep = load_sweep(sweep_path, root, known_families=list(families.FAMILIES))
     name = sweep_path.stem
-    points = expand_grid(sweep["grid"])
+    repeats = sweep["repeats"] if repeats is None else check_repeats(repeats)
+    runs = [(stem, point) for point_name, point in expand_grid(sweep["grid"])
+            for stem in result_names(point_name, repeats)]
     outdir = pathlib.Path(results_root) / name
     outdir.mkdir(parents=True, exist_ok=True)
     rpbench = pathlib.Path(rpbench)
-    n = len(points)
+    n = len(runs)
     failed = []
     done = []
-    need_binary = force or any(not is_valid_result(outdir / f"{p}.json")[0] for p, _ in points)
+    need_binary = force or any(not is_valid_result(outdir / f"{p}.json")[0] for p, _ in runs)
     if need_binary and not (rpbench.is_file() and rpbench.stat().st_mode & 0o111):
         print(f"run_sweep: rpbench not found or not executable at {rpbench}; build it "
               f"(ninja -C build rpbench) or pass --rpbench PATH", file=sys.stderr)
         return 2
-    for i, (point_name, point) in enumerate(points, 1):
+    for i, (point_name, point) in enumerate(runs, 1):
         result = outdir / f"{point_name}.json"
         if not force and result.exists():
             ok, why = is_valid_result(result)
@@ -265,10 +293,15 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None):
     if sweep["figures"] and done:
         failed += draw_figures(done, outdir / "figures", sweep["figures"], out)
     if failed:
-        print(f"run_sweep: {len(failed)} failure(s) in {n} point(s): {', '.join(failed)}", file=out, flush=True)
+        print(f"run_sweep: {len(failed)} failure(s) in {n} {_runs_word(repeats)}: {', '.join(failed)}",
+              file=out, flush=True)
         return 1
-    print(f"run_sweep: {n} point(s) ok", file=out, flush=True)
+    print(f"run_sweep: {n} {_runs_word(repeats)} ok", file=out, flush=True)
     return 0
+
+
+def _runs_word(repeats):
+    return "point(s)" if repeats == 1 else f"run(s) ({repeats} repeats per point)"
 
 
 def resolve_sweep(arg, root):
@@ -284,15 +317,20 @@ def main(argv=None):
     ap.add_argument("--rpbench", help="the rpbench binary (default: ROOT/build/rpbench)")
     ap.add_argument("--results", help="results root (default: ROOT/results)")
     ap.add_argument("--force", action="store_true", help="re-run points whose result is valid")
+    ap.add_argument("--repeats", type=int, metavar="N",
+                    help="runs per point, results <point>.r0.json ... (default: the sweep's 'repeats', else 1)")
     ap.add_argument("--root", default=str(REPO_ROOT),
                     help="repo root for sweep names and base paths (default: this repo)")
     args = ap.parse_args(argv)
     root = pathlib.Path(args.root).resolve()
     rpbench = pathlib.Path(args.rpbench) if args.rpbench else root / "build" / "rpbench"
     results = pathlib.Path(args.results) if args.results else root / "results"
+    if args.repeats is not None and args.repeats < 1:
+        print(f"run_sweep: --repeats must be an integer >= 1, got {args.repeats}", file=sys.stderr)
+        return 2
     try:
         return run_sweep(resolve_sweep(args.sweep, root), rpbench.resolve(), results.resolve(),
-                         root, force=args.force)
+                         root, force=args.force, repeats=args.repeats)
     except SweepError as e:
         print(f"run_sweep: {e}", file=sys.stderr)
         return 2

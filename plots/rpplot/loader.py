@@ -10,6 +10,7 @@ figures from their [[upper_ns, count], ...] buckets.
 import json
 import math
 import pathlib
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ SNAPSHOT_METRICS = ("fork_us", "duration_ms", "child_duration_ms", "bytes", "mb_
                     "parent_nivcsw", "rss_before_bytes", "rss_peak_bytes", "rss_after_bytes")
 RECOVERY_METRICS = ("duration_ms", "bytes", "keys", "mb_per_s")
 RESULT_KINDS = ("experiment", "probe-fork", "probe-faults", "probe-transport")
+_REPEAT = re.compile(r"^(?P<point>.+)\.r(?P<repeat>[0-9]+)$")
 
 
 @dataclass
@@ -38,6 +40,19 @@ class Result:
     @property
     def sweep(self):
         return self.path.parent.name
+
+    @property
+    def point(self):
+        """The sweep point this run belongs to: the file stem without a repeat suffix
+        (NAME.r2.json -> NAME; run_sweep.py writes NAME.r0.json ... when a point repeats)."""
+        m = _REPEAT.match(self.run)
+        return m.group("point") if m else self.run
+
+    @property
+    def repeat(self):
+        """The repeat index from the file name (NAME.r2.json -> 2), None for a single run."""
+        m = _REPEAT.match(self.run)
+        return int(m.group("repeat")) if m else None
 
     @property
     def kind(self):

@@ -111,3 +111,82 @@ def group_by_context(results):
 def group_stem(family, transport, thp_mode):
     """A file stem for a family's per-context figure."""
     return f"{family}_{safe_name(transport)}_thp-{safe_name(thp_mode)}"
+
+
+# One colour and marker per engine (and mode), the same in every figure that draws engines.
+# Keyed by identity.engine_key(): the engine type, and "/mode" for engines with modes. Colours
+# from the Okabe-Ito and Tableau palettes; no two keys share a (colour, marker) pair.
+ENGINE_STYLES = {
+    "rdb-fork": ("#0072B2", "o"),
+    "redis": ("#D55E00", "s"),
+    "rdma-pingpong": ("#009E73", "*"),  # no fork_mode in the config
+    "rdma-pingpong/child-connect": ("#009E73", "^"),
+    "rdma-pingpong/parent-posts": ("#56B4E9", "v"),
+    "mempool-offload": ("#882255", "*"),  # no snapshot_mode in the config
+    "mempool-offload/fork-copy": ("#882255", "D"),
+    "mempool-offload/fork-direct": ("#CC79A7", "d"),
+    "mempool-offload/pause": ("#8C564B", "P"),
+    "paged-kv": ("#E69F00", "X"),
+    "memory": ("#7F7F7F", "."),
+    "null": ("#BCBD22", "x"),
+}
+_FALLBACK_COLOURS = ("#332288", "#117733", "#44AA99", "#999933", "#AA4499", "#661100", "#6699CC", "#DDCC77")
+
+
+def engine_style(key):
+    """{'color', 'marker'} of an engine key; an engine not in the table gets a colour picked by
+    a stable hash of its name (the same in every figure) and the marker '*'."""
+    if key in ENGINE_STYLES:
+        colour, marker = ENGINE_STYLES[key]
+        return {"color": colour, "marker": marker}
+    base = key.split("/", 1)[0]
+    if base in ENGINE_STYLES:
+        return {"color": ENGINE_STYLES[base][0], "marker": "*"}
+    import zlib
+    return {"color": _FALLBACK_COLOURS[zlib.crc32(key.encode()) % len(_FALLBACK_COLOURS)], "marker": "*"}
+
+
+# Line style per transport type, so one engine over two transports is two lines of one colour.
+TRANSPORT_LINESTYLES = {"none": "-", "shm": "-", "tcp": "--", "verbs": ":"}
+LINK_MODEL_LINESTYLE = "-."
+# Colour per transport variant where transports, not engines, are the series (the probe figure).
+TRANSPORT_COLOURS = {"shm": "#0072B2", "tcp": "#D55E00", "verbs": "#009E73", "none": "#7F7F7F"}
+LINK_MODEL_COLOURS = ("#56B4E9", "#882255", "#CC79A7", "#E69F00")
+
+
+def transport_linestyle(variant):
+    if variant.link_gbps:
+        return LINK_MODEL_LINESTYLE
+    return TRANSPORT_LINESTYLES.get(variant.type, "-")
+
+
+def transport_colour(variant, link_models=()):
+    """The colour of a transport variant; link-model variants of shm get their own, in the order
+    of `link_models` (the bandwidths present, ascending)."""
+    if variant.link_gbps:
+        models = sorted(set(link_models) | {variant.link_gbps})
+        return LINK_MODEL_COLOURS[models.index(variant.link_gbps) % len(LINK_MODEL_COLOURS)]
+    return TRANSPORT_COLOURS.get(variant.type, "#332288")
+
+
+# Paper figures: sizes for a two-column paper (inches) and fonts embedded as TrueType (Type 42,
+# never Type 3) in the PDF.
+COLUMN_IN = 3.4
+DOUBLE_COLUMN_IN = 7.0
+PAPER_DPI = 200  # the PNG (the report's); the PDF is vector
+PAPER_RC = {
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "font.size": 7,
+    "axes.titlesize": 7,
+    "axes.labelsize": 7,
+    "xtick.labelsize": 6,
+    "ytick.labelsize": 6,
+    "legend.fontsize": 5.5,
+    "lines.linewidth": 1.0,
+    "lines.markersize": 3.5,
+    "errorbar.capsize": 1.5,
+    "axes.linewidth": 0.6,
+    "grid.linewidth": 0.4,
+}

@@ -158,6 +158,55 @@ class SweepRunTest(unittest.TestCase):
         rc, out, _ = self.run_sweep("--force")
         self.assertEqual((rc, len(self.calls())), (0, 4))
 
+    def test_repeats_run_each_point_as_separate_experiments(self):
+        self.write_sweep({**SWEEP, "grid": {"engine.type": ["memory"]}, "repeats": 3})
+        rc, out, _ = self.run_sweep()
+        self.assertEqual(rc, 0, out)
+        files = sorted(p.name for p in (self.results / "quick").glob("*.json"))
+        self.assertEqual(files, ["memory.r0.json", "memory.r1.json", "memory.r2.json"])
+        calls = self.calls()
+        self.assertEqual(len(calls), 3)
+        self.assertEqual({tuple(c[:-1]) for c in calls}, {tuple(calls[0][:-1])})  # the same config
+        self.assertIn("[2/3] memory.r1 ...", out)
+        self.assertIn("run_sweep: 3 run(s) (3 repeats per point) ok", out)
+
+    def test_repeats_resume_per_repeat_and_the_command_line_wins(self):
+        self.write_sweep({**SWEEP, "grid": {"engine.type": ["memory", "null"]}, "repeats": 2})
+        self.assertEqual(self.run_sweep()[0], 0)
+        self.log.unlink()
+        (self.results / "quick" / "null.r1.json").unlink()
+        rc, out, _ = self.run_sweep()
+        self.assertEqual(rc, 0, out)
+        self.assertEqual([c[-1] for c in self.calls()], [str(self.results.resolve() / "quick" / "null.r1.json")])
+        self.assertIn("[1/4] memory.r0 skipped (valid result present)", out)
+        self.log.unlink()
+        rc, out, _ = self.run_sweep("--repeats", "3")  # one more repeat of each point
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(sorted(pathlib.Path(c[-1]).name for c in self.calls()), ["memory.r2.json", "null.r2.json"])
+        self.log.unlink()
+        rc, out, _ = self.run_sweep("--repeats", "1")  # a single run keeps the plain name
+        self.assertEqual([pathlib.Path(c[-1]).name for c in self.calls()], ["memory.json", "null.json"])
+
+    def test_bad_repeats(self):
+        for bad in (0, -1, 1.5, "3", True):
+            with self.subTest(repeats=bad):
+                self.write_sweep({**SWEEP, "repeats": bad})
+                rc, _, err = self.run_sweep()
+                self.assertEqual(rc, 2)
+                self.assertIn("'repeats' must be an integer >= 1", err)
+        self.write_sweep(SWEEP)
+        rc, _, err = run_sweep_cli(self, "--rpbench", str(self.fake), "--repeats", "0")
+        self.assertEqual(rc, 2)
+        self.assertIn("--repeats must be an integer >= 1, got 0", err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(self.calls(), [])
+
+    def test_a_set_of_sweeps_is_not_a_sweep(self):
+        self.write_sweep({"name": "quick", "sweeps": [], "probes": []})
+        rc, _, err = self.run_sweep()
+        self.assertEqual(rc, 2)
+        self.assertIn("not one sweep: run it with ./run_experiments.sh quick", err)
+
     def test_a_failing_point_is_reported_and_the_sweep_goes_on(self):
         os.environ.update({"FAKE_MODE": "fail", "FAKE_MATCH": 'engine.type="null"'})
         rc, out, _ = self.run_sweep()
