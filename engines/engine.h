@@ -31,6 +31,7 @@ enum Capability : uint32_t {
   kCapConcurrentCallers = 1u << 2,  // put/get/del may be called from several threads at once
   kCapDigest = 1u << 3,             // digest() reflects the content (verify can use it)
   kCapRemoteMemory = 1u << 4,       // keeps data in remote memory: needs transport.type other than none
+  kCapStorage = 1u << 5,            // get() returns what put() stored (every engine but null)
 };
 
 // "snapshot, recovery, digest" (or "none").

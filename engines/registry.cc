@@ -13,7 +13,8 @@ std::string describe_capabilities(uint32_t caps) {
                                                     {kCapRecovery, "recovery"},
                                                     {kCapConcurrentCallers, "concurrent callers"},
                                                     {kCapDigest, "digest"},
-                                                    {kCapRemoteMemory, "remote memory"}};
+                                                    {kCapRemoteMemory, "remote memory"},
+                                                    {kCapStorage, "storage"}};
   for (const auto& [bit, name] : names) {
     if (!(caps & bit)) continue;
     if (!s.empty()) s += ", ";

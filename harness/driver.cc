@@ -10,6 +10,7 @@
 #include "measure/clock.h"
 #include "measure/os_probes.h"
 #include "measure/pacer.h"
+#include "harness/client_worker.h"
 #include "harness/op_source.h"
 #include "harness/snapshot_controller.h"
 #include "workloads/keys.h"
@@ -24,69 +25,6 @@ using workloads::OpType;
 namespace {
 
 constexpr int kOpTypes = workloads::kOpTypeCount;
-
-// Everything one client thread records in one phase; merged into the PhaseResult at the end.
-struct ThreadRecord {
-  explicit ThreadRecord(uint64_t start_ns, uint64_t interval_ns) : timeline(start_ns, interval_ns) {}
-  measure::Histogram normal, during, service;  // all = normal + during, merged at the end
-  measure::Histogram per_op[kOpTypes];
-  measure::Timeline timeline;
-  uint64_t ops = 0, errors = 0, not_found = 0;
-  uint64_t end_ns = 0;  // when this thread's last op completed (or it stopped)
-  std::string first_error;
-};
-
-// Counters the progress line reads while the workers run (one cache line per thread).
-struct alignas(64) LiveCounter {
-  std::atomic<uint64_t> ops{0};
-  std::atomic<uint64_t> p99_ns{0};
-};
-
-struct PhaseShared {
-  std::atomic<bool> stop{false};
-  std::atomic<bool> failed{false};
-  SnapshotWindows windows;
-};
-
-// Executes one op on the engine: builds the key, and the value for writes.
-class OpExecutor {
- public:
-  OpExecutor(Engine& engine, const workloads::WorkloadSpec& spec)
-      : engine_(engine), key_size_(spec.key_size), seed_(spec.seed), key_(spec.key_size, '\0') {}
-
-  Status execute(const Op& op) {
-    workloads::make_key(op.key_id, key_size_, key_.data());
-    switch (op.type) {
-      case OpType::kRead:
-        return engine_.get(key_, &read_buf_);
-      case OpType::kUpdate:
-      case OpType::kInsert:
-        return engine_.put(key_, value(op));
-      case OpType::kDelete:
-        return engine_.del(key_);
-      case OpType::kReadModifyWrite: {
-        const Status st = engine_.get(key_, &read_buf_);
-        if (!st.ok() && !st.not_found()) return st;
-        return engine_.put(key_, value(op));
-      }
-    }
-    return Status::Internal("unknown op");
-  }
-
- private:
-  std::string_view value(const Op& op) {
-    if (value_buf_.size() < op.value_size) value_buf_.resize(op.value_size);
-    workloads::fill_value(op.key_id, op.version, seed_, value_buf_.data(), op.value_size);
-    return {value_buf_.data(), op.value_size};
-  }
-
-  Engine& engine_;
-  uint32_t key_size_;
-  uint64_t seed_;
-  std::string key_;
-  std::string read_buf_;
-  std::string value_buf_;
-};
 
 void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& recs) {
   for (size_t i = 0; i < recs.size(); ++i) {
@@ -233,13 +171,10 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   }
 
   PhaseShared shared;
+  shared.stop_requested = &stop_requested_;
   std::vector<LiveCounter> live(threads);
   const uint64_t interval_ns = static_cast<uint64_t>(cfg_.measure.timeline_ms * 1e6);
   const uint64_t start = measure::now_ns();
-  const uint64_t end = phase.duration_s > 0 ? start + static_cast<uint64_t>(phase.duration_s * 1e9) : UINT64_MAX;
-  // The timeline covers at most Timeline::kMaxIntervals intervals; ops after that still count in
-  // the histograms (only an op-count phase running for days at a fine interval gets there).
-  const uint64_t timeline_end = start + (measure::Timeline::kMaxIntervals - 1) * interval_ns;
   std::vector<std::unique_ptr<ThreadRecord>> recs;
   for (uint32_t t = 0; t < threads; ++t) recs.push_back(std::make_unique<ThreadRecord>(start, interval_ns));
 
@@ -251,93 +186,32 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   SnapshotController snaps(engine_, schedule, start, cfg_.measure.snapshot_poll_us * 1000,
                            static_cast<uint64_t>(phase.timeout_s * 1e9), shared.windows, snapshot_count_);
   attach_sample_hooks(snaps);
-  std::string snapshot_error;
 
-  const uint64_t spin_ns = cfg_.measure.spin_us * 1000;
-  auto worker = [&](uint32_t t) {
-    // Timer slack 1 ns: when this thread sleeps until an op is due, it asks to wake on time.
-    ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    ThreadRecord& rec = *recs[t];
-    OpSource& src = *sources[t];
-    OpExecutor exec(engine_, phase.workload);
-    uint64_t quota = UINT64_MAX;
-    if (!is_load && phase.ops > 0) quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
-    std::optional<measure::Pacer> pacer;
-    if (open)
-      pacer.emplace(cfg_.measure.rate / threads, cfg_.measure.arrival,
-                    cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
-    const bool control = t == 0 && snapshots;
-    const bool track = sample_.has_value();  // only with one client thread
-    Op op{};
-    for (uint64_t i = 0; i < quota; ++i) {
-      if (shared.stop.load(std::memory_order_relaxed) || stop_requested_.load(std::memory_order_relaxed)) break;
-      uint64_t intended = 0;
-      if (pacer) {
-        intended = pacer->next_intended_ns();
-        if (intended >= end) break;
-        measure::wait_until_ns(intended, spin_ns);
-      }
-      const uint64_t begin = measure::now_ns();
-      if (!pacer) {
-        if (begin >= end) break;
-        intended = begin;
-      }
-      if (!src.next(&op)) break;  // load done, or trace exhausted
-      const Status st = exec.execute(op);
-      const uint64_t done = measure::now_ns();
-      if (track && sample_->sampled(op.key_id)) {
-        if (op.type == OpType::kDelete) {
-          if (st.ok() || st.not_found()) sample_->on_delete(op.key_id);
-        } else if (op.type != OpType::kRead && st.ok()) {
-          sample_->on_write(op.key_id, op.version, op.value_size);
-        }
-      }
-      const uint64_t lat = done - intended;
-      rec.per_op[static_cast<int>(op.type)].record(lat);
-      if (shared.windows.during(intended)) {
-        rec.during.record(lat);
-      } else {
-        rec.normal.record(lat);
-      }
-      if (pacer) rec.service.record(done - begin);
-      if (intended < timeline_end) rec.timeline.record(intended, lat);
-      ++rec.ops;
-      if (!st.ok()) {
-        if (st.not_found()) {
-          ++rec.not_found;
-        } else {
-          ++rec.errors;
-          rec.first_error = "engine " + std::string(engine_.name()) + ": " + st.message();
-          shared.failed.store(true);
-          shared.stop.store(true);
-          break;
-        }
-      }
-      if ((rec.ops & 255) == 0) {
-        live[t].ops.store(rec.ops, std::memory_order_relaxed);
-        live[t].p99_ns.store(rec.timeline.last_completed_p99_ns(), std::memory_order_relaxed);
-      }
-      if (control && !snaps.tick(done, rec.ops)) {
-        snapshot_error = snaps.error();
-        shared.failed.store(true);
-        shared.stop.store(true);
-        break;
-      }
-    }
-    live[t].ops.store(rec.ops, std::memory_order_relaxed);
-    rec.end_ns = measure::now_ns();
-    // The phase ends for thread 0 only when its snapshot has completed (child reaped).
-    if (control && snapshot_error.empty() && !snaps.finish()) {
-      snapshot_error = snaps.error();
-      shared.failed.store(true);
-    }
-  };
+  std::vector<ClientWorker> workers;
+  workers.reserve(threads);
+  for (uint32_t t = 0; t < threads; ++t) {
+    ClientPlan plan;
+    plan.engine = &engine_;
+    plan.workload = &phase.workload;
+    plan.source = sources[t].get();
+    plan.start_ns = start;
+    if (phase.duration_s > 0) plan.end_ns = start + static_cast<uint64_t>(phase.duration_s * 1e9);
+    // The timeline covers at most Timeline::kMaxIntervals intervals; ops after that still count
+    // in the histograms (only an op-count phase running for days at a fine interval gets there).
+    plan.timeline_end_ns = start + (measure::Timeline::kMaxIntervals - 1) * interval_ns;
+    if (!is_load && phase.ops > 0) plan.quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
+    plan.spin_ns = cfg_.measure.spin_us * 1000;
+    if (open) plan.pacer.emplace(cfg_.measure.rate / threads, cfg_.measure.arrival, cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
+    if (t == 0 && snapshots) plan.snapshots = &snaps;
+    if (sample_) plan.sample = &*sample_;  // only with one client thread
+    workers.emplace_back(std::move(plan), shared, live[t], *recs[t]);
+  }
 
   std::atomic<uint32_t> finished{0};
   std::vector<std::thread> pool;
   for (uint32_t t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
-      worker(t);
+      workers[t].run();
       finished.fetch_add(1);
     });
   // Progress: the calling thread watches until every worker is done.
@@ -375,6 +249,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   out.pacing.achieved_ops_per_s = out.duration_s > 0 ? static_cast<double>(out.ops) / out.duration_s : 0;
   // Open loop keeps up when it completed (nearly) every scheduled op within the phase.
   out.pacing.kept_up = !open || out.pacing.achieved_ops_per_s >= 0.97 * cfg_.measure.rate;
+  const std::string& snapshot_error = workers[0].snapshot_error();  // thread 0 runs the snapshots
   if (shared.failed.load()) {
     error_ = "phase " + phase.name + ": " + (!snapshot_error.empty() ? snapshot_error : out.first_error);
     return false;

@@ -6,7 +6,7 @@
 namespace rpbench {
 
 inline constexpr EngineInfo kMemoryEngineInfo{"memory", "in-process std::unordered_map, no persistence (foreground reference)",
-                                              kCapDigest};
+                                              kCapStorage | kCapDigest};
 
 EngineEntry memory_engine_entry();
 

@@ -21,7 +21,7 @@ namespace rpbench::rdb_fork {
 
 inline constexpr EngineInfo kRdbForkEngineInfo{
     "rdb-fork", "Redis BGSAVE: fork, the child writes a real RDB file (v10, temp + rename); recovery parses it",
-    kCapSnapshot | kCapRecovery | kCapDigest};
+    kCapStorage | kCapSnapshot | kCapRecovery | kCapDigest};
 
 class RdbForkEngine final : public Engine {
  public:

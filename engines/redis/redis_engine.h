@@ -55,7 +55,7 @@ namespace rpbench {
 
 inline constexpr EngineInfo kRedisEngineInfo{
     "redis", "a real redis-server via hiredis (BGSAVE snapshot, restart-on-RDB recovery): the fork baseline's ground truth",
-    kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest};
+    kCapStorage | kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest};
 
 EngineEntry redis_engine_entry();
 

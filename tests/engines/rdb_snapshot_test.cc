@@ -81,7 +81,7 @@ TEST(RdbForkEngine, RegistryEntryOpensAnEngine) {
   const EngineEntry e = rdb_fork_engine_entry();
   EXPECT_EQ(e.info.name, "rdb-fork");
   EXPECT_FALSE(e.info.summary.empty());
-  EXPECT_EQ(e.info.capabilities, kCapSnapshot | kCapRecovery | kCapDigest);
+  EXPECT_EQ(e.info.capabilities, kCapStorage | kCapSnapshot | kCapRecovery | kCapDigest);
   EXPECT_EQ(e.info.capabilities & kCapConcurrentCallers, 0u);
   EXPECT_FALSE(e.options.empty());
   const nlohmann::json opts = {{"type", "rdb-fork"}, {"dir", dir.path()}, {"thp", "default"}};
