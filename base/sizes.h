@@ -13,6 +13,10 @@ namespace rpbench {
 // kInvalidArgument for anything else, for 0 and on overflow (the message quotes the text).
 StatusOr<uint64_t> parse_size(std::string_view text);
 
+// A count of things: decimal digits only, at least `min` ("-1", "1e6", "12k" are refused, never
+// wrapped around); kInvalidArgument quoting the text otherwise.
+StatusOr<uint64_t> parse_count(std::string_view text, uint64_t min = 1);
+
 // 268435456 -> "256M"; 24034050048 -> "22.4G".
 std::string format_size(uint64_t bytes);
 

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "base/config_error.h"
+#include "base/sizes.h"
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 #include "base/unique_fd.h"
@@ -22,7 +23,7 @@ namespace rpbench {
 
 int sample_main(int argc, char** argv) {
   po::options_description opts("rpbench sample CONFIG.json --ops N [options]");
-  opts.add_options()("help,h", "describe this command")("ops,n", po::value<uint64_t>(), "number of ops to generate")(
+  opts.add_options()("help,h", "describe this command")("ops,n", po::value<std::string>(), "number of ops to generate (at least 1)")(
       "out,o", po::value<std::string>(), "write the stream here (default: only the summary)")(
       "format,f", po::value<std::string>()->default_value("binary"),
       "binary (replayable with workload.trace; see workloads/TRACE_FORMAT.md) or csv (op,key_id,value_size)")(
@@ -48,8 +49,13 @@ int sample_main(int argc, char** argv) {
     std::fprintf(stderr, "error: sample: missing CONFIG.json (see --help)\n");
     return 2;
   }
-  if (!vm.count("ops") || vm["ops"].as<uint64_t>() == 0) {
+  if (!vm.count("ops")) {
     std::fprintf(stderr, "error: sample: --ops N (N >= 1) is required\n");
+    return 2;
+  }
+  const StatusOr<uint64_t> ops_flag = parse_count(vm["ops"].as<std::string>());
+  if (!ops_flag.ok()) {
+    std::fprintf(stderr, "error: --ops: %s\n", ops_flag.status().message().c_str());
     return 2;
   }
   const std::string format = vm["format"].as<std::string>();
@@ -65,7 +71,7 @@ int sample_main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }
-  const uint64_t n = vm["ops"].as<uint64_t>();
+  const uint64_t n = *ops_flag;
   const uint32_t threads = cfg.threads;
   std::vector<workloads::OpStream> streams;
   for (uint32_t t = 0; t < threads; ++t) streams.emplace_back(cfg.workload, t, threads);

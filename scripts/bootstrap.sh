@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-program-options-dev nlohmann-json3-dev
   libibverbs-dev librdmacm-dev
   libhiredis-dev redis-server redis-tools
-  libjemalloc-dev libgoogle-perftools-dev
+  libjemalloc-dev libgoogle-perftools-dev libxxhash-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-jsonschema python3-numpy
   chromium

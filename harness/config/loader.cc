@@ -1,6 +1,7 @@
 #include "harness/config/loader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "engines/registry.h"
 #include "base/config_error.h"
 #include "harness/config/fields.h"
+#include "harness/config/json_scan.h"
 #include "harness/config/presets.h"
 #include "transport/remote_memory.h"
 #include "workloads/spec.h"
@@ -480,12 +482,18 @@ json read_config_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) fail("", "cannot read config file " + path + ": it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("", "cannot read config file " + path + ": " + errno_text());
-  std::stringstream ss;
-  ss << in.rdbuf();
+  // At most kMaxConfigBytes (a config is small; /dev/zero is not a config).
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) fail("", "cannot read config file " + path);
-  const std::string text = ss.str();
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    fail("", path + ": larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB: not a config file");
+  if (const auto problem = scan_json_text(text)) fail(problem->path, path + ": " + problem->message);
   try {
     return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::out_of_range& e) {
+    fail("", path + ": " + e.what());
   } catch (const json::parse_error& e) {
     // e.byte is 1-based: the position of the character where parsing failed.
     size_t line = 1, col = 1;
@@ -518,11 +526,17 @@ void apply_set(json& doc, const std::string& assignment) {
   path.erase(std::remove(path.begin(), path.end(), ']'), path.end());
   // VALUE is JSON when it parses, else a string. No field takes null, so a bare `null` is the
   // string "null" (the engine of that name).
+  const std::string shown_path = assignment.substr(0, eq);
+  if (!valid_utf8(raw)) fail(shown_path, "the value given with --set is not valid UTF-8");
+  if (raw.size() > kMaxConfigBytes) fail(shown_path, "the value given with --set is larger than a config may be");
+  if (const auto problem = scan_json_text(raw)) fail(shown_path, problem->message);
   json value;
   try {
     value = json::parse(raw);
   } catch (const json::parse_error&) {
     value = raw;
+  } catch (const json::out_of_range& e) {
+    fail(shown_path, "expected a number a double can hold, got " + raw);
   }
   if (value.is_null()) value = raw;
   std::vector<std::string> parts;
@@ -539,10 +553,11 @@ void apply_set(json& doc, const std::string& assignment) {
     const std::string& p = parts[i];
     const bool last = i + 1 == parts.size();
     if (cur->is_array()) {
-      const bool numeric = !p.empty() && std::all_of(p.begin(), p.end(), ::isdigit);
-      if (!numeric) fail(walked, "expected a list index, got \"" + p + "\"");
-      const size_t idx = std::stoul(p);
-      if (idx >= cur->size())
+      size_t idx = 0;
+      const auto [end, err] = std::from_chars(p.data(), p.data() + p.size(), idx);
+      if (p.empty() || err == std::errc::invalid_argument || end != p.data() + p.size() || p[0] == '-' || p[0] == '+')
+        fail(walked, "expected a list index, got \"" + p + "\"");
+      if (err == std::errc::result_out_of_range || idx >= cur->size())
         fail(walked, "index " + p + " out of range (" + std::to_string(cur->size()) + " entries)");
       walked += "[" + p + "]";
       if (last) {

@@ -65,8 +65,14 @@ TEST(Sizes, ParseAndFormat) {
   for (const char* bad : {"", "0", "M", "-1", "1.5G", "12X", "1MB", "99999999999999999999", "16777216T"}) {
     const auto r = parse_size(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad;
+    }
   }
+  EXPECT_EQ(*parse_count("12"), 12u);
+  EXPECT_EQ(*parse_count("0", 0), 0u);
+  for (const char* bad : {"", "0", "-1", "-5", "1e6", "12k", "+3", "99999999999999999999"})
+    EXPECT_FALSE(parse_count(bad).ok()) << bad;
   EXPECT_EQ(format_size(256ull << 20), "256M");
   EXPECT_EQ(format_size(1536), "1.5K");
 }
