@@ -42,6 +42,7 @@ class TempPathGuard {
   ~TempPathGuard() {
     if (!path_.empty()) ::unlink(path_.c_str());
   }
+  TempPathGuard(TempPathGuard&& o) noexcept : path_(std::exchange(o.path_, std::string())) {}
   TempPathGuard(const TempPathGuard&) = delete;
   TempPathGuard& operator=(const TempPathGuard&) = delete;
   void release() { path_.clear(); }

@@ -12,7 +12,7 @@
 #include "engines/kvstore/allocator_stats.h"
 #include "measure/os_probes.h"
 #include "base/private_dir.h"
-#include "engines/rdb_fork/rdb_loader.h"
+#include "engines/rdb/rdb_kvstore.h"
 #include "base/errno_text.h"
 
 namespace rpbench::rdb_fork {
@@ -65,11 +65,12 @@ Status RdbForkEngine::begin_snapshot() {
     return Status::FailedPrecondition("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
   }
   thp_.advise();
-  RdbWriteOptions w;
-  w.buffer_bytes = static_cast<size_t>(opt_.buffer_bytes);
-  w.fsync = opt_.fsync;
-  w.used_mem = kvstore::allocated_bytes();
-  w.test_pause_after_header_ms = opt_.test_child_pause_ms;
+  rdb::RdbWriteOptions w;
+  w.file.buffer_bytes = static_cast<size_t>(opt_.buffer_bytes);
+  w.file.fsync = opt_.fsync;
+  w.writer.used_mem = kvstore::allocated_bytes();
+  w.writer.producer = "rdb-fork";
+  w.writer.test_pause_after_header_ms = opt_.test_child_pause_ms;
   std::optional<ContentDigest> expected;
   if (store_.track_digest()) expected = store_.digest();
   Status s = child_.start(store_, work_dir_.path(), rdb_path(), w, expected);
@@ -100,12 +101,12 @@ RecoveryReport RdbForkEngine::recover() {
     rep.status = errno_status("rdb-fork: no complete snapshot to recover from: " + path);
     return rep;
   }
-  const RdbLoadResult r = load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
+  const rdb::RdbLoadResult r = rdb::load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
   resizes_seen_ = store_.resizes_started();
   thp_.advise();
-  rep.status = r.ok ? Status::Ok() : Status::Corruption(r.error);
+  rep.status = r.status;
   rep.bytes = r.bytes;
-  rep.keys = r.ok ? r.keys : 0;
+  rep.keys = rep.ok() ? r.keys : 0;
   rep.extra = nlohmann::json{{"rdb_version", r.version},
                              {"checksum_verified", r.checksum_verified},
                              {"expires_ignored", r.expires_ignored}};

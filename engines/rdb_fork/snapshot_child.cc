@@ -40,18 +40,18 @@ static_assert(sizeof(ChildRecord) < 4096);
 std::string temp_name(const std::string& dir, pid_t pid) { return dir + "/temp-" + std::to_string(pid) + ".rdb"; }
 
 [[noreturn]] void child_main(int out_fd, const kvstore::KvStore& store, const std::string& dir,
-                             const std::string& final_path, const RdbWriteOptions& opt) {
+                             const std::string& final_path, const rdb::RdbWriteOptions& opt) {
   ChildRecord rec{};
   rec.magic = kRecordMagic;
   const auto t0 = std::chrono::steady_clock::now();
   try {
-    const RdbWriteResult r = save_rdb_file(store, temp_name(dir, ::getpid()), final_path, opt);
-    rec.ok = r.ok ? 1 : 0;
+    const rdb::RdbWriteResult r = rdb::save_rdb_file(store, temp_name(dir, ::getpid()), final_path, opt);
+    rec.ok = r.status.ok() ? 1 : 0;
     rec.bytes = r.bytes;
     rec.digest_sum = r.digest.sum;
     rec.digest_xor = r.digest.xr;
     rec.digest_count = r.digest.count;
-    std::strncpy(rec.error, r.error.c_str(), sizeof rec.error - 1);
+    std::strncpy(rec.error, r.status.message().c_str(), sizeof rec.error - 1);
   } catch (const std::exception& e) {
     rec.ok = 0;
     std::strncpy(rec.error, e.what(), sizeof rec.error - 1);
@@ -81,7 +81,7 @@ void SnapshotChild::abort() {
 std::string SnapshotChild::temp_path() const { return temp_name(dir_, child_.pid()); }
 
 Status SnapshotChild::start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-                            const RdbWriteOptions& opt, const std::optional<ContentDigest>& expected) {
+                            const rdb::RdbWriteOptions& opt, const std::optional<ContentDigest>& expected) {
   if (running())
     return Status::FailedPrecondition("a snapshot child (pid " + std::to_string(pid()) + ") is still running");
   int fds[2];

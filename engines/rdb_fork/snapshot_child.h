@@ -19,7 +19,7 @@
 #include "engines/engine.h"
 #include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
-#include "engines/rdb_fork/rdb_writer.h"
+#include "engines/rdb/rdb_kvstore.h"
 #include "base/child_process.h"
 #include "base/unique_fd.h"
 
@@ -38,7 +38,7 @@ class SnapshotChild {
   // `expected` may be absent (the store does not track its digest): the child's own digest of
   // what it wrote, taken from the fork-time copy of the store, is then the snapshot's digest.
   Status start(const kvstore::KvStore& store, const std::string& dir, const std::string& final_path,
-               const RdbWriteOptions& opt, const std::optional<ContentDigest>& expected);
+               const rdb::RdbWriteOptions& opt, const std::optional<ContentDigest>& expected);
 
   bool running() const { return child_.running(); }
   pid_t pid() const { return child_.pid(); }

@@ -18,9 +18,8 @@
 #include <vector>
 
 #include "engines/content_digest.h"
-#include "engines/kvstore/kvstore.h"
 #include "base/private_dir.h"
-#include "engines/rdb_fork/rdb_loader.h"
+#include "engines/rdb/rdb_loader.h"
 #include "engines/redis/connection.h"
 #include "engines/redis/info_parser.h"
 #include "engines/redis/redis_options.h"
@@ -504,18 +503,22 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   return rep;
 }
 
-// The digest of what the snapshot holds, read back from the RDB (the rdb-fork engine's loader
-// reads redis-server 7.0 files); the parse runs on the calling thread.
+// The digest of what the snapshot holds, read back from the RDB (the rdb library's loader reads
+// redis-server 7.0 files; the pairs are digested as they are parsed, no store is built); the
+// parse runs on the calling thread.
 void RedisEngine::digest_rdb(SnapshotReport* rep) const {
   const auto t0 = Clock::now();
-  kvstore::KvStore store;
-  const rdb_fork::RdbLoadResult lr = rdb_fork::load_rdb_file(rep->location, &store);
-  if (!lr.ok) {
-    rep->status = Status::Corruption("redis: digesting the snapshot's RDB failed: " + lr.error);
+  ContentDigest d;
+  rdb::RdbLoadHandler digest_pairs;
+  digest_pairs.on_pair = [&](std::string_view k, std::string_view v) {
+    d.add(k, v);
+    return Status::Ok();
+  };
+  const rdb::RdbLoadResult lr = rdb::load_rdb_file(rep->location, digest_pairs);
+  if (!lr.status.ok()) {
+    rep->status = lr.status.with_context("redis: digesting the snapshot's RDB failed: ");
     return;
   }
-  ContentDigest d;
-  store.for_each([&](std::string_view k, std::string_view v) { d.add(k, v); });
   rep->digest = d.hex();
   rep->extra["digest_rdb_ms"] = ms_between(t0, Clock::now());
   rep->extra["digest_keys"] = static_cast<int64_t>(d.count);

@@ -32,10 +32,9 @@
 //    one client thread; with several, the other threads may write between the scan and the fork,
 //    and verify then fails. The scan blocks the calling thread and delays the fork (its time is
 //    in the snapshot's extra.digest_scan_ms, and inside the driver's snapshot window).
-//  - "rdb": the finished RDB is parsed in poll_snapshot (the rdb-fork engine's loader, which reads
-//    redis-server 7.0 files) and its content digested: exactly what the snapshot holds, with any
-//    number of writers; the parse blocks the polling thread (extra.digest_rdb_ms) and briefly
-//    holds a copy of the dataset in this process.
+//  - "rdb": the finished RDB is parsed in poll_snapshot (the rdb library's loader, which reads
+//    redis-server 7.0 files) and its pairs digested as they are parsed: exactly what the snapshot
+//    holds, with any number of writers; the parse blocks the polling thread (extra.digest_rdb_ms).
 // With engine.digest=false the snapshot reports no digest, and verify fails saying so. digest()
 // returns the error when the server cannot be read (never a made-up digest).
 //

@@ -1,6 +1,6 @@
-// The RDB file format: CRC64, LZF, length and integer encodings, write/load round trips, files
-// crafted byte by byte (every string encoding Redis writes), and every load error: each names
-// the file and the offset and leaves the target store empty.
+// The RDB format library: CRC64, LZF, length and integer encodings, write/load round trips through
+// files, files crafted byte by byte (every string encoding Redis writes), and every load error:
+// each names the file and the offset, has the right code and leaves the target store empty.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,16 +11,20 @@
 #include <string>
 
 #include "engines/kvstore/kvstore.h"
-#include "engines/rdb_fork/crc64.h"
-#include "engines/rdb_fork/lzf.h"
-#include "engines/rdb_fork/rdb_format.h"
-#include "engines/rdb_fork/rdb_loader.h"
-#include "engines/rdb_fork/rdb_writer.h"
+#include "engines/rdb/crc64.h"
+#include "engines/rdb/lzf.h"
+#include "engines/rdb/rdb_format.h"
+#include "engines/rdb/rdb_kvstore.h"
+#include "engines/rdb/rdb_loader.h"
+#include "tests/engines/rdb/rdb_test_util.h"
 #include "tests/engines/test_util.h"
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 namespace {
 
+using Code = Status::Code;
+using rpbench::rdb::testing::RdbBuilder;
+using rpbench::rdb::testing::sample_store;
 using rpbench::testing::contents;
 using rpbench::testing::read_file;
 using rpbench::testing::TempDir;
@@ -93,23 +97,13 @@ TEST(RdbFormat, IntegerEncodingOnlyForCanonical32BitIntegers) {
 // Writes `store` to dir/name with the given buffer size; returns the path.
 std::string save(const kvstore::KvStore& store, const TempDir& dir, const std::string& name, size_t buffer = 65536) {
   RdbWriteOptions opt;
-  opt.buffer_bytes = buffer;
+  opt.file.buffer_bytes = buffer;
   const std::string path = dir.file(name);
   const RdbWriteResult r = save_rdb_file(store, dir.file("temp-" + name), path, opt);
-  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.status.ok()) << r.status.to_string();
   EXPECT_EQ(r.digest, store.digest());
   EXPECT_EQ(r.bytes, static_cast<int64_t>(read_file(path).size()));
   return path;
-}
-
-kvstore::KvStore sample_store() {
-  kvstore::KvStore s;
-  for (int i = 0; i < 2000; ++i) s.put(test_key(i), test_value(i, 0, static_cast<size_t>(i % 300)));
-  // Boundary sizes of the length encoding and values larger than the write buffer.
-  for (size_t len : {0u, 1u, 63u, 64u, 16383u, 16384u, 70000u}) s.put("len:" + std::to_string(len), test_value(len, 3, len));
-  s.put("", "empty key");
-  s.put("12345", "-7");  // integer-looking strings stay strings
-  return s;
 }
 
 TEST(RdbRoundTrip, WriteThenLoadGivesTheSameContentAndDigest) {
@@ -126,7 +120,7 @@ TEST(RdbRoundTrip, WriteThenLoadGivesTheSameContentAndDigest) {
     kvstore::KvStore dst;
     dst.put("stale", "content");
     const RdbLoadResult r = load_rdb_file(path, &dst);
-    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_TRUE(r.status.ok()) << r.status.to_string();
     EXPECT_TRUE(r.checksum_verified);
     EXPECT_EQ(r.version, 10);
     EXPECT_EQ(r.keys, static_cast<int64_t>(src.size()));
@@ -144,44 +138,10 @@ TEST(RdbRoundTrip, EmptyStore) {
   const std::string path = save(empty, dir, "empty.rdb");
   kvstore::KvStore dst;
   const RdbLoadResult r = load_rdb_file(path, &dst);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
   EXPECT_EQ(r.keys, 0);
   EXPECT_EQ(dst.size(), 0u);
 }
-
-// Builds RDB files byte by byte.
-class RdbBuilder {
- public:
-  explicit RdbBuilder(std::string magic = "REDIS0010") : b_(std::move(magic)) {}
-  RdbBuilder& byte(unsigned char c) {
-    b_ += static_cast<char>(c);
-    return *this;
-  }
-  RdbBuilder& raw(const std::string& s) {
-    b_ += s;
-    return *this;
-  }
-  RdbBuilder& len(uint64_t v) {
-    append_rdb_length(&b_, v);
-    return *this;
-  }
-  RdbBuilder& str(const std::string& s) { return len(s.size()).raw(s); }
-  RdbBuilder& aux(const std::string& k, const std::string& v) { return byte(kOpAux).str(k).str(v); }
-  RdbBuilder& db0(uint64_t keys) { return byte(kOpSelectDb).len(0).byte(kOpResizeDb).len(keys).len(0); }
-  RdbBuilder& kv(const std::string& k, const std::string& v) { return byte(kTypeString).str(k).str(v); }
-  size_t size() const { return b_.size(); }
-  // EOF plus the checksum (0 = "checksum disabled", as Redis writes with rdbchecksum no).
-  std::string finish(bool checksum = true) const {
-    std::string out = b_ + static_cast<char>(kOpEof);
-    const uint64_t c = checksum ? crc64(0, out.data(), out.size()) : 0;
-    for (int i = 0; i < 8; ++i) out += static_cast<char>(c >> (8 * i));
-    return out;
-  }
-  const std::string& bytes() const { return b_; }
-
- private:
-  std::string b_;
-};
 
 TEST(RdbLoad, ReadsEveryStringEncodingRedisWrites) {
   TempDir dir;
@@ -201,7 +161,7 @@ TEST(RdbLoad, ReadsEveryStringEncodingRedisWrites) {
   write_file(path, b.finish());
   kvstore::KvStore s;
   const RdbLoadResult r = load_rdb_file(path, &s);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
   EXPECT_EQ(r.redis_ver, "7.0.15");
   EXPECT_EQ(r.expires_ignored, 1);
   EXPECT_TRUE(r.checksum_verified);
@@ -212,22 +172,25 @@ TEST(RdbLoad, ReadsEveryStringEncodingRedisWrites) {
   // A zero checksum means "not computed" (rdbchecksum no) and is accepted, unverified.
   write_file(path, b.finish(false));
   const RdbLoadResult r2 = load_rdb_file(path, &s);
-  ASSERT_TRUE(r2.ok) << r2.error;
+  ASSERT_TRUE(r2.status.ok()) << r2.status.to_string();
   EXPECT_FALSE(r2.checksum_verified);
   EXPECT_EQ(contents(s), want);
 }
 
-// Loads `bytes` from dir/name into a non-empty store; expects failure and an empty store.
-std::string load_error(const TempDir& dir, const std::string& name, const std::string& bytes) {
+// Loads `bytes` from dir/name into a non-empty store; expects failure with `code` and an empty
+// store; returns the message.
+std::string load_error(const TempDir& dir, const std::string& name, const std::string& bytes,
+                       Code code = Code::kCorruption) {
   const std::string path = dir.file(name);
   write_file(path, bytes);
   kvstore::KvStore s;
   s.put("previous", "content");
   const RdbLoadResult r = load_rdb_file(path, &s);
-  EXPECT_FALSE(r.ok) << name << " loaded";
+  EXPECT_FALSE(r.status.ok()) << name << " loaded";
+  EXPECT_EQ(r.status.code(), code) << name << ": " << r.status.to_string();
   EXPECT_EQ(s.size(), 0u) << name << ": the store must be left empty";
-  EXPECT_THAT(r.error, HasSubstr(path + ": offset ")) << "the error names the file and the offset";
-  return r.error;
+  EXPECT_THAT(r.status.message(), HasSubstr(path + ": offset ")) << "the error names the file and the offset";
+  return r.status.message();
 }
 
 TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
@@ -246,7 +209,9 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
   EXPECT_THAT(load_error(dir, "magic.rdb", bad), HasSubstr("offset 0: bad magic"));
   bad = good;
   bad.replace(5, 4, "0011");
-  EXPECT_THAT(load_error(dir, "version.rdb", bad), HasSubstr("offset 5: RDB version 11 is not supported"));
+  EXPECT_THAT(load_error(dir, "version.rdb", bad, Code::kInvalidArgument), HasSubstr("offset 5: RDB version 11 is not supported"));
+  bad.replace(5, 4, "0000");
+  EXPECT_THAT(load_error(dir, "version0.rdb", bad), HasSubstr("offset 5: RDB version 0 is not supported"));
   bad.replace(5, 4, "00x1");
   EXPECT_THAT(load_error(dir, "version2.rdb", bad), HasSubstr("offset 5: bad RDB version field"));
   // One flipped bit in a value's bytes: parses, but the checksum differs.
@@ -273,24 +238,30 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
   hash.db0(2).kv("fine", "string");
   const size_t type_at = hash.size();
   hash.byte(4).str("h").len(1).str("f").str("v");
-  EXPECT_THAT(load_error(dir, "hash.rdb", hash.finish()),
+  EXPECT_THAT(load_error(dir, "hash.rdb", hash.finish(), Code::kInvalidArgument),
               HasSubstr("offset " + std::to_string(type_at) + ": value type 'hash' (4) is not supported: only strings"));
   RdbBuilder lp;
   lp.db0(1).byte(16).str("h").str("listpack bytes");
-  EXPECT_THAT(load_error(dir, "listpack.rdb", lp.finish()), HasSubstr("value type 'hash (listpack)' (16) is not supported"));
+  EXPECT_THAT(load_error(dir, "listpack.rdb", lp.finish(), Code::kInvalidArgument),
+              HasSubstr("value type 'hash (listpack)' (16) is not supported"));
   RdbBuilder stream;
   stream.db0(1).byte(19).str("s");
-  EXPECT_THAT(load_error(dir, "stream.rdb", stream.finish()), HasSubstr("'stream (listpacks v2)' (19)"));
+  EXPECT_THAT(load_error(dir, "stream.rdb", stream.finish(), Code::kInvalidArgument), HasSubstr("'stream (listpacks v2)' (19)"));
+  RdbBuilder notype;  // a byte that is no type in any RDB version: corruption
+  notype.db0(1).byte(100).str("k");
+  EXPECT_THAT(load_error(dir, "notype.rdb", notype.finish()), HasSubstr("value type 'unknown' (100) is not supported"));
 
   RdbBuilder db1;
   db1.byte(kOpSelectDb).len(1);
-  EXPECT_THAT(load_error(dir, "db1.rdb", db1.finish()), HasSubstr("offset 9: database 1 is selected: only db 0"));
+  EXPECT_THAT(load_error(dir, "db1.rdb", db1.finish(), Code::kInvalidArgument),
+              HasSubstr("offset 9: database 1 is selected: only db 0"));
   RdbBuilder module;
   module.byte(kOpModuleAux).len(42);
-  EXPECT_THAT(load_error(dir, "module.rdb", module.finish()), HasSubstr("module auxiliary data (opcode 247)"));
+  EXPECT_THAT(load_error(dir, "module.rdb", module.finish(), Code::kInvalidArgument),
+              HasSubstr("module auxiliary data (opcode 247)"));
   RdbBuilder fn;
   fn.byte(kOpFunction2).str("#!lua name=x");
-  EXPECT_THAT(load_error(dir, "fn.rdb", fn.finish()), HasSubstr("function library data (opcode 245)"));
+  EXPECT_THAT(load_error(dir, "fn.rdb", fn.finish(), Code::kInvalidArgument), HasSubstr("function library data (opcode 245)"));
   RdbBuilder dup;
   dup.db0(2).kv("k", "1").kv("k", "2");
   EXPECT_THAT(load_error(dir, "dup.rdb", dup.finish()), HasSubstr("duplicate key 'k'"));
@@ -301,18 +272,18 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
   badenc.db0(1).byte(kTypeString).str("k").byte(0xC7);
   EXPECT_THAT(load_error(dir, "enc.rdb", badenc.finish()), HasSubstr("unknown string encoding 7"));
 
-  // A missing file: named, no offset.
+  // A missing file: named, no offset, kNotFound.
   kvstore::KvStore s;
   s.put("a", "b");
   const RdbLoadResult r = load_rdb_file(dir.file("missing.rdb"), &s);
-  EXPECT_FALSE(r.ok);
-  EXPECT_THAT(r.error, HasSubstr("missing.rdb: cannot open"));
+  EXPECT_EQ(r.status.code(), Code::kNotFound) << r.status.to_string();
+  EXPECT_THAT(r.status.message(), HasSubstr("missing.rdb: cannot open"));
   EXPECT_EQ(s.size(), 0u);
   // The good file is still good.
   const RdbLoadResult ok = load_rdb_file(dir.file("good.rdb"), &s);
-  ASSERT_TRUE(ok.ok) << ok.error;
+  ASSERT_TRUE(ok.status.ok()) << ok.status.to_string();
   EXPECT_EQ(s.digest(), src.digest());
 }
 
 }  // namespace
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::rdb

@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 // Continues a CRC over `len` more bytes (start with crc = 0).
 uint64_t crc64(uint64_t crc, const void* data, size_t len);
 
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::rdb

@@ -1,9 +1,9 @@
-#include "engines/rdb_fork/crc64.h"
+#include "engines/rdb/crc64.h"
 
 #include <array>
 #include <cstring>
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 namespace {
 
@@ -45,4 +45,4 @@ uint64_t crc64(uint64_t crc, const void* data, size_t len) {
   return crc;
 }
 
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::rdb

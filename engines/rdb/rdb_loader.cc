@@ -1,30 +1,38 @@
-#include "engines/rdb_fork/rdb_loader.h"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "engines/rdb/rdb_loader.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <new>
+#include <span>
+#include <utility>
 #include <vector>
 
-#include "engines/rdb_fork/crc64.h"
-#include "engines/rdb_fork/lzf.h"
-#include "engines/rdb_fork/rdb_format.h"
-#include "base/unique_fd.h"
-#include "base/errno_text.h"
+#include "base/status_or.h"
+#include "engines/rdb/crc64.h"
+#include "engines/rdb/file_source.h"
+#include "engines/rdb/lzf.h"
+#include "engines/rdb/rdb_format.h"
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 namespace {
 
+using Code = Status::Code;
+
+// A load failure inside the parser: thrown where it is found and caught by load_rdb() only, which
+// turns it into the result's Status (nothing is thrown out of this file).
 struct LoadError {
   uint64_t offset;
+  Code code;
   std::string message;
 };
+
+[[noreturn]] void corrupt(uint64_t at, std::string message) { throw LoadError{at, Code::kCorruption, std::move(message)}; }
+[[noreturn]] void unsupported(uint64_t at, std::string message) {
+  throw LoadError{at, Code::kInvalidArgument, std::move(message)};
+}
 
 std::string hex64(uint64_t v) {
   char buf[24];
@@ -32,13 +40,13 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
-// A buffered reader that knows the file size and its own offset, and keeps the CRC64 of every
-// byte consumed so far.
+// The stream as the parser sees it: the source's windows one after the other, the offset of the
+// next byte, and the CRC64 of every byte consumed so far.
 class Reader {
  public:
-  Reader(int fd, uint64_t file_size) : fd_(fd), size_(file_size), buf_(1u << 20) {}
+  explicit Reader(InputSource& src) : src_(src), size_(src.size()) {}
 
-  uint64_t offset() const { return base_ + pos_; }
+  uint64_t offset() const { return base_ + static_cast<uint64_t>(pos_ - win_); }
   uint64_t size() const { return size_; }
   uint64_t remaining() const { return size_ - offset(); }
 
@@ -49,83 +57,62 @@ class Reader {
   }
 
   void read(void* dst, size_t n, const char* what) {
-    auto* out = static_cast<unsigned char*>(dst);
+    auto* out = static_cast<char*>(dst);
     const uint64_t start = offset();
     while (n > 0) {
-      if (pos_ == end_) {
-        if (n >= buf_.size()) {  // large: read straight into the destination
-          crc_flush();
-          base_ += end_;
-          pos_ = end_ = crc_pos_ = 0;
-          const size_t got = read_fd(out, n);
-          crc_ = crc64(crc_, out, got);
-          base_ += got;
-          out += got;
-          n -= got;
-          if (n > 0) truncated(start, what);
-          return;
-        }
-        refill();
-        if (end_ == 0) truncated(start, what);
-      }
-      const size_t take = std::min(n, end_ - pos_);
-      std::memcpy(out, buf_.data() + pos_, take);
+      if (pos_ == end_ && !next_window()) truncated(start, what);
+      const size_t take = std::min(n, static_cast<size_t>(end_ - pos_));
+      std::memcpy(out, pos_, take);
       pos_ += take;
       out += take;
       n -= take;
     }
   }
   uint8_t byte(const char* what) {
-    if (pos_ < end_) return buf_[pos_++];
+    if (pos_ != end_) return static_cast<uint8_t>(*pos_++);
     uint8_t b;
     read(&b, 1, what);
     return b;
   }
 
   [[noreturn]] void truncated(uint64_t at, const char* what) {
-    throw LoadError{at, std::string("unexpected end of file while reading ") + what + " (file size " +
-                            std::to_string(size_) + " bytes: truncated?)"};
+    corrupt(at, std::string("unexpected end of file while reading ") + what + " (file size " + std::to_string(size_) +
+                    " bytes: truncated?)");
   }
 
  private:
   void crc_flush() {
-    if (pos_ > crc_pos_) crc_ = crc64(crc_, buf_.data() + crc_pos_, pos_ - crc_pos_);
+    if (pos_ > crc_pos_) crc_ = crc64(crc_, crc_pos_, static_cast<size_t>(pos_ - crc_pos_));
     crc_pos_ = pos_;
   }
-  void refill() {
+  // The source's next window; false at the end of the stream.
+  bool next_window() {
     crc_flush();
-    base_ += end_;
-    pos_ = end_ = crc_pos_ = 0;
-    end_ = read_fd(buf_.data(), buf_.size());
-  }
-  size_t read_fd(unsigned char* dst, size_t n) {
-    size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::read(fd_, dst + got, n - got);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        throw LoadError{base_ + got, std::string("read failed: ") + errno_text()};
-      }
-      if (r == 0) break;
-      got += static_cast<size_t>(r);
+    base_ += static_cast<uint64_t>(end_ - win_);
+    std::span<const char> chunk;
+    if (Status s = src_.next(&chunk); !s.ok()) throw LoadError{base_, s.code(), s.message()};
+    if (chunk.size() > size_ - base_) {
+      throw LoadError{base_, Code::kInternal, "the source yields more than the " + std::to_string(size_) +
+                                                  " bytes it announced"};
     }
-    return got;
+    win_ = pos_ = crc_pos_ = chunk.data();
+    end_ = win_ + chunk.size();
+    return !chunk.empty();
   }
 
-  int fd_;
+  InputSource& src_;
   uint64_t size_;
-  std::vector<unsigned char> buf_;
-  size_t pos_ = 0;
-  size_t end_ = 0;
-  size_t crc_pos_ = 0;
-  uint64_t base_ = 0;  // file offset of buf_[0]
+  const char* win_ = nullptr;  // the current window [win_, end_), consumed up to pos_
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
+  const char* crc_pos_ = nullptr;  // consumed bytes before it are in crc_
+  uint64_t base_ = 0;              // stream offset of win_[0]
   uint64_t crc_ = 0;
 };
 
 class Loader {
  public:
-  Loader(Reader& in, kvstore::KvStore& store, RdbLoadResult& res, const std::function<void()>& tick)
-      : in_(in), store_(store), res_(res), tick_(tick) {}
+  Loader(Reader& in, const RdbLoadHandler& handler, RdbLoadResult& res) : in_(in), handler_(handler), res_(res) {}
 
   void run() {
     header();
@@ -145,13 +132,13 @@ class Loader {
         }
         case kOpSelectDb: {
           const uint64_t db = read_plain_length("a database number");
-          if (db != 0) throw LoadError{at, "database " + std::to_string(db) + " is selected: only db 0 is supported"};
+          if (db != 0) unsupported(at, "database " + std::to_string(db) + " is selected: only db 0 is supported");
           break;
         }
         case kOpResizeDb: {
           const uint64_t keys = read_plain_length("the RESIZEDB key count");
           read_plain_length("the RESIZEDB expires count");
-          store_.reserve(std::min<uint64_t>(keys, in_.remaining() / 3 + 1));
+          if (handler_.on_key_count) handler_.on_key_count(std::min<uint64_t>(keys, in_.remaining() / 3 + 1));
           break;
         }
         case kOpExpireTimeMs: {
@@ -174,57 +161,56 @@ class Loader {
           break;
         case kOpFunction2:
         case kOpFunctionPreGa:
-          throw LoadError{at, "function library data (opcode " + std::to_string(op) + ") is not supported: only string keys"};
+          unsupported(at, "function library data (opcode " + std::to_string(op) + ") is not supported: only string keys");
         case kOpModuleAux:
-          throw LoadError{at, "module auxiliary data (opcode " + std::to_string(op) + ") is not supported: only string keys"};
+          unsupported(at, "module auxiliary data (opcode " + std::to_string(op) + ") is not supported: only string keys");
         case kTypeString: {
           read_string(&key_, "a key");
           read_string(&val_, "a string value");
-          if (!store_.put(key_, val_)) throw LoadError{at, "duplicate key '" + printable(key_) + "'"};
+          pair(at);
           if (pending_expire) ++res_.expires_ignored;
           pending_expire = false;
-          if (tick_ && (store_.size() & 0xffff) == 0) tick_();
           break;
         }
         default:
-          throw LoadError{at, "value type '" + rdb_type_name(op) + "' (" + std::to_string(op) +
-                                  ") is not supported: only strings"};
+          value_type(at, op);
       }
     }
   }
 
+  int64_t keys() const { return keys_; }
+
  private:
-  static std::string printable(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size() && i < 64; ++i) {
-      const unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c < 0x7f) {
-        out += static_cast<char>(c);
-      } else {
-        char b[8];
-        std::snprintf(b, sizeof b, "\\x%02x", c);
-        out += b;
-      }
+  void pair(uint64_t at) {
+    if (handler_.on_pair) {
+      if (Status s = handler_.on_pair(key_, val_); !s.ok()) throw LoadError{at, s.code(), s.message()};
     }
-    if (s.size() > 64) out += "...";
-    return out;
+    ++keys_;
+  }
+
+  // A value type other than string: named; a byte that is no type at all is corruption.
+  [[noreturn]] static void value_type(uint64_t at, uint8_t op) {
+    const std::string name = rdb_type_name(op);
+    std::string message = "value type '" + name + "' (" + std::to_string(op) + ") is not supported: only strings";
+    if (name == "unknown") corrupt(at, std::move(message));
+    unsupported(at, std::move(message));
   }
 
   void header() {
     char magic[9];
     in_.read(magic, 9, "the header");
     if (std::memcmp(magic, kRdbMagic.data(), kRdbMagic.size()) != 0) {
-      throw LoadError{0, "bad magic: not an RDB file (expected \"REDIS\" followed by a 4-digit version)"};
+      corrupt(0, "bad magic: not an RDB file (expected \"REDIS\" followed by a 4-digit version)");
     }
     int v = 0;
     for (int i = 5; i < 9; ++i) {
-      if (magic[i] < '0' || magic[i] > '9') {
-        throw LoadError{5, "bad RDB version field '" + printable(std::string(magic + 5, 4)) + "'"};
-      }
+      if (magic[i] < '0' || magic[i] > '9') corrupt(5, "bad RDB version field '" + printable(std::string_view(magic + 5, 4)) + "'");
       v = v * 10 + (magic[i] - '0');
     }
     if (v < 1 || v > kRdbVersion) {
-      throw LoadError{5, "RDB version " + std::to_string(v) + " is not supported (1.." + std::to_string(kRdbVersion) + ")"};
+      std::string message = "RDB version " + std::to_string(v) + " is not supported (1.." + std::to_string(kRdbVersion) + ")";
+      if (v < 1) corrupt(5, std::move(message));  // there is no version 0
+      unsupported(5, std::move(message));
     }
     res_.version = v;
   }
@@ -237,12 +223,12 @@ class Loader {
       uint64_t expected = 0;
       for (int i = 7; i >= 0; --i) expected = (expected << 8) | le[i];
       if (expected != 0 && expected != computed) {
-        throw LoadError{at + 1, "checksum mismatch: the file says " + hex64(expected) + ", its content gives " + hex64(computed)};
+        corrupt(at + 1, "checksum mismatch: the file says " + hex64(expected) + ", its content gives " + hex64(computed));
       }
       res_.checksum_verified = expected != 0;
     }
     if (in_.remaining() != 0) {
-      throw LoadError{in_.offset(), std::to_string(in_.remaining()) + " unexpected bytes after the end of the RDB data"};
+      corrupt(in_.offset(), std::to_string(in_.remaining()) + " unexpected bytes after the end of the RDB data");
     }
   }
 
@@ -275,19 +261,19 @@ class Loader {
     }
     char hx[8];
     std::snprintf(hx, sizeof hx, "0x%02x", b);
-    throw LoadError{at, std::string("bad length encoding ") + hx + " in " + what};
+    corrupt(at, std::string("bad length encoding ") + hx + " in " + what);
   }
   uint64_t read_plain_length(const char* what) {
     const uint64_t at = in_.offset();
     bool enc = false;
     const uint64_t v = read_length(&enc, what);
-    if (enc) throw LoadError{at, std::string("a string encoding where a plain length was expected, in ") + what};
+    if (enc) corrupt(at, std::string("a string encoding where a plain length was expected, in ") + what);
     return v;
   }
   void check_fits(uint64_t at, uint64_t len, const char* what) {
     if (len > in_.remaining()) {
-      throw LoadError{at, std::string("length ") + std::to_string(len) + " of " + what + " runs past the end of the file (" +
-                              std::to_string(in_.remaining()) + " bytes left of " + std::to_string(in_.size()) + ": truncated?)"};
+      corrupt(at, std::string("length ") + std::to_string(len) + " of " + what + " runs past the end of the file (" +
+                      std::to_string(in_.remaining()) + " bytes left of " + std::to_string(in_.size()) + ": truncated?)");
     }
   }
 
@@ -327,26 +313,24 @@ class Loader {
         check_fits(data_at, clen, what);
         // An LZF back reference yields at most 264 bytes from 3 input bytes.
         if (ulen > clen * 88 + 64) {
-          throw LoadError{at, "LZF string claims " + std::to_string(ulen) + " bytes from " + std::to_string(clen) +
-                                  " compressed bytes: impossible"};
+          corrupt(at, "LZF string claims " + std::to_string(ulen) + " bytes from " + std::to_string(clen) +
+                          " compressed bytes: impossible");
         }
         lzf_.resize(clen);
         in_.read(lzf_.data(), clen, what);
         out->resize(ulen);
-        if (!lzf_decompress(lzf_.data(), clen, out->data(), ulen)) {
-          throw LoadError{data_at, "corrupt LZF data in " + std::string(what)};
-        }
+        if (!lzf_decompress(lzf_.data(), clen, out->data(), ulen)) corrupt(data_at, "corrupt LZF data in " + std::string(what));
         return;
       }
       default:
-        throw LoadError{at, "unknown string encoding " + std::to_string(len) + " in " + what};
+        corrupt(at, "unknown string encoding " + std::to_string(len) + " in " + what);
     }
   }
 
   Reader& in_;
-  kvstore::KvStore& store_;
+  const RdbLoadHandler& handler_;
   RdbLoadResult& res_;
-  const std::function<void()>& tick_;
+  int64_t keys_ = 0;
   std::string key_;
   std::string val_;
   std::vector<char> lzf_;
@@ -354,38 +338,31 @@ class Loader {
 
 }  // namespace
 
-RdbLoadResult load_rdb_file(const std::string& path, kvstore::KvStore* store, const std::function<void()>& tick) {
+RdbLoadResult load_rdb(InputSource* in, const RdbLoadHandler& handler) {
   RdbLoadResult res;
-  store->clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    res.error = path + ": cannot open: " + errno_text();
-    return res;
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    res.error = path + ": cannot stat: " + errno_text();
-    return res;
-  }
-  res.bytes = st.st_size;
-  kvstore::KvStore fresh;
-  fresh.set_track_digest(store->track_digest());
-  Reader in(fd.get(), static_cast<uint64_t>(st.st_size));
+  res.bytes = static_cast<int64_t>(in->size());
+  Reader reader(*in);
+  const auto where = [&](uint64_t offset) { return std::string(in->name()) + ": offset " + std::to_string(offset) + ": "; };
   try {
-    Loader(in, fresh, res, tick).run();
+    Loader loader(reader, handler, res);
+    loader.run();
+    res.keys = loader.keys();
   } catch (const LoadError& e) {
-    res.error = path + ": offset " + std::to_string(e.offset) + ": " + e.message;
-    return res;
+    res.status = Status::FromCode(e.code, where(e.offset) + e.message);
   } catch (const std::bad_alloc&) {
-    res.error = path + ": offset " + std::to_string(in.offset()) + ": out of memory while loading";
-    return res;
+    res.status = Status::ResourceExhausted(where(reader.offset()) + "out of memory while loading");
   }
-  res.keys = static_cast<int64_t>(fresh.size());
-  const bool paused = store->resize_paused();
-  store->swap(fresh);
-  store->pause_resize(paused);
-  res.ok = true;
   return res;
 }
 
-}  // namespace rpbench::rdb_fork
+RdbLoadResult load_rdb_file(const std::string& path, const RdbLoadHandler& handler) {
+  StatusOr<FileSource> src = FileSource::open(path);
+  if (!src.ok()) {
+    RdbLoadResult res;
+    res.status = src.status();
+    return res;
+  }
+  return load_rdb(&*src, handler);
+}
+
+}  // namespace rpbench::rdb

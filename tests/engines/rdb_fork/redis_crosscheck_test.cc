@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "engines/rdb_fork/rdb_fork_engine.h"
-#include "engines/rdb_fork/rdb_loader.h"
+#include "engines/rdb/rdb_kvstore.h"
 #include "tests/engines/test_util.h"
 
 namespace rpbench::rdb_fork {
@@ -257,8 +257,8 @@ TEST(RedisCrossCheck, FileWrittenByRedisServerLoadsHere) {
   ASSERT_TRUE(save && save->type == REDIS_REPLY_STATUS) << (save && save->str ? save->str : "no reply");
 
   kvstore::KvStore s;
-  const RdbLoadResult r = load_rdb_file(sdir.file("dump.rdb"), &s);
-  ASSERT_TRUE(r.ok) << r.error;
+  const rdb::RdbLoadResult r = rdb::load_rdb_file(sdir.file("dump.rdb"), &s);
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
   EXPECT_EQ(r.version, 10);
   EXPECT_TRUE(r.checksum_verified);
   EXPECT_THAT(r.redis_ver, ::testing::StartsWith("7.0"));

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "engines/kvstore/allocator_stats.h"
+#include "engines/rdb/rdb_kvstore.h"
 #include "measure/os_probes.h"
-#include "engines/rdb_fork/rdb_loader.h"
 #include "tests/engines/test_util.h"
 
 namespace rpbench::rdb_fork {
@@ -147,8 +147,8 @@ TEST(RdbForkEngine, SnapshotIsPointInTimeWhileTheParentKeepsWriting) {
 
   // The file holds the store as it was at fork time, not as it is now.
   kvstore::KvStore loaded;
-  const RdbLoadResult lr = load_rdb_file(e.rdb_path(), &loaded);
-  ASSERT_TRUE(lr.ok) << lr.error;
+  const rdb::RdbLoadResult lr = rdb::load_rdb_file(e.rdb_path(), &loaded);
+  ASSERT_TRUE(lr.status.ok()) << lr.status.to_string();
   EXPECT_EQ(loaded.digest().hex(), digest_at_fork);
   EXPECT_TRUE(contents(loaded) == at_fork);
 

@@ -1,8 +1,8 @@
-#include "engines/rdb_fork/lzf.h"
+#include "engines/rdb/lzf.h"
 
 #include <cstring>
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 bool lzf_decompress(const void* in, size_t in_len, void* out, size_t out_len) {
   const auto* ip = static_cast<const unsigned char*>(in);
@@ -37,4 +37,4 @@ bool lzf_decompress(const void* in, size_t in_len, void* out, size_t out_len) {
   return op == out_end;
 }
 
-}  // namespace rpbench::rdb_fork
+}  // namespace rpbench::rdb

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 inline constexpr std::string_view kRdbMagic = "REDIS";
 inline constexpr int kRdbVersion = 10;  // Redis 7.0
@@ -61,4 +61,7 @@ size_t encode_rdb_length(uint64_t len, unsigned char* buf);
 // returns its size; otherwise returns 0.
 size_t try_encode_rdb_int(std::string_view s, unsigned char* buf);
 
-}  // namespace rpbench::rdb_fork
+// `s` for an error message: printable ASCII as is, other bytes as \xNN, cut after 64 bytes ("...").
+std::string printable(std::string_view s);
+
+}  // namespace rpbench::rdb

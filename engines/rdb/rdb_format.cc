@@ -1,9 +1,10 @@
-#include "engines/rdb_fork/rdb_format.h"
+#include "engines/rdb/rdb_format.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
-namespace rpbench::rdb_fork {
+namespace rpbench::rdb {
 
 std::string rdb_type_name(uint8_t type) {
   switch (type) {
@@ -88,4 +89,20 @@ size_t try_encode_rdb_int(std::string_view s, unsigned char* buf) {
   return 0;
 }
 
-}  // namespace rpbench::rdb_fork
+std::string printable(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < 64; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02x", c);
+      out += b;
+    }
+  }
+  if (s.size() > 64) out += "...";
+  return out;
+}
+
+}  // namespace rpbench::rdb
