@@ -113,7 +113,13 @@ void ClientWorker::run() {
       if (begin >= plan_.end_ns) break;
       intended = begin;
     }
-    if (!plan_.source->next(&op)) break;  // load done, or trace exhausted
+    if (!plan_.source->next(&op)) {  // load done, trace exhausted, or a corrupt trace record
+      if (const Status s = plan_.source->status(); !s.ok()) {
+        ++rec_.errors;
+        fail(s.message());
+      }
+      break;
+    }
     const Status st = exec.execute(op);
     const uint64_t done = measure::now_ns();
     if (plan_.sample) track(op, st);

@@ -158,16 +158,16 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   // Sources are built before the clock starts (a trace is opened and checked here).
   std::vector<std::unique_ptr<OpSource>> sources;
   for (uint32_t t = 0; t < threads; ++t) {
-    try {
-      if (is_load) {
-        sources.push_back(make_load_source(phase.workload, phase.ops, t, threads));
-      } else {
-        sources.push_back(make_run_source(phase.workload, cfg_.trace.value_or(""), t, threads));
-      }
-    } catch (const std::exception& e) {
-      error_ = std::string("phase ") + phase.name + ": " + e.what();
+    if (is_load) {
+      sources.push_back(make_load_source(phase.workload, phase.ops, t, threads));
+      continue;
+    }
+    StatusOr<std::unique_ptr<OpSource>> src = make_run_source(phase.workload, cfg_.trace.value_or(""), t, threads);
+    if (!src.ok()) {
+      error_ = "phase " + phase.name + ": " + src.status().message();
       return false;
     }
+    sources.push_back(std::move(*src));
   }
 
   PhaseShared shared;

@@ -43,19 +43,20 @@ class StreamSource final : public OpSource {
 
 class TraceSource final : public OpSource {
  public:
-  TraceSource(const std::string& path, uint32_t thread, uint32_t threads)
-      : reader_(path), skip_(thread), step_(threads) {}
+  TraceSource(std::unique_ptr<workloads::TraceReader> reader, uint32_t thread, uint32_t threads)
+      : reader_(std::move(reader)), skip_(thread), step_(threads) {}
   bool next(workloads::Op* op) override {
     // Ops are dealt round-robin: thread t replays ops t, t+T, t+2T, ...
     for (; skip_ > 0; --skip_)
-      if (!reader_.next(op)) return false;
-    if (!reader_.next(op)) return false;
+      if (!reader_->next(op)) return false;
+    if (!reader_->next(op)) return false;
     skip_ = step_ - 1;
     return true;
   }
+  Status status() const override { return reader_->status(); }
 
  private:
-  workloads::TraceReader reader_;
+  std::unique_ptr<workloads::TraceReader> reader_;
   uint32_t skip_;
   uint32_t step_;
 };
@@ -67,10 +68,12 @@ std::unique_ptr<OpSource> make_load_source(const workloads::WorkloadSpec& spec, 
   return std::make_unique<LoadSource>(spec, keys, thread, threads);
 }
 
-std::unique_ptr<OpSource> make_run_source(const workloads::WorkloadSpec& spec, const std::string& trace,
-                                          uint32_t thread, uint32_t threads) {
-  if (!trace.empty()) return std::make_unique<TraceSource>(trace, thread, threads);
-  return std::make_unique<StreamSource>(spec, thread, threads);
+StatusOr<std::unique_ptr<OpSource>> make_run_source(const workloads::WorkloadSpec& spec, const std::string& trace,
+                                                    uint32_t thread, uint32_t threads) {
+  if (trace.empty()) return std::unique_ptr<OpSource>(std::make_unique<StreamSource>(spec, thread, threads));
+  StatusOr<std::unique_ptr<workloads::TraceReader>> reader = workloads::TraceReader::open(trace);
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<OpSource>(std::make_unique<TraceSource>(std::move(*reader), thread, threads));
 }
 
 }  // namespace rpbench

@@ -1,5 +1,7 @@
 #include "workloads/trace.h"
 
+#include "workloads/spec.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -83,21 +85,6 @@ void write_all(int fd, const char* data, size_t len, uint64_t offset, bool posit
     len -= static_cast<size_t>(n);
     offset += static_cast<uint64_t>(n);
   }
-}
-
-// Reads up to len bytes at offset; returns the count (short only at the end of the file).
-size_t read_at(int fd, char* data, size_t len, uint64_t offset) {
-  size_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::pread(fd, data + done, len - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(errno_text());
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return done;
 }
 
 std::string hex32(uint32_t v) {
@@ -191,27 +178,54 @@ void TraceWriter::close() {
 
 // ---------------------------------------------------------------- reader
 
-TraceReader::TraceReader(std::string path) : path_(std::move(path)) {
+namespace {
+
+// Reads up to len bytes at offset; the count (short only at the end of the file), or the error.
+StatusOr<size_t> pread_full(int fd, char* data, size_t len, uint64_t offset) {
+  size_t done = 0;
+  while (done < len) {
+    const ssize_t n = ::pread(fd, data + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_status("read at offset " + std::to_string(offset + done));
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+}  // namespace
+
+Status TraceReader::corrupt(const std::string& what) const {
+  return Status::Corruption("trace " + path_ + ": " + what);
+}
+
+StatusOr<std::unique_ptr<TraceReader>> TraceReader::open(std::string path) {
+  std::unique_ptr<TraceReader> r(new TraceReader(std::move(path)));
+  if (Status s = r->check(); !s.ok()) return s;
+  return r;
+}
+
+Status TraceReader::check() {
   fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd_) fail("cannot open: " + errno_text());
+  if (!fd_) return errno_status("trace " + path_ + ": cannot open");
   struct stat st {};
-  if (::fstat(fd_.get(), &st) != 0) fail("cannot stat: " + errno_text());
+  if (::fstat(fd_.get(), &st) != 0) return errno_status("trace " + path_ + ": cannot stat");
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("trace " + path_ + ": not a regular file");
   const auto file_size = static_cast<uint64_t>(st.st_size);
 
   char h[kFixedHeader];
-  size_t got;
-  try {
-    got = read_at(fd_.get(), h, kFixedHeader, 0);
-  } catch (const std::runtime_error& e) {
-    fail(std::string("read failed: ") + e.what());
-  }
-  if (got >= 8 && std::memcmp(h, kMagic, 8) != 0) fail("bad magic (not an rpbench trace)");
-  if (got < 12) fail("truncated: " + std::to_string(got) + " bytes, shorter than the header");
+  const StatusOr<size_t> read = pread_full(fd_.get(), h, kFixedHeader, 0);
+  if (!read.ok()) return read.status().with_context("trace " + path_ + ": ");
+  const size_t got = *read;
+  if (got >= 8 && std::memcmp(h, kMagic, 8) != 0) return corrupt("bad magic (not an rpbench trace)");
+  if (got < 12) return corrupt("truncated: " + std::to_string(got) + " bytes, shorter than the header");
   const uint32_t version = get_u32(h + 8);
-  if (version != kTraceVersion) {
-    fail("format version " + std::to_string(version) + ", this build reads version " + std::to_string(kTraceVersion));
-  }
-  if (got < kFixedHeader) fail("truncated: " + std::to_string(got) + " bytes, shorter than the header");
+  if (version != kTraceVersion)
+    return corrupt("format version " + std::to_string(version) + ", this build reads version " +
+                   std::to_string(kTraceVersion));
+  if (got < kFixedHeader) return corrupt("truncated: " + std::to_string(got) + " bytes, shorter than the header");
   const uint32_t header_bytes = get_u32(h + 12);
   op_count_ = get_u64(h + 16);
   const uint64_t records_bytes = get_u64(h + 24);
@@ -222,34 +236,35 @@ TraceReader::TraceReader(std::string path) : path_(std::move(path)) {
   const uint32_t spec_len = get_u32(h + 56);
   const uint32_t records_crc = get_u32(h + 60);
   const uint32_t header_crc = get_u32(h + kCrcOffset);
-  if (spec_len > kTraceMaxSpecBytes || header_bytes != kFixedHeader + spec_len) {
-    fail("corrupt header: header size " + std::to_string(header_bytes) + " does not match spec length " +
-         std::to_string(spec_len));
-  }
-  if (file_size < header_bytes + records_bytes) {
-    fail("truncated: expected " + std::to_string(header_bytes + records_bytes) + " bytes, file has " +
-         std::to_string(file_size));
-  }
-  if (file_size > header_bytes + records_bytes) {
-    fail("corrupt: " + std::to_string(file_size - header_bytes - records_bytes) +
-         " unexpected bytes after the records (at offset " + std::to_string(header_bytes + records_bytes) + ")");
-  }
+  if (spec_len > kTraceMaxSpecBytes || header_bytes != kFixedHeader + spec_len)
+    return corrupt("corrupt header: header size " + std::to_string(header_bytes) + " does not match spec length " +
+                   std::to_string(spec_len));
+  if (records_bytes > file_size || file_size < header_bytes + records_bytes)
+    return corrupt("truncated: expected " + std::to_string(header_bytes + records_bytes) + " bytes, file has " +
+                   std::to_string(file_size));
+  if (file_size > header_bytes + records_bytes)
+    return corrupt("corrupt: " + std::to_string(file_size - header_bytes - records_bytes) +
+                   " unexpected bytes after the records (at offset " + std::to_string(header_bytes + records_bytes) +
+                   ")");
+  // A record is at least 4 bytes (type and three varints): a count that cannot fit is corrupt.
+  if (op_count_ > records_bytes / 4)
+    return corrupt("corrupt header: " + std::to_string(op_count_) + " ops cannot fit in " +
+                   std::to_string(records_bytes) + " bytes of records");
 
   std::vector<char> header(header_bytes);
   std::memcpy(header.data(), h, kFixedHeader);
-  if (read_at(fd_.get(), header.data() + kFixedHeader, spec_len, kFixedHeader) != spec_len) {
-    fail("truncated while reading the header");
-  }
+  const StatusOr<size_t> spec_read = pread_full(fd_.get(), header.data() + kFixedHeader, spec_len, kFixedHeader);
+  if (!spec_read.ok()) return spec_read.status().with_context("trace " + path_ + ": ");
+  if (*spec_read != spec_len) return corrupt("truncated while reading the header");
   put_u32(header.data() + kCrcOffset, 0);
   const uint32_t computed_header_crc = crc32(0, header.data(), header.size());
-  if (computed_header_crc != header_crc) {
-    fail("header checksum mismatch (stored " + hex32(header_crc) + ", computed " + hex32(computed_header_crc) + ")");
-  }
+  if (computed_header_crc != header_crc)
+    return corrupt("header checksum mismatch (stored " + hex32(header_crc) + ", computed " +
+                   hex32(computed_header_crc) + ")");
   info_.spec.assign(header.data() + kFixedHeader, spec_len);
-  if (info_.thread_count == 0 || info_.thread_index >= info_.thread_count) {
-    fail("corrupt header: thread_index " + std::to_string(info_.thread_index) + " of " +
-         std::to_string(info_.thread_count));
-  }
+  if (info_.thread_count == 0 || info_.thread_index >= info_.thread_count)
+    return corrupt("corrupt header: thread_index " + std::to_string(info_.thread_index) + " of " +
+                   std::to_string(info_.thread_count));
 
   // Check the records' checksum before handing out any op.
   records_begin_ = header_bytes;
@@ -258,23 +273,17 @@ TraceReader::TraceReader(std::string path) : path_(std::move(path)) {
   uint32_t crc = 0;
   for (uint64_t pos = records_begin_; pos < records_end_;) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kReadChunk, records_end_ - pos));
-    size_t n;
-    try {
-      n = read_at(fd_.get(), buf_.data(), want, pos);
-    } catch (const std::runtime_error& e) {
-      fail("read failed at offset " + std::to_string(pos) + ": " + e.what());
-    }
-    if (n != want) fail("truncated at offset " + std::to_string(pos + n));
-    crc = crc32(crc, buf_.data(), n);
-    pos += n;
+    const StatusOr<size_t> n = pread_full(fd_.get(), buf_.data(), want, pos);
+    if (!n.ok()) return n.status().with_context("trace " + path_ + ": ");
+    if (*n != want) return corrupt("truncated at offset " + std::to_string(pos + *n));
+    crc = crc32(crc, buf_.data(), *n);
+    pos += *n;
   }
-  if (crc != records_crc) {
-    fail("record checksum mismatch (stored " + hex32(records_crc) + ", computed " + hex32(crc) + ")");
-  }
+  if (crc != records_crc)
+    return corrupt("record checksum mismatch (stored " + hex32(records_crc) + ", computed " + hex32(crc) + ")");
   file_pos_ = records_begin_;
+  return Status::Ok();
 }
-
-void TraceReader::fail(const std::string& what) const { throw std::runtime_error("trace " + path_ + ": " + what); }
 
 // Makes at least `want` bytes available from buf_pos_ unless the records end first.
 bool TraceReader::fill(size_t want) {
@@ -287,41 +296,47 @@ bool TraceReader::fill(size_t want) {
   const size_t room = buf_.size() - buf_len_;
   const size_t n = static_cast<size_t>(std::min<uint64_t>(room, records_end_ - loaded_end));
   if (n > 0) {
-    size_t got;
-    try {
-      got = read_at(fd_.get(), buf_.data() + buf_len_, n, loaded_end);
-    } catch (const std::runtime_error& e) {
-      fail("read failed at offset " + std::to_string(loaded_end) + ": " + e.what());
+    const StatusOr<size_t> got = pread_full(fd_.get(), buf_.data() + buf_len_, n, loaded_end);
+    if (!got.ok()) {
+      status_ = got.status().with_context("trace " + path_ + ": ");
+      return false;
     }
-    if (got != n) fail("truncated at offset " + std::to_string(loaded_end + got) + " (file changed while reading)");
+    if (*got != n) {
+      status_ = corrupt("truncated at offset " + std::to_string(loaded_end + *got) + " (file changed while reading)");
+      return false;
+    }
     buf_len_ += n;
   }
-  return buf_len_ >= want;
+  return true;
 }
 
 bool TraceReader::next(Op* op) {
+  if (!status_.ok()) return false;
   if (ops_read_ == op_count_) {
-    if (file_pos_ + buf_pos_ != records_end_) {
-      fail("corrupt: " + std::to_string(records_end_ - file_pos_ - buf_pos_) + " bytes after the last of " +
-           std::to_string(op_count_) + " records (at offset " + std::to_string(file_pos_ + buf_pos_) + ")");
-    }
+    if (file_pos_ + buf_pos_ != records_end_)
+      status_ = corrupt("corrupt: " + std::to_string(records_end_ - file_pos_ - buf_pos_) +
+                        " bytes after the last of " + std::to_string(op_count_) + " records (at offset " +
+                        std::to_string(file_pos_ + buf_pos_) + ")");
     return false;
   }
-  fill(kMaxRecord);
+  if (!fill(kMaxRecord)) return false;
   const uint64_t offset = file_pos_ + buf_pos_;
   const char* p = buf_.data() + buf_pos_;
   const char* end = buf_.data() + buf_len_;
-  auto corrupt = [&](const std::string& what) {
-    fail("corrupt record " + std::to_string(ops_read_) + " at offset " + std::to_string(offset) + ": " + what);
+  auto bad = [&](const std::string& what) {
+    status_ = corrupt("corrupt record " + std::to_string(ops_read_) + " at offset " + std::to_string(offset) + ": " + what);
+    return false;
   };
-  if (p == end) corrupt("the records end after " + std::to_string(ops_read_) + " of " + std::to_string(op_count_) + " ops");
+  if (p == end)
+    return bad("the records end after " + std::to_string(ops_read_) + " of " + std::to_string(op_count_) + " ops");
   const auto type = static_cast<unsigned char>(*p++);
-  if (type >= kOpTypeCount) corrupt("op type " + std::to_string(type));
+  if (type >= kOpTypeCount) return bad("op type " + std::to_string(type));
   uint64_t key_id = 0, version = 0, value_size = 0;
-  if (!get_varint(&p, end, &key_id) || !get_varint(&p, end, &version) || !get_varint(&p, end, &value_size)) {
-    corrupt("malformed or cut-off varint");
-  }
-  if (value_size > UINT32_MAX) corrupt("value size " + std::to_string(value_size));
+  if (!get_varint(&p, end, &key_id) || !get_varint(&p, end, &version) || !get_varint(&p, end, &value_size))
+    return bad("malformed or cut-off varint");
+  if (value_size > kMaxValueSize)
+    return bad("value size " + std::to_string(value_size) + " is above the largest value a workload may have (" +
+               std::to_string(kMaxValueSize) + " bytes)");
   op->type = static_cast<OpType>(type);
   op->key_id = key_id;
   op->version = version;
@@ -331,12 +346,14 @@ bool TraceReader::next(Op* op) {
   return true;
 }
 
-std::vector<Op> read_trace(const std::string& path) {
-  TraceReader reader(path);
+StatusOr<std::vector<Op>> read_trace(const std::string& path) {
+  StatusOr<std::unique_ptr<TraceReader>> reader = TraceReader::open(path);
+  if (!reader.ok()) return reader.status();
   std::vector<Op> ops;
-  ops.reserve(static_cast<size_t>(std::min<uint64_t>(reader.op_count(), uint64_t{1} << 24)));
+  ops.reserve(static_cast<size_t>(std::min<uint64_t>((*reader)->op_count(), uint64_t{1} << 24)));
   Op op;
-  while (reader.next(&op)) ops.push_back(op);
+  while ((*reader)->next(&op)) ops.push_back(op);
+  if (!(*reader)->status().ok()) return (*reader)->status();
   return ops;
 }
 

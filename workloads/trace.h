@@ -4,10 +4,12 @@
 // for people and plotting scripts (`rpbench sample --format csv`).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "base/status_or.h"
 #include "base/unique_fd.h"
 #include "workloads/op.h"
 
@@ -58,21 +60,26 @@ class TraceWriter {
 };
 
 // Opens a trace and checks it whole (magic, version, sizes, both checksums) before the first op:
-// throws std::runtime_error naming the file (and the offset where it helps) if the file is
-// missing, truncated, of another version, not a trace, or corrupt.
+// an error naming the file (and the offset where it helps) if the file is missing, truncated, of
+// another version, not a trace, or corrupt (kCorruption). A record that still does not decode
+// (an op type out of range, a cut varint, a value above kMaxValueSize) ends the stream: next()
+// returns false and status() says why.
 class TraceReader {
  public:
-  explicit TraceReader(std::string path);
+  static StatusOr<std::unique_ptr<TraceReader>> open(std::string path);
 
   const TraceInfo& info() const { return info_; }
   uint64_t op_count() const { return op_count_; }
 
-  // The next op; false after the last one.
+  // The next op; false after the last one, or when a record is corrupt (then status() is not ok).
   bool next(Op* op);
+  const Status& status() const { return status_; }
 
  private:
+  explicit TraceReader(std::string path) : path_(std::move(path)) {}
+  Status check();
   bool fill(size_t want);
-  [[noreturn]] void fail(const std::string& what) const;
+  Status corrupt(const std::string& what) const;
 
   std::string path_;
   UniqueFd fd_;
@@ -85,10 +92,11 @@ class TraceReader {
   std::vector<char> buf_;
   size_t buf_pos_ = 0;
   size_t buf_len_ = 0;
+  Status status_;
 };
 
 // Reads every op of a trace (see TraceReader for the errors).
-std::vector<Op> read_trace(const std::string& path);
+StatusOr<std::vector<Op>> read_trace(const std::string& path);
 
 // CSV: the header line `op,key_id,value_size`, then one line per op (op by name).
 class CsvTraceWriter {

@@ -4,6 +4,7 @@
 
 #include "base/config_error.h"
 #include "harness/config/fields.h"
+#include "workloads/trace.h"
 
 namespace rpbench {
 
@@ -47,6 +48,11 @@ ExperimentConfig make_experiment(const json& r) {
   config::engine_section().table.bind(&c, r.at("engine"));
   c.workload.seed = c.seed;
   check_workload(c.workload, "workload");
+  if (c.trace) {
+    // A trace that run would refuse is refused here, before anything starts (it is checked whole).
+    const auto reader = workloads::TraceReader::open(*c.trace);
+    if (!reader.ok()) throw config::ConfigError("workload.trace", reader.status().message());
+  }
   for (const auto& p : r.at("phases")) {
     PhaseConfig pc;
     config::phase_table().bind(&pc, p);

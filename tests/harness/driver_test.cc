@@ -11,6 +11,8 @@
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 #include "harness/driver.h"
+
+#include "base/config_error.h"
 #include "measure/clock.h"
 #include "workloads/keys.h"
 #include "workloads/op_stream.h"
@@ -435,15 +437,16 @@ TEST(Driver, ReplaysATraceExactly) {
   std::remove(path.c_str());
 }
 
-TEST(Driver, MissingTraceIsAClearError) {
-  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
-                                           {"workload", {{"trace", "/nonexistent/trace.bin"}}},
-                                           {"phases", {{{"type", "run"}, {"ops", 10}}}}});
-  StallEngine e(0, 0);
-  Result r;
-  Driver d(cfg, e);
-  EXPECT_FALSE(d.run(r));
-  EXPECT_NE(d.error().find("/nonexistent/trace.bin"), std::string::npos) << d.error();
+TEST(Driver, MissingTraceIsAClearErrorBeforeTheRun) {
+  try {
+    experiment({{"engine", {{"type", "null"}}},
+                {"workload", {{"trace", "/nonexistent/trace.bin"}}},
+                {"phases", {{{"type", "run"}, {"ops", 10}}}}});
+    ADD_FAILURE() << "a missing trace was accepted";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("workload.trace: ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/trace.bin"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -94,11 +94,39 @@ class EndToEnd(unittest.TestCase):
         with open(trace, "wb") as f:
             f.write(b"not a trace at all")
         out = os.path.join(self.dir, "r.json")
-        p = rp(["run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=1000",
-                "--set", "workload.trace=" + trace])
-        self.assertEqual(p.returncode, 1)
-        self.assertIn(trace, p.stderr)
+        # A trace run would refuse is bad input, refused before anything runs (validate too).
+        for cmd in (["run", QUICK, "--out", out, "--quiet"], ["validate", QUICK]):
+            p = rp(cmd + ["--set", "dataset.keys=1000", "--set", "workload.trace=" + trace])
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("workload.trace", p.stderr)
+            self.assertIn(trace, p.stderr)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertFalse(os.path.exists(out))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "r.failed.json")))
+
+    def test_corrupt_record_in_a_sealed_trace_fails_the_run_not_the_process(self):
+        # A record that does not decode although both checksums hold (the writer was buggy, or
+        # someone resealed it): the replay stops with the record's offset, exit 1, no crash.
+        import struct
+        import zlib
+        trace = os.path.join(self.dir, "ops.trace")
+        p = rp(["sample", QUICK, "--ops", "200", "--out", trace, "--set", "dataset.keys=1000"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = bytearray(open(trace, "rb").read())
+        spec_len = struct.unpack_from("<I", data, 56)[0]
+        records = 72 + spec_len
+        # Make record 0's op type invalid, then reseal both checksums.
+        data[records] = 9
+        struct.pack_into("<I", data, 60, zlib.crc32(bytes(data[records:])) & 0xffffffff)
+        struct.pack_into("<I", data, 64, 0)
+        struct.pack_into("<I", data, 64, zlib.crc32(bytes(data[:records])) & 0xffffffff)
+        open(trace, "wb").write(bytes(data))
+        out = os.path.join(self.dir, "r.json")
+        p = rp(["run", QUICK, "--out", out, "--quiet", "--set", "dataset.keys=1000",
+                "--set", "workload.trace=" + trace, "--set", "measure.loop=closed"])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("corrupt record 0", p.stderr)
+        self.assertIn("op type 9", p.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "r.failed.json")))
 
     def test_sigterm_stops_cleanly_without_a_result(self):

@@ -55,7 +55,7 @@ std::vector<Op> sample_ops(int n) {
   OpStream stream(spec, 3, 8);
   std::vector<Op> ops(static_cast<size_t>(n));
   for (auto& op : ops) op = stream.next();
-  ops.push_back(Op{OpType::kUpdate, UINT64_MAX, UINT64_MAX, UINT32_MAX});  // extremes encode too
+  ops.push_back(Op{OpType::kUpdate, UINT64_MAX, UINT64_MAX, kMaxValueSize});  // extremes encode too
   return ops;
 }
 
@@ -78,19 +78,17 @@ std::string write_sample(const TempDir& dir, const std::vector<Op>& ops) {
 }
 
 std::string error_of(const std::string& path) {
-  try {
-    read_trace(path);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  const StatusOr<std::vector<Op>> r = read_trace(path);
+  return r.ok() ? std::string() : r.status().message();
 }
 
 TEST(Trace, RoundTripIsExact) {
   TempDir dir;
   const auto ops = sample_ops(300000);  // several write buffers
   const std::string path = write_sample(dir, ops);
-  TraceReader reader(path);
+  auto opened = TraceReader::open(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  TraceReader& reader = **opened;
   EXPECT_EQ(reader.op_count(), ops.size());
   EXPECT_EQ(reader.info().seed, 42u);
   EXPECT_EQ(reader.info().key_count, 10'000'000'000ULL);
@@ -108,7 +106,9 @@ TEST(Trace, RoundTripIsExact) {
 TEST(Trace, EmptyTrace) {
   TempDir dir;
   const std::string path = write_sample(dir, {});
-  EXPECT_TRUE(read_trace(path).empty());
+  const auto ops = read_trace(path);
+  ASSERT_TRUE(ops.ok()) << ops.status().to_string();
+  EXPECT_TRUE(ops->empty());
 }
 
 TEST(Trace, PublishedOnlyOnClose) {
@@ -211,6 +211,54 @@ TEST(Trace, CorruptRecordWithValidChecksumNamesTheOffset) {
   const std::string msg = error_of(path);
   EXPECT_NE(msg.find("corrupt record 1 at offset " + std::to_string(records + 4) + ": op type 9"), std::string::npos)
       << msg;
+}
+
+// Replaces the records of a sample trace with `records` (raw bytes) and `op_count`, resealing both
+// checksums, so only the record decoder (or the count check) can notice what is wrong.
+void reseal(const std::string& path, const std::string& records, uint64_t op_count) {
+  std::string data = slurp(path);
+  const size_t begin = 72 + sample_info().spec.size();
+  data = data.substr(0, begin) + records;
+  for (int i = 0; i < 8; ++i) data[16 + i] = static_cast<char>(op_count >> (8 * i));
+  const uint64_t rbytes = records.size();
+  for (int i = 0; i < 8; ++i) data[24 + i] = static_cast<char>(rbytes >> (8 * i));
+  const uint32_t rcrc = crc32(0, records.data(), records.size());
+  for (int i = 0; i < 4; ++i) data[60 + i] = static_cast<char>(rcrc >> (8 * i));
+  for (int i = 0; i < 4; ++i) data[64 + i] = 0;
+  const uint32_t hcrc = crc32(0, data.data(), begin);
+  for (int i = 0; i < 4; ++i) data[64 + i] = static_cast<char>(hcrc >> (8 * i));
+  spit(path, data);
+}
+
+TEST(Trace, CorruptRecordsEndTheStreamWithAStatusNeverAnException) {
+  TempDir dir;
+  const std::string path = write_sample(dir, {{OpType::kRead, 1, 0, 0}});
+  const std::string read1("\x00\x01\x00\x00", 4);
+  struct Case {
+    std::string records;
+    uint64_t ops;
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      // more ops announced than the records hold (the count check at open)
+      {read1, 5, "ops cannot fit"},
+      // the second record's varint runs past the end of the records
+      {read1 + std::string("\x00\x81\x81\x81", 4), 2, "malformed or cut-off varint"},
+      // an op type out of range
+      {std::string("\x07\x01\x00\x00", 4), 1, "op type 7"},
+      // an overlong varint (eleven continuation bytes)
+      {std::string("\x00", 1) + std::string(11, '\x80') + std::string("\x01\x00\x00", 3), 1, "varint"},
+      // a value size of 8 GiB
+      {std::string("\x01\x01\x01", 3) + std::string("\x80\x80\x80\x80\x20", 5), 1, "above the largest value"},
+      // one op announced, two records
+      {read1 + read1, 1, "bytes after the last of 1 records"},
+  };
+  for (const Case& c : cases) {
+    reseal(path, c.records, c.ops);
+    const std::string msg = error_of(path);
+    EXPECT_NE(msg.find(c.expect), std::string::npos) << c.expect << ": " << msg;
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  }
 }
 
 TEST(Trace, Crc32MatchesTheStandardCheckValue) {
