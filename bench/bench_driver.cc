@@ -36,7 +36,7 @@ void run_phase(benchmark::State& state, const char* mix_json, const char* dist) 
   for (auto _ : state) {
     Result result;
     Driver driver(cfg, **engine);
-    if (!driver.run(result)) state.SkipWithError(driver.error().c_str());
+    if (const Status st = driver.run(result); !st.ok()) state.SkipWithError(st.message().c_str());
     benchmark::DoNotOptimize(result.phases.back().ops);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ops));

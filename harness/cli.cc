@@ -141,13 +141,14 @@ int cmd_run(int argc, char** argv, char** full_argv) {
 
   StderrProgress progress(vm.count("quiet") ? ProgressMode::kOff : cfg.measure.progress);
   Driver driver(cfg, *engine, &progress);
-  bool ok;
+  Status run_status;
   int signal_seen;
   {
     SignalWatcher watcher(driver);
-    ok = driver.run(result);
+    run_status = driver.run(result);
     signal_seen = watcher.signal();
   }
+  const bool ok = run_status.ok();
   result.context["steal_ms"] = measure::steal_ms() - steal_before;
   result.engine = engine->report();
   engine.reset();  // stops children and servers before the result is written
@@ -165,14 +166,14 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   }
   try {
     nlohmann::json doc = to_json(result);
-    if (!ok) doc["error"] = driver.error();
+    if (!ok) doc["error"] = run_status.message();
     write_json_atomic(path, doc);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitFailed;
   }
   if (!ok) {
-    std::fprintf(stderr, "error: %s (partial result in %s)\n", driver.error().c_str(), path.c_str());
+    std::fprintf(stderr, "error: %s (partial result in %s)\n", run_status.message().c_str(), path.c_str());
     return kExitFailed;
   }
   if (!vm.count("quiet")) std::fprintf(stdout, "result: %s\n", path.c_str());

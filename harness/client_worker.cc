@@ -61,8 +61,8 @@ class OpExecutor {
 ClientWorker::ClientWorker(ClientPlan plan, PhaseShared& shared, LiveCounter& live, ThreadRecord& record)
     : plan_(std::move(plan)), shared_(shared), live_(live), rec_(record) {}
 
-void ClientWorker::fail(std::string why) {
-  rec_.first_error = std::move(why);
+void ClientWorker::fail(Status why) {
+  failure_ = std::move(why);
   shared_.failed.store(true);
   shared_.stop.store(true);
 }
@@ -116,7 +116,8 @@ void ClientWorker::run() {
     if (!plan_.source->next(&op)) {  // load done, trace exhausted, or a corrupt trace record
       if (const Status s = plan_.source->status(); !s.ok()) {
         ++rec_.errors;
-        fail(s.message());
+        rec_.first_error = s.message();
+        fail(s);
       }
       break;
     }
@@ -127,24 +128,27 @@ void ClientWorker::run() {
     if (!st.ok()) {
       if (!st.not_found()) {
         ++rec_.errors;
-        fail("engine " + std::string(plan_.engine->name()) + ": " + st.message());
+        fail(st.with_context("engine " + std::string(plan_.engine->name()) + ": "));
+        rec_.first_error = failure_.message();
         break;
       }
       ++rec_.not_found;
     }
-    if (plan_.snapshots && !plan_.snapshots->tick(done, rec_.ops)) {
-      snapshot_error_ = plan_.snapshots->error();
-      shared_.failed.store(true);
-      shared_.stop.store(true);
-      break;
+    if (plan_.snapshots) {
+      if (Status s = plan_.snapshots->tick(done, rec_.ops); !s.ok()) {
+        fail(std::move(s));
+        break;
+      }
     }
   }
   live_.ops.store(rec_.ops, std::memory_order_relaxed);
   rec_.end_ns = measure::now_ns();
   // The phase ends for thread 0 only when its snapshot has completed (child reaped).
-  if (plan_.snapshots && snapshot_error_.empty() && !plan_.snapshots->finish()) {
-    snapshot_error_ = plan_.snapshots->error();
-    shared_.failed.store(true);
+  if (plan_.snapshots && failure_.ok()) {
+    if (Status s = plan_.snapshots->finish(); !s.ok()) {
+      failure_ = std::move(s);
+      shared_.failed.store(true);
+    }
   }
 }
 

@@ -70,19 +70,20 @@ class ClientWorker {
   // Runs the thread's ops to the end of the phase (or a failure, or a stop request); thread 0
   // then waits for its running snapshot to complete.
   void run();
-  // Why a snapshot of this thread's failed ("" when none did).
-  const std::string& snapshot_error() const { return snapshot_error_; }
+  // Why this thread stopped the phase (a failed engine call, a failed snapshot, a corrupt trace
+  // record); ok when it did not.
+  const Status& failure() const { return failure_; }
 
  private:
   void track(const workloads::Op& op, const Status& st);
   void record(const workloads::Op& op, uint64_t intended, uint64_t begin, uint64_t done);
-  void fail(std::string why);
+  void fail(Status why);
 
   ClientPlan plan_;
   PhaseShared& shared_;
   LiveCounter& live_;
   ThreadRecord& rec_;
-  std::string snapshot_error_;
+  Status failure_;
 };
 
 }  // namespace rpbench

@@ -116,32 +116,29 @@ void Driver::warm_up_memory() {
   measure::memory_warmup(static_cast<size_t>(bytes));
 }
 
-bool Driver::run(Result& result) {
+Status Driver::run(Result& result) {
   for (const auto& phase : cfg_.phases) {
-    if (stop_requested_.load()) {
-      error_ = "stopped by request before phase " + phase.name;
-      return false;
-    }
+    if (stop_requested_.load()) return Status::FailedPrecondition("stopped by request before phase " + phase.name);
     PhaseResult out;
     out.name = phase.name;
     out.type = std::string(phase.type_name());
     engine_.begin_phase(phase.type_name());
-    bool ok = false;
+    Status st;
     switch (phase.type) {
       case PhaseType::kLoad:
-      case PhaseType::kRun: ok = run_ops_phase(phase, out); break;
-      case PhaseType::kSnapshot: ok = run_snapshot_phase(phase, out); break;
-      case PhaseType::kRecover: ok = run_recover_phase(out); break;
-      case PhaseType::kVerify: ok = run_verify_phase(phase, out); break;
+      case PhaseType::kRun: st = run_ops_phase(phase, out); break;
+      case PhaseType::kSnapshot: st = run_snapshot_phase(phase, out); break;
+      case PhaseType::kRecover: st = run_recover_phase(out); break;
+      case PhaseType::kVerify: st = run_verify_phase(phase, out); break;
     }
     if (progress_) progress_->phase_done(phase.name);
     result.phases.push_back(std::move(out));
-    if (!ok) return false;
+    if (!st.ok()) return st.with_context("phase " + phase.name + ": ");
   }
-  return true;
+  return Status::Ok();
 }
 
-bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
+Status Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   const bool is_load = phase.type == PhaseType::kLoad;
   const uint32_t threads = cfg_.threads;
   const bool open = !is_load && cfg_.measure.open_loop();
@@ -163,10 +160,7 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
       continue;
     }
     StatusOr<std::unique_ptr<OpSource>> src = make_run_source(phase.workload, cfg_.trace.value_or(""), t, threads);
-    if (!src.ok()) {
-      error_ = "phase " + phase.name + ": " + src.status().message();
-      return false;
-    }
+    if (!src.ok()) return src.status();
     sources.push_back(std::move(*src));
   }
 
@@ -249,48 +243,46 @@ bool Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   out.pacing.achieved_ops_per_s = out.duration_s > 0 ? static_cast<double>(out.ops) / out.duration_s : 0;
   // Open loop keeps up when it completed (nearly) every scheduled op within the phase.
   out.pacing.kept_up = !open || out.pacing.achieved_ops_per_s >= 0.97 * cfg_.measure.rate;
-  const std::string& snapshot_error = workers[0].snapshot_error();  // thread 0 runs the snapshots
   if (shared.failed.load()) {
-    error_ = "phase " + phase.name + ": " + (!snapshot_error.empty() ? snapshot_error : out.first_error);
-    return false;
+    // The first failure: thread 0's when it has one (it runs the snapshots), else another thread's.
+    for (const auto& w : workers)
+      if (!w.failure().ok()) return w.failure();
+    if (!ended.ok()) return ended.with_context("engine " + std::string(engine_.name()) + ": ");
+    return Status::Internal(out.first_error.empty() ? "a client thread failed" : out.first_error);
   }
-  if (stop_requested_.load()) {
-    error_ = "phase " + phase.name + ": stopped by request";
-    return false;
-  }
-  return true;
+  if (stop_requested_.load()) return Status::FailedPrecondition("stopped by request");
+  return Status::Ok();
 }
 
-bool Driver::run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out) {
+Status Driver::run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out) {
   SnapshotWindows windows;
   const uint64_t start = measure::now_ns();
   SnapshotController snaps(engine_, {}, start, cfg_.measure.snapshot_poll_us * 1000,
                            static_cast<uint64_t>(phase.timeout_s * 1e9), windows, snapshot_count_);
   attach_sample_hooks(snaps);
-  const bool ok = snaps.begin(start) && snaps.finish();
+  Status st = snaps.begin(start);
+  if (st.ok()) st = snaps.finish();
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
   out.events = std::move(snaps.events());
   out.snapshots = std::move(snaps.records());
   snapshot_count_ = snaps.next_index();
   if (!snaps.last_good_digest().empty()) last_snapshot_digest_ = snaps.last_good_digest();
-  if (!ok) error_ = "phase " + phase.name + ": " + snaps.error();
-  return ok;
+  return st;
 }
 
-bool Driver::run_recover_phase(PhaseResult& out) {
+Status Driver::run_recover_phase(PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   RecoveryRecord rec;
   rec.report = engine_.recover();
   rec.duration_ms = static_cast<double>(measure::now_ns() - start) / 1e6;
   out.duration_s = rec.duration_ms / 1e3;
-  const bool ok = rec.report.ok();
-  if (!ok) error_ = "phase " + out.name + ": recovery failed: " + rec.report.status.message();
-  if (ok && sample_ && sample_snapshot_taken_) sample_->restore(sample_at_snapshot_);
+  const Status st = rec.report.status;
+  if (st.ok() && sample_ && sample_snapshot_taken_) sample_->restore(sample_at_snapshot_);
   out.recovery = std::move(rec);
-  return ok;
+  return st.with_context("recovery failed: ");
 }
 
-bool Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
+Status Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
   const uint64_t start = measure::now_ns();
   VerifyRecord v;
   v.expected_digest = last_snapshot_digest_;
@@ -312,19 +304,19 @@ bool Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
   check_sample(phase, v);
   if (v.sample_mismatches > 0) v.ok = false;
   out.duration_s = static_cast<double>(measure::now_ns() - start) / 1e9;
+  Status st;
   if (v.sample_mismatches > 0) {
-    error_ = "phase " + out.name + ": verify failed: " + std::to_string(v.sample_mismatches) + " of " +
-             std::to_string(v.sampled_keys) + " sampled keys differ from what was written before the snapshot (" +
-             v.sample_note + ")";
+    st = Status::Corruption("verify failed: " + std::to_string(v.sample_mismatches) + " of " +
+                            std::to_string(v.sampled_keys) +
+                            " sampled keys differ from what was written before the snapshot (" + v.sample_note + ")");
   } else if (!digest_error.empty()) {
-    error_ = "phase " + out.name + ": verify failed: cannot compute " + digest_error;
+    st = Status::Unavailable("verify failed: cannot compute " + digest_error);
   } else if (!v.ok) {
-    error_ = "phase " + out.name + ": verify failed: recovered digest " + v.actual_digest +
-             " differs from the snapshot's digest " +
-             (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest);
+    st = Status::Corruption("verify failed: recovered digest " + v.actual_digest + " differs from the snapshot's digest " +
+                            (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest));
   }
   out.verify = std::move(v);
-  return out.verify->ok;
+  return st;
 }
 
 }  // namespace rpbench

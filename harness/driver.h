@@ -38,20 +38,19 @@ class Driver {
  public:
   Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progress = nullptr);
 
-  // Runs every phase; fills `result.phases`. Returns false when the experiment failed (an engine
-  // error stopped a phase, a snapshot failed or timed out, verify found a different digest),
-  // with the reason in error(); the phases run so far are in the result either way.
-  bool run(Result& result);
-  const std::string& error() const { return error_; }
+  // Runs every phase; fills `result.phases`. An error when the experiment failed (an engine error
+  // stopped a phase, a snapshot failed or timed out, verify found a different digest), naming the
+  // phase; the phases run so far are in the result either way.
+  Status run(Result& result);
 
   // Asks a running experiment to stop early (e.g. on SIGINT); safe from another thread.
   void request_stop() { stop_requested_.store(true); }
 
  private:
-  bool run_ops_phase(const PhaseConfig& phase, PhaseResult& out);
-  bool run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out);
-  bool run_recover_phase(PhaseResult& out);
-  bool run_verify_phase(const PhaseConfig& phase, PhaseResult& out);
+  Status run_ops_phase(const PhaseConfig& phase, PhaseResult& out);
+  Status run_snapshot_phase(const PhaseConfig& phase, PhaseResult& out);
+  Status run_recover_phase(PhaseResult& out);
+  Status run_verify_phase(const PhaseConfig& phase, PhaseResult& out);
   void warm_up_memory();
   void check_sample(const PhaseConfig& phase, VerifyRecord& v);
   void attach_sample_hooks(SnapshotController& snaps);
@@ -59,7 +58,6 @@ class Driver {
   const ExperimentConfig& cfg_;
   Engine& engine_;
   ProgressSink* progress_;
-  std::string error_;
   std::string last_snapshot_digest_;
   // What a sample of keys must hold (one client thread, a verify phase asking for it), now, at the
   // snapshot in flight, and at the newest good snapshot.

@@ -18,9 +18,9 @@ SnapshotController::SnapshotController(Engine& engine, SnapshotSchedule schedule
       windows_(windows),
       next_index_(first_index) {}
 
-bool SnapshotController::tick(uint64_t now_ns, uint64_t ops_done) {
+Status SnapshotController::tick(uint64_t now_ns, uint64_t ops_done) {
   if (running_) {
-    if (now_ns < next_poll_ns_) return true;
+    if (now_ns < next_poll_ns_) return Status::Ok();
     return poll(now_ns);
   }
   bool due = false;
@@ -32,10 +32,10 @@ bool SnapshotController::tick(uint64_t now_ns, uint64_t ops_done) {
     next_every_ = ops_done + schedule_.every_ops;
     due = true;
   }
-  return due ? begin(now_ns) : true;
+  return due ? begin(now_ns) : Status::Ok();
 }
 
-bool SnapshotController::begin(uint64_t /*now_ns*/) {
+Status SnapshotController::begin(uint64_t /*now_ns*/) {
   Running r;
   r.record.index = next_index_++;
   r.record.engine = std::string(engine_.name());
@@ -54,28 +54,25 @@ bool SnapshotController::begin(uint64_t /*now_ns*/) {
     r.record.duration_ms = static_cast<double>(returned - r.start_ns) / 1e6;
     r.record.probe = r.probe->finish();
     records_.push_back(std::move(r.record));
-    error_ = "snapshot " + std::to_string(records_.back().index) + " could not begin: " + st.message();
-    return false;
+    return st.with_context("snapshot " + std::to_string(records_.back().index) + " could not begin: ");
   }
   events_.push_back({ms_since_phase(returned), "fork_returned", r.record.index});
   next_poll_ns_ = returned + poll_interval_ns_;
   running_ = std::move(r);
-  return true;
+  return Status::Ok();
 }
 
-bool SnapshotController::poll(uint64_t now_ns) {
+Status SnapshotController::poll(uint64_t now_ns) {
   Running& r = *running_;
   r.probe->sample();
   std::optional<SnapshotReport> rep = engine_.poll_snapshot();
   const uint64_t t = measure::now_ns();
   if (!rep) {
-    if (t - r.start_ns > timeout_ns_) {
-      error_ = "snapshot " + std::to_string(r.record.index) + " not complete after " +
-               std::to_string(timeout_ns_ / 1000000000.0) + " s (timeout_s)";
-      return false;
-    }
+    if (t - r.start_ns > timeout_ns_)
+      return Status::Timeout("snapshot " + std::to_string(r.record.index) + " not complete after " +
+                             std::to_string(timeout_ns_ / 1000000000.0) + " s (timeout_s)");
     next_poll_ns_ = now_ns + poll_interval_ns_;
-    return true;
+    return Status::Ok();
   }
   windows_.close(t);
   r.record.report = std::move(*rep);
@@ -84,25 +81,23 @@ bool SnapshotController::poll(uint64_t now_ns) {
   if (const auto done = r.record.report.child_done_ns; done && *done >= r.start_ns && *done <= t)
     events_.push_back({ms_since_phase(*done), "child_done", r.record.index});
   events_.push_back({ms_since_phase(t), r.record.report.ok() ? "reaped" : "snapshot_failed", r.record.index});
-  const bool ok = r.record.report.ok();
-  if (ok) {
+  const Status st = r.record.report.status.with_context("snapshot " + std::to_string(r.record.index) + " failed: ");
+  if (st.ok()) {
     last_good_digest_ = r.record.report.digest;
     if (on_good_) on_good_();
-  } else {
-    error_ = "snapshot " + std::to_string(r.record.index) + " failed: " + r.record.report.status.message();
   }
   records_.push_back(std::move(r.record));
   running_.reset();
-  return ok;
+  return st;
 }
 
-bool SnapshotController::finish() {
+Status SnapshotController::finish() {
   while (running_) {
     const uint64_t now = measure::now_ns();
-    if (!poll(now)) return false;
+    if (Status s = poll(now); !s.ok()) return s;
     if (running_) std::this_thread::sleep_for(std::chrono::nanoseconds(poll_interval_ns_));
   }
-  return true;
+  return Status::Ok();
 }
 
 }  // namespace rpbench

@@ -27,13 +27,12 @@ class SnapshotController {
                      uint64_t timeout_ns, SnapshotWindows& windows, int first_index);
 
   // Called after each op with the current time and the ops this thread has done. Begins a due
-  // snapshot, polls a running one. Returns false when a snapshot could not begin, failed or timed
-  // out (error() says why).
-  bool tick(uint64_t now_ns, uint64_t ops_done);
+  // snapshot, polls a running one. An error when a snapshot could not begin, failed or timed out.
+  Status tick(uint64_t now_ns, uint64_t ops_done);
   // Begins a snapshot now (a snapshot phase).
-  bool begin(uint64_t now_ns);
-  // Waits for a running snapshot to complete, polling; false on failure or timeout.
-  bool finish();
+  Status begin(uint64_t now_ns);
+  // Waits for a running snapshot to complete, polling; an error on failure or timeout.
+  Status finish();
   bool running() const { return running_.has_value(); }
   // Called just before a snapshot begins, and when one completes successfully (the driver keeps
   // the key sample as of the newest good snapshot).
@@ -41,7 +40,6 @@ class SnapshotController {
     on_begin_ = std::move(on_begin);
     on_good_ = std::move(on_good);
   }
-  const std::string& error() const { return error_; }
   int next_index() const { return next_index_; }
 
   std::vector<SnapshotRecord>& records() { return records_; }
@@ -55,7 +53,7 @@ class SnapshotController {
     uint64_t start_ns = 0;
     std::unique_ptr<measure::SnapshotProbe> probe;
   };
-  bool poll(uint64_t now_ns);
+  Status poll(uint64_t now_ns);
   double ms_since_phase(uint64_t t_ns) const { return static_cast<double>(t_ns - phase_start_ns_) / 1e6; }
 
   Engine& engine_;
@@ -72,7 +70,6 @@ class SnapshotController {
   std::vector<SnapshotRecord> records_;
   std::vector<PhaseEvent> events_;
   std::string last_good_digest_;
-  std::string error_;
   std::function<void()> on_begin_;
   std::function<void()> on_good_;
 };

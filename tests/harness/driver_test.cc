@@ -175,7 +175,10 @@ TEST(Driver, VerifyChecksSampledKeysAgainstTheGenerator) {
     CopySnapshotEngine e;
     Result r;
     Driver d(cfg, e);
-    ASSERT_TRUE(d.run(r)) << d.error();
+    {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
     const VerifyRecord& v = *r.phases.back().verify;
     EXPECT_TRUE(v.ok);
     EXPECT_GE(v.sampled_keys, 400);
@@ -185,12 +188,13 @@ TEST(Driver, VerifyChecksSampledKeysAgainstTheGenerator) {
     CopySnapshotEngine e(workloads::make_key(0, 16));  // id 0 is always in the sample
     Result r;
     Driver d(cfg, e);
-    EXPECT_FALSE(d.run(r));
+    const Status st = d.run(r);
+    EXPECT_FALSE(st.ok());
     const VerifyRecord& v = *r.phases.back().verify;
     EXPECT_EQ(v.expected_digest, v.actual_digest);  // the digest cannot see it
     EXPECT_EQ(v.sample_mismatches, 1);
     EXPECT_NE(v.sample_note.find("key id 0"), std::string::npos) << v.sample_note;
-    EXPECT_NE(d.error().find("sampled keys differ"), std::string::npos) << d.error();
+    EXPECT_NE(st.message().find("sampled keys differ"), std::string::npos) << st.to_string();
   }
 }
 
@@ -210,7 +214,10 @@ TEST(Driver, OpenLoopLatencyIncludesAnInjectedStall) {
   StallEngine e1(100, 50);
   Result r1;
   Driver d1(open, e1);
-  ASSERT_TRUE(d1.run(r1)) << d1.error();
+  {
+    const Status st = d1.run(r1);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   const PhaseResult& p1 = r1.phases.at(0);
   EXPECT_EQ(p1.ops, 400u);
   EXPECT_GE(p1.all.max(), 50'000'000u);
@@ -226,7 +233,10 @@ TEST(Driver, OpenLoopLatencyIncludesAnInjectedStall) {
   StallEngine e2(100, 50);
   Result r2;
   Driver d2(closed, e2);
-  ASSERT_TRUE(d2.run(r2)) << d2.error();
+  {
+    const Status st = d2.run(r2);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   EXPECT_GE(r2.phases.at(0).all.max(), 50'000'000u);
   EXPECT_LT(count_at_least(r2.phases.at(0).all, 25'000'000), open_slow / 4);
 }
@@ -257,7 +267,10 @@ TEST(Driver, OpenLoopReportsWhenItCannotKeepUp) {
   SlowEngine e(2000);
   Result r;
   Driver d(cfg, e);
-  ASSERT_TRUE(d.run(r)) << d.error();
+  {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   const PhaseResult& p = r.phases.at(0);
   EXPECT_TRUE(p.pacing.open_loop);
   EXPECT_DOUBLE_EQ(p.pacing.target_ops_per_s, 1000);
@@ -276,7 +289,10 @@ TEST(Driver, OpsAreSplitByTheSnapshotWindow) {
   FakeSnapshotEngine e(150);
   Result r;
   Driver d(cfg, e);
-  ASSERT_TRUE(d.run(r)) << d.error();
+  {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   const PhaseResult& p = r.phases.at(0);
   ASSERT_EQ(p.snapshots.size(), 1u);
   EXPECT_TRUE(p.snapshots[0].report.ok());
@@ -304,7 +320,10 @@ TEST(Driver, SnapshotEveryNOpsNeverOverlap) {
   FakeSnapshotEngine e(5);
   Result r;
   Driver d(cfg, e);
-  ASSERT_TRUE(d.run(r)) << d.error();
+  {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   const auto& snaps = r.phases[0].snapshots;
   ASSERT_GE(snaps.size(), 2u);
   for (size_t i = 0; i < snaps.size(); ++i) {
@@ -339,7 +358,10 @@ TEST(Driver, RecoverAndVerify) {
     FakeSnapshotEngine e(20);
     Result r;
     Driver d(cfg, e);
-    ASSERT_TRUE(d.run(r)) << d.error();
+    {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
     ASSERT_EQ(r.phases.size(), 5u);
     ASSERT_TRUE(r.phases[4].verify.has_value());
     EXPECT_TRUE(r.phases[4].verify->ok);
@@ -349,8 +371,9 @@ TEST(Driver, RecoverAndVerify) {
     FakeSnapshotEngine e(20, true, /*recover_skew=*/1);
     Result r;
     Driver d(cfg, e);
-    EXPECT_FALSE(d.run(r));
-    EXPECT_NE(d.error().find("verify failed"), std::string::npos) << d.error();
+    const Status st = d.run(r);
+    EXPECT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("verify failed"), std::string::npos) << st.to_string();
     ASSERT_EQ(r.phases.size(), 5u);
     EXPECT_FALSE(r.phases[4].verify->ok);
   }
@@ -363,8 +386,9 @@ TEST(Driver, FailedSnapshotFailsTheExperiment) {
   FakeSnapshotEngine e(10, /*snapshot_ok=*/false);
   Result r;
   Driver d(cfg, e);
-  EXPECT_FALSE(d.run(r));
-  EXPECT_NE(d.error().find("child killed by signal 9"), std::string::npos) << d.error();
+  const Status st = d.run(r);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("child killed by signal 9"), std::string::npos) << st.to_string();
   ASSERT_EQ(r.phases.at(0).snapshots.size(), 1u);
   EXPECT_FALSE(r.phases[0].snapshots[0].report.ok());
 }
@@ -377,8 +401,9 @@ TEST(Driver, SnapshotTimeoutFailsTheExperiment) {
   FakeSnapshotEngine e(60'000);
   Result r;
   Driver d(cfg, e);
-  EXPECT_FALSE(d.run(r));
-  EXPECT_NE(d.error().find("not complete after"), std::string::npos) << d.error();
+  const Status st = d.run(r);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("not complete after"), std::string::npos) << st.to_string();
 }
 
 TEST(Driver, EngineErrorStopsThePhaseWithTheReason) {
@@ -387,8 +412,9 @@ TEST(Driver, EngineErrorStopsThePhaseWithTheReason) {
   StallEngine e(0, 0, /*fail_at=*/10);
   Result r;
   Driver d(cfg, e);
-  EXPECT_FALSE(d.run(r));
-  EXPECT_NE(d.error().find("injected failure"), std::string::npos) << d.error();
+  const Status st = d.run(r);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("injected failure"), std::string::npos) << st.to_string();
   EXPECT_EQ(r.phases.at(0).errors, 1u);
   EXPECT_EQ(r.phases.at(0).ops, 10u);
 }
@@ -401,7 +427,10 @@ TEST(Driver, ThreadsShareTheOpCount) {
   StallEngine e(0, 0);
   Result r;
   Driver d(cfg, e);
-  ASSERT_TRUE(d.run(r)) << d.error();
+  {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   EXPECT_EQ(r.phases[0].ops, 1001u);
   EXPECT_EQ(r.phases[1].ops, 3001u);
   EXPECT_EQ(r.phases[1].threads, 3u);
@@ -431,7 +460,10 @@ TEST(Driver, ReplaysATraceExactly) {
   StallEngine e(0, 0);
   Result r;
   Driver d(cfg, e);
-  ASSERT_TRUE(d.run(r)) << d.error();
+  {
+    const Status st = d.run(r);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+  }
   EXPECT_EQ(r.phases[0].ops, 777u);  // the trace ends the phase long before its 30 s
   EXPECT_EQ(r.phases[0].per_op.at("read").count(), reads);
   std::remove(path.c_str());
