@@ -6,7 +6,10 @@
 namespace rpbench {
 
 StatusOr<uint64_t> parse_size(std::string_view text) {
-  const std::string quoted = "'" + std::string(text) + "'";
+  // Built by append: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string(...) at -O3.
+  std::string quoted = "'";
+  quoted += text;
+  quoted += "'";
   size_t i = 0;
   uint64_t n = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
