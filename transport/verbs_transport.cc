@@ -64,8 +64,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr uint8_t kAckTimeout = 16;  // 4.096 us * 2^16 = 268 ms per try
 constexpr uint8_t kRetryCount = 3;
-constexpr int kMaxChannels = 64;
-constexpr int kMaxQueueDepth = 4096;
 constexpr unsigned kQpShift = 56;  // wr_id = channel << 56 | per-QP sequence number
 constexpr BufferId kNoBuffer = ~BufferId{0};  // a chunk that was never posted
 

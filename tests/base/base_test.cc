@@ -65,7 +65,9 @@ TEST(Sizes, ParseAndFormat) {
   for (const char* bad : {"", "0", "M", "-1", "1.5G", "12X", "1MB", "99999999999999999999", "16777216T"}) {
     const auto r = parse_size(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad;
+    }
   }
   EXPECT_EQ(format_size(256ull << 20), "256M");
   EXPECT_EQ(format_size(1536), "1.5K");

@@ -165,7 +165,7 @@ struct VerbsListener::Impl {
       std::array<pollfd, 2> fds{{{channel->fd, POLLIN, 0}, {stop_fd.get(), POLLIN, 0}}};
       if (::poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;
-        std::fprintf(stderr, "memnode verbs: poll: %s\n", errno_text());
+        std::fprintf(stderr, "memnode verbs: poll: %s\n", errno_text().c_str());
         return;
       }
       if (fds[1].revents) return;
