@@ -211,7 +211,9 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
   // Connect first: an unreachable node fails before anything is measured. (The tcp baseline forks
   // later with the connections open; its reader only makes system calls and exits, never touching
   // them.)
-  transport::RemoteMemory remote(first);
+  StatusOr<std::unique_ptr<transport::RemoteMemory>> opened = transport::RemoteMemory::open(first);
+  if (!opened.ok()) throw std::runtime_error(opened.status().message());
+  transport::RemoteMemory& remote = **opened;
   const std::string description = remote.describe();
   say(out, "%s\n\n", description.c_str());
   const uint64_t region_bytes = remote.transport().region_bytes();
@@ -235,7 +237,9 @@ json run_transport_probe(const TransportProbeConfig& cfg, std::FILE* out) {
     if (!conns.empty()) {
       transport::TransportOptions o = remote.options();
       o.channels = channels;
-      c.own = transport::connect(o, remote.endpoint());
+      StatusOr<std::unique_ptr<transport::Transport>> own = transport::connect(o, remote.endpoint());
+      if (!own.ok()) throw std::runtime_error(own.status().message());
+      c.own = std::move(*own);
       c.t = c.own.get();
     }
     c.reg = std::make_unique<Registration>(*c.t, local);

@@ -83,59 +83,51 @@ TransportOptions plain_options(Kind k, int timeout_ms) {
   return o;
 }
 
-std::unique_ptr<Transport> connect_to(Kind k, const TransportOptions& o, const std::string& endpoint) {
+StatusOr<std::unique_ptr<Transport>> connect_to(Kind k, const TransportOptions& o, const std::string& endpoint) {
   return k == Kind::kShm ? connect_shm(o, endpoint) : connect_tcp(o, endpoint);
 }
 
 TEST(TransportFaults, TcpNothingListeningNamesTheAddress) {
   TcpPort port(false);  // bound, not listening: connections are refused
-  try {
-    connect_tcp(plain_options(Kind::kTcp, 2000), port.endpoint);
-    FAIL() << "connected to nothing";
-  } catch (const std::runtime_error& e) {
-    std::string m = e.what();
-    EXPECT_NE(m.find(port.endpoint), std::string::npos) << m;
-    EXPECT_NE(m.find("refused"), std::string::npos) << m;
-  }
+  auto t = connect_tcp(plain_options(Kind::kTcp, 2000), port.endpoint);
+  ASSERT_FALSE(t.ok()) << "connected to nothing";
+  const std::string& m = t.status().message();
+  EXPECT_EQ(t.status().code(), Status::Code::kUnavailable) << m;
+  EXPECT_NE(m.find(port.endpoint), std::string::npos) << m;
+  EXPECT_NE(m.find("refused"), std::string::npos) << m;
 }
 
 TEST(TransportFaults, ShmNothingListeningNamesTheAddress) {
   UnixPath p(false);
   const std::string endpoint = "unix:" + p.path;
-  try {
-    connect_shm(plain_options(Kind::kShm, 2000), endpoint);
-    FAIL() << "connected to nothing";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(endpoint), std::string::npos) << e.what();
-  }
-  EXPECT_THROW(connect_shm(plain_options(Kind::kShm, 2000), "127.0.0.1:1"), std::runtime_error);
+  auto t = connect_shm(plain_options(Kind::kShm, 2000), endpoint);
+  ASSERT_FALSE(t.ok()) << "connected to nothing";
+  EXPECT_EQ(t.status().code(), Status::Code::kUnavailable) << t.status().message();
+  EXPECT_NE(t.status().message().find(endpoint), std::string::npos) << t.status().message();
+  EXPECT_EQ(connect_shm(plain_options(Kind::kShm, 2000), "127.0.0.1:1").status().code(),
+            Status::Code::kInvalidArgument);
 }
 
 TEST(TransportFaults, TcpUnresolvableHostNamesTheAddress) {
-  try {
-    connect_tcp(plain_options(Kind::kTcp, 2000), "no-such-host.invalid:5000");
-    FAIL() << "connected to an invalid host";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no-such-host.invalid:5000"), std::string::npos) << e.what();
-  }
+  auto t = connect_tcp(plain_options(Kind::kTcp, 2000), "no-such-host.invalid:5000");
+  ASSERT_FALSE(t.ok()) << "connected to an invalid host";
+  EXPECT_NE(t.status().message().find("no-such-host.invalid:5000"), std::string::npos) << t.status().message();
 }
 
 // The kernel completes the connection (backlog) but nobody ever reads the hello.
 void expect_silent_listener_times_out(Kind kind, const std::string& endpoint) {
   constexpr int kTimeoutMs = 400;
   const auto start = Clock::now();
-  try {
-    connect_to(kind, plain_options(kind, kTimeoutMs), endpoint);
-    FAIL() << "connected to a silent listener";
-  } catch (const std::runtime_error& e) {
-    const auto elapsed = Clock::now() - start;
-    std::string m = e.what();
-    EXPECT_NE(m.find(endpoint), std::string::npos) << m;
-    EXPECT_NE(m.find("timed out"), std::string::npos) << m;
-    EXPECT_GE(elapsed, std::chrono::milliseconds(kTimeoutMs));
-    // "Not much later": the deadline covers connect and handshake of every channel together.
-    EXPECT_LT(elapsed, std::chrono::milliseconds(kTimeoutMs + 3000));
-  }
+  auto t = connect_to(kind, plain_options(kind, kTimeoutMs), endpoint);
+  const auto elapsed = Clock::now() - start;
+  ASSERT_FALSE(t.ok()) << "connected to a silent listener";
+  const std::string& m = t.status().message();
+  EXPECT_EQ(t.status().code(), Status::Code::kTimeout) << m;
+  EXPECT_NE(m.find(endpoint), std::string::npos) << m;
+  EXPECT_NE(m.find("timed out"), std::string::npos) << m;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(kTimeoutMs));
+  // "Not much later": the deadline covers connect and handshake of every channel together.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(kTimeoutMs + 3000));
 }
 
 TEST(TransportFaults, TcpSilentListenerTimesOut) {
@@ -372,7 +364,7 @@ TEST(TcpBrokenNode, ErrorCodeFailsOnlyThatTransferMalformedResponseBreaksTheTran
     FakeNode::respond(fd, protocol::Code::kOk, third->tag + 1000, "", third->length);
     FakeNode::read_request(fd);  // until the client hangs up
   });
-  auto t = connect_tcp(fake_options(), node.endpoint());
+  auto t = value_or_throw(connect_tcp(fake_options(), node.endpoint()));
   EXPECT_EQ(t->region_bytes(), 1u << 20);
   TestBuffer b(4096);
   BufferId id = 0;
@@ -404,7 +396,7 @@ TEST(TcpBrokenNode, EofInTheMiddleOfAReadPayloadFailsTheRead) {
     FakeNode::send_all(fd, half.data(), half.size());
     // Returning closes the connection half-way through the payload.
   });
-  auto t = connect_tcp(fake_options(), node.endpoint());
+  auto t = value_or_throw(connect_tcp(fake_options(), node.endpoint()));
   TestBuffer b(8192);
   BufferId id = 0;
   ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());

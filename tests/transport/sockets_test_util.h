@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/token.h"
 #include "transport/memnode_process.h"
 #include "transport/options.h"
 #include "transport/socket_transports.h"
@@ -28,10 +29,17 @@ inline std::string kind_name(Kind k) { return k == Kind::kShm ? "shm" : "tcp"; }
 inline void PrintTo(Kind k, std::ostream* os) { *os << kind_name(k); }
 inline std::string kind_param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
+// The value of a StatusOr a test needs (a failure throws: gtest reports it with the message).
+template <class T>
+T value_or_throw(StatusOr<T> v) {
+  if (!v.ok()) throw std::runtime_error(v.status().to_string());
+  return std::move(*v);
+}
+
 // A memory node of its own for one test, serving tcp and shm.
 class TestNode {
  public:
-  explicit TestNode(uint64_t region_bytes, uint32_t regions = 1) : token_(random_token()) {
+  explicit TestNode(uint64_t region_bytes, uint32_t regions = 1) : token_(value_or_throw(random_token())) {
     MemnodeLaunch l;
     l.binary = RPBENCH_MEMNODE_BINARY;
     l.token = token_;
@@ -39,7 +47,7 @@ class TestNode {
     l.regions = regions;
     l.shm = true;
     l.ready_timeout_ms = 10000;
-    process_ = std::make_unique<MemnodeProcess>(l);
+    process_ = value_or_throw(MemnodeProcess::start(l));
   }
   MemnodeProcess& process() { return *process_; }
   const std::string& token() const { return token_; }
@@ -57,8 +65,11 @@ class TestNode {
     o.connect_timeout_ms = 5000;
     return o;
   }
-  std::unique_ptr<Transport> connect(Kind k, const TransportOptions& o) const {
+  StatusOr<std::unique_ptr<Transport>> try_connect(Kind k, const TransportOptions& o) const {
     return k == Kind::kShm ? connect_shm(o, endpoint(k)) : connect_tcp(o, endpoint(k));
+  }
+  std::unique_ptr<Transport> connect(Kind k, const TransportOptions& o) const {
+    return value_or_throw(try_connect(k, o));
   }
   std::unique_ptr<Transport> connect(Kind k, int channels = 1, uint64_t chunk_bytes = 1 << 20,
                                      int queue_depth = 64) const {

@@ -58,6 +58,13 @@ struct LocalNode {
   uint8_t* data(int i = 0) const { return regions[static_cast<size_t>(i)]->data(); }
 };
 
+// A connection the test needs (a failure throws: gtest reports it with the message).
+std::unique_ptr<Transport> must_connect(const TransportOptions& o, const std::string& endpoint) {
+  auto t = connect_verbs(o, endpoint);
+  if (!t.ok()) throw std::runtime_error(t.status().to_string());
+  return std::move(*t);
+}
+
 TransportOptions verbs_options(int channels = 1) {
   TransportOptions o;
   o.type = "verbs";
@@ -102,7 +109,7 @@ Status run_transfer(Transport& t, Op op, BufferId buf, uint64_t local_off, uint6
 TEST(VerbsTransport, ConnectsAndDescribesTheRegion) {
   SKIP_OUTSIDE_VM();
   LocalNode node(1 << 20);
-  auto t = connect_verbs(verbs_options(2), node.endpoint());
+  auto t = must_connect(verbs_options(2), node.endpoint());
   EXPECT_EQ(t->name(), "verbs");
   EXPECT_EQ(t->region_bytes(), 1u << 20);
   EXPECT_EQ(t->channels(), 2);
@@ -123,7 +130,7 @@ TEST(VerbsTransport, WriteThenReadAcrossChannelsAndSizes) {
     TransportOptions o = verbs_options(channels);
     o.chunk_bytes = 256 << 10;  // a 16 MiB transfer is 64 chunks striped over the QPs
     o.queue_depth = 16;
-    auto t = connect_verbs(o, node.endpoint());
+    auto t = must_connect(o, node.endpoint());
     std::vector<uint64_t> sizes = {1, 7, 4096, 65537, (1u << 20) + 3};
     if (channels == 4) sizes.push_back(16u << 20);
     const size_t max = *std::max_element(sizes.begin(), sizes.end());
@@ -157,7 +164,7 @@ TEST(VerbsTransport, InlineAndNonInlineWrites) {
     SCOPED_TRACE("max_inline " + std::to_string(max_inline));
     TransportOptions o = verbs_options(1);
     o.verbs.max_inline = max_inline;
-    auto t = connect_verbs(o, node.endpoint());
+    auto t = must_connect(o, node.endpoint());
     const std::string d = t->describe();
     if (max_inline == 0) {
       EXPECT_NE(d.find("max_inline 0 "), std::string::npos) << d;
@@ -194,7 +201,7 @@ TEST(VerbsTransport, SelectiveSignallingManyWorkRequests) {
   o.chunk_bytes = 4096;
   o.queue_depth = 8;        // smaller than signal_every: a full queue must still get a signalled WR
   o.verbs.signal_every = 16;
-  auto t = connect_verbs(o, node.endpoint());
+  auto t = must_connect(o, node.endpoint());
   std::vector<uint8_t> big(1 << 20), small(200 * 512);
   fill(big.data(), big.size(), 1);
   fill(small.data(), small.size(), 2);
@@ -228,7 +235,7 @@ TEST(VerbsTransport, CloseWaitsForPendingTransfersAndThenRefusesPosts) {
   LocalNode node(8 << 20);
   TransportOptions o = verbs_options(2);
   o.chunk_bytes = 64 << 10;
-  auto t = connect_verbs(o, node.endpoint());
+  auto t = must_connect(o, node.endpoint());
   std::vector<uint8_t> buf(4 << 20);
   fill(buf.data(), buf.size(), 8);
   BufferId id;
@@ -247,8 +254,8 @@ TEST(VerbsTransport, CloseWaitsForPendingTransfersAndThenRefusesPosts) {
 TEST(VerbsTransport, BoundsViolationsAreRefusedAndTheNodeServesOthers) {
   SKIP_OUTSIDE_VM();
   LocalNode node(1 << 20);
-  auto a = connect_verbs(verbs_options(1), node.endpoint());
-  auto b = connect_verbs(verbs_options(2), node.endpoint());
+  auto a = must_connect(verbs_options(1), node.endpoint());
+  auto b = must_connect(verbs_options(2), node.endpoint());
   std::vector<uint8_t> buf(8192);
   fill(buf.data(), buf.size(), 3);
   BufferId id;
@@ -288,23 +295,17 @@ TEST(VerbsTransport, WrongTokenAndUnknownRegionAreRejectedAtConnect) {
   LocalNode node(1 << 20);
   TransportOptions o = verbs_options(1);
   o.token = "not-the-token";
-  try {
-    connect_verbs(o, node.endpoint());
-    FAIL() << "connected with a wrong token";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("wrong token"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(node.endpoint()), std::string::npos) << e.what();
-  }
+  auto wrong = connect_verbs(o, node.endpoint());
+  ASSERT_FALSE(wrong.ok()) << "connected with a wrong token";
+  EXPECT_NE(wrong.status().message().find("wrong token"), std::string::npos) << wrong.status().message();
+  EXPECT_NE(wrong.status().message().find(node.endpoint()), std::string::npos) << wrong.status().message();
   o = verbs_options(1);
   o.region = 7;
-  try {
-    connect_verbs(o, node.endpoint());
-    FAIL() << "connected to a region the node does not have";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no such region"), std::string::npos) << e.what();
-  }
+  auto no_region = connect_verbs(o, node.endpoint());
+  ASSERT_FALSE(no_region.ok()) << "connected to a region the node does not have";
+  EXPECT_NE(no_region.status().message().find("no such region"), std::string::npos) << no_region.status().message();
   // The node still serves a good client.
-  auto t = connect_verbs(verbs_options(1), node.endpoint());
+  auto t = must_connect(verbs_options(1), node.endpoint());
   EXPECT_EQ(t->region_bytes(), 1u << 20);
 }
 
@@ -320,12 +321,9 @@ TEST(VerbsTransport, UnreachableNodeFailsWithinTheTimeoutNamingTheAddress) {
     TransportOptions o = verbs_options(1);
     o.connect_timeout_ms = 2000;
     auto t0 = std::chrono::steady_clock::now();
-    try {
-      connect_verbs(o, ep);
-      FAIL() << "connected to " << ep;
-    } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(ep), std::string::npos) << e.what();
-    }
+    auto t = connect_verbs(o, ep);
+    ASSERT_FALSE(t.ok()) << "connected to " << ep;
+    EXPECT_NE(t.status().message().find(ep), std::string::npos) << t.status().message();
     auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_LT(ms, 2000 + 3000) << ep << ": connect must give up after connect_timeout_ms";
     RecordProperty("unreachable_ms_" + std::string(ep == no_host ? "no_host" : "closed_port"), std::to_string(ms));
@@ -341,9 +339,11 @@ TEST(VerbsTransport, MemnodeKilledMidTransferFailsPendingTransfers) {
   launch.token = kToken;
   launch.shm = false;
   launch.verbs = true;
-  MemnodeProcess node(launch);
+  auto started = MemnodeProcess::start(launch);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  MemnodeProcess& node = **started;
   ASSERT_FALSE(node.endpoints().verbs.empty()) << node.ready_line();
-  auto t = connect_verbs(verbs_options(1), node.endpoints().verbs);
+  auto t = must_connect(verbs_options(1), node.endpoints().verbs);
   std::vector<uint8_t> buf(8 << 20, 0x3c);
   BufferId id;
   ASSERT_TRUE(t->register_buffer(buf.data(), buf.size(), &id).ok());
@@ -393,7 +393,7 @@ TEST(VerbsTransport, MemnodeKilledMidTransferFailsPendingTransfers) {
 TEST(VerbsTransport, ForkedChildConnectsAnew) {
   SKIP_OUTSIDE_VM();
   LocalNode node(1 << 20);
-  auto parent = connect_verbs(verbs_options(1), node.endpoint());  // the parent's own, unused by the child
+  auto parent = must_connect(verbs_options(1), node.endpoint());  // the parent's own, unused by the child
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   pid_t pid = ::fork();
@@ -404,7 +404,7 @@ TEST(VerbsTransport, ForkedChildConnectsAnew) {
     double connect_us = -1;
     try {
       auto t0 = std::chrono::steady_clock::now();
-      auto t = connect_verbs(verbs_options(1), node.endpoint());
+      auto t = must_connect(verbs_options(1), node.endpoint());
       connect_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       std::vector<uint8_t> b(65536), r(65536);
       fill(b.data(), b.size(), 5);
@@ -451,7 +451,7 @@ TEST(VerbsTransport, ForkedChildConnectsAnew) {
 TEST(VerbsTransport, ChildFillsSharedBufferParentPosts) {
   SKIP_OUTSIDE_VM();
   LocalNode node(4 << 20);
-  auto t = connect_verbs(verbs_options(2), node.endpoint());
+  auto t = must_connect(verbs_options(2), node.endpoint());
   const size_t len = 2 << 20;
   void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(p, MAP_FAILED);
