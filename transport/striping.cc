@@ -46,6 +46,12 @@ Status BufferTable::remove(BufferId id) {
   return Status::Ok();
 }
 
+void BufferTable::abandon() {
+  for (auto& [id, b] : buffers_)
+    if (b.extension) b.extension->abandon();
+  buffers_.clear();
+}
+
 LocalBuffer* BufferTable::find(BufferId id) {
   auto it = buffers_.find(id);
   return it == buffers_.end() ? nullptr : &it->second;

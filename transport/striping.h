@@ -21,6 +21,9 @@ namespace rpbench::transport::detail {
 // registration), owned by the buffer's entry and destroyed with it.
 struct BufferExtension {
   virtual ~BufferExtension() = default;
+  // In a forked child's copy of the transport: forget what it holds without releasing it (it is
+  // the parent's).
+  virtual void abandon() {}
 };
 
 struct LocalBuffer {
@@ -42,6 +45,8 @@ class BufferTable {
   const LocalBuffer* find(BufferId id) const;
   // Forgets every buffer (close(): after the transport can no longer touch them).
   void clear() { buffers_.clear(); }
+  // A forked child's copy: abandons every extension (BufferExtension::abandon), then forgets all.
+  void abandon();
 
  private:
   std::unordered_map<BufferId, LocalBuffer> buffers_;

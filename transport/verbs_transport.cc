@@ -34,6 +34,9 @@
 // ibv_fork_init active, ibv_reg_mr marks the range MADV_DONTFORK, so the child would not see a
 // MAP_SHARED buffer at all: register_buffer() undoes it with MADV_DOFORK for shared mappings
 // (their pages are never copied on fork, so the parent's registration stays what the NIC reads).
+// close() or the destructor run by a forked child on its copy of the parent's transport (exit()
+// running destructors, say) touches none of the parent's verbs objects: it forgets them, and
+// close() says so (kFailedPrecondition), as shm and tcp do.
 //
 // Bookkeeping: the registered buffers, post()'s argument checks and the transfers in flight are
 // striping.h's, shared with shm and tcp; a buffer's memory registration hangs off its entry.
@@ -108,6 +111,7 @@ int ms_until(Clock::time_point deadline) {
 // A buffer's memory registration, kept on its entry in the shared buffer table.
 struct Registration final : detail::BufferExtension {
   rdma::Mr mr;
+  void abandon() override { (void)mr.release(); }
 };
 
 struct WorkRequest {  // one posted chunk, in posting order per QP
@@ -139,9 +143,14 @@ struct ChunkWr {
 
 class VerbsTransport final : public Transport {
  public:
-  VerbsTransport(const TransportOptions& o, std::string endpoint) : opt_(o), endpoint_(std::move(endpoint)) {}
+  VerbsTransport(const TransportOptions& o, std::string endpoint)
+      : opt_(o), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {}
 
   ~VerbsTransport() override {
+    if (forked_copy()) {
+      abandon();
+      return;
+    }
     // Stop the QPs before the buffers' registrations go (no DMA into freed memory after this).
     for (auto& c : channels_) stop_channel(c);
     channels_.clear();
@@ -185,6 +194,11 @@ class VerbsTransport final : public Transport {
   Status modify_qp(Channel& c, ibv_qp_state state, const char* step);
 
   static void stop_channel(Channel& c);  // QP -> error (no more DMA), then a DREQ to the node
+  // A forked child runs on a copy of this object whose ids, QPs, MRs, CQ, PD, context and event
+  // channel are the parent's: destroying or disconnecting them from the child could tear down
+  // the parent's connection, so the copy forgets them without touching them.
+  bool forked_copy() const { return ::getpid() != owner_pid_; }
+  void abandon();
   // Waits until channel c has room for a work request; breaks the transport after
   // options.io_timeout_ms without a completion.
   void wait_for_room(Channel& c);
@@ -197,6 +211,7 @@ class VerbsTransport final : public Transport {
 
   TransportOptions opt_;
   std::string endpoint_;
+  pid_t owner_pid_;  // the process that connected: the only one that may touch the verbs objects
   std::string device_ = "?";
   int port_ = 0;
   uint64_t region_bytes_ = 0;
@@ -256,6 +271,21 @@ void VerbsTransport::stop_channel(Channel& c) {
     ibv_modify_qp(c.qp.get(), &attr, IBV_QP_STATE);
   }
   if (c.id && c.connected) rdma_disconnect(c.id.get());  // an id that never connected has nothing to end
+}
+
+void VerbsTransport::abandon() {
+  for (auto& c : channels_) {
+    (void)c.qp.release();
+    (void)c.id.release();
+  }
+  channels_.clear();
+  transfers_.clear();
+  buffers_.abandon();
+  (void)cq_.release();
+  (void)comp_.release();
+  (void)pd_.release();
+  (void)ctx_.release();
+  (void)cm_channel_.release();
 }
 
 Status VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step) {
@@ -599,7 +629,7 @@ Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_of
     wait_for_room(channels_[ch]);
     if (!broken_.empty()) {
       // The rest of this transfer is never posted: its chunks fail now.
-      fail_chunks(xid, nchunks - i, "verbs transport failed: " + broken_);
+      fail_chunks(xid, nchunks - i, "verbs transport to " + endpoint_ + " failed: " + broken_);
       return Status::Ok();
     }
     const uint64_t off = i * chunk;
@@ -631,6 +661,12 @@ size_t VerbsTransport::wait(std::span<Completion> out, std::chrono::milliseconds
 
 Status VerbsTransport::close() {
   if (closed_) return Status::Ok();
+  if (forked_copy()) {
+    closed_ = true;
+    abandon();
+    return Status::FailedPrecondition(
+        "close() of a verbs transport in a forked child: its queue pairs belong to the parent");
+  }
   std::array<Completion, 64> drop;
   // Pending transfers finish, fail, or are failed here after io_timeout_ms without a completion.
   Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
