@@ -1,33 +1,31 @@
-// Helpers of the shm and tcp transport tests: a real rpbench-memnode started through MemnodeProcess,
-// connecting either transport to it, byte patterns, and a buffer owned by the test.
+// Helpers of the transport tests: taking a value the test needs out of a StatusOr, byte patterns,
+// a buffer owned by the test, draining a transport's completions, and sockets where nothing serves
+// (a TCP port bound but not listening, a unix socket path with nothing behind it, or listening and
+// never accepting).
 #pragma once
-#include <signal.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include <gtest/gtest.h>
-
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
-#include <ostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "base/token.h"
-#include "transport/memnode_process.h"
-#include "transport/options.h"
-#include "transport/socket_transports.h"
+#include "base/status_or.h"
+#include "base/unique_fd.h"
 #include "transport/transport.h"
 
 namespace rpbench::transport::testing {
-
-enum class Kind { kShm, kTcp };
-
-inline std::string kind_name(Kind k) { return k == Kind::kShm ? "shm" : "tcp"; }
-inline void PrintTo(Kind k, std::ostream* os) { *os << kind_name(k); }
-inline std::string kind_param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
 // The value of a StatusOr a test needs (a failure throws: gtest reports it with the message).
 template <class T>
@@ -35,56 +33,6 @@ T value_or_throw(StatusOr<T> v) {
   if (!v.ok()) throw std::runtime_error(v.status().to_string());
   return std::move(*v);
 }
-
-// A memory node of its own for one test, serving tcp and shm.
-class TestNode {
- public:
-  explicit TestNode(uint64_t region_bytes, uint32_t regions = 1) : token_(value_or_throw(random_token())) {
-    MemnodeLaunch l;
-    l.binary = RPBENCH_MEMNODE_BINARY;
-    l.token = token_;
-    l.region_bytes = region_bytes;
-    l.regions = regions;
-    l.shm = true;
-    l.ready_timeout_ms = 10000;
-    process_ = value_or_throw(MemnodeProcess::start(l));
-  }
-  MemnodeProcess& process() { return *process_; }
-  const std::string& token() const { return token_; }
-  std::string endpoint(Kind k) const {
-    return k == Kind::kShm ? process_->endpoints().unix : process_->endpoints().tcp;
-  }
-  TransportOptions options(Kind k, int channels = 1, uint64_t chunk_bytes = 1 << 20, int queue_depth = 64) const {
-    TransportOptions o;
-    o.type = kind_name(k);
-    o.memnode = endpoint(k);
-    o.channels = channels;
-    o.chunk_bytes = chunk_bytes;
-    o.queue_depth = queue_depth;
-    o.token = token_;
-    o.connect_timeout_ms = 5000;
-    return o;
-  }
-  StatusOr<std::unique_ptr<Transport>> try_connect(Kind k, const TransportOptions& o) const {
-    return k == Kind::kShm ? connect_shm(o, endpoint(k)) : connect_tcp(o, endpoint(k));
-  }
-  std::unique_ptr<Transport> connect(Kind k, const TransportOptions& o) const {
-    return value_or_throw(try_connect(k, o));
-  }
-  std::unique_ptr<Transport> connect(Kind k, int channels = 1, uint64_t chunk_bytes = 1 << 20,
-                                     int queue_depth = 64) const {
-    return connect(k, options(k, channels, chunk_bytes, queue_depth));
-  }
-  // SIGKILL (or another signal), then reap: when this returns the node's sockets are closed.
-  void kill_and_reap(int sig) {
-    ::kill(process_->pid(), sig);
-    (void)process_->stop();
-  }
-
- private:
-  std::string token_;
-  std::unique_ptr<MemnodeProcess> process_;
-};
 
 // Byte i of a pattern: depends on the seed and on the position, so shifted copies differ.
 inline uint8_t pattern_byte(uint64_t i, uint32_t seed) {
@@ -133,5 +81,48 @@ inline std::vector<Completion> drain(Transport& t, std::chrono::milliseconds tim
   }
   return all;
 }
+
+// A TCP socket bound to a free loopback port; listening only when asked (and then never accepting).
+struct TcpPort {
+  UniqueFd fd;
+  std::string endpoint;
+  explicit TcpPort(bool listen) : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
+    socklen_t len = sizeof(a);
+    ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    endpoint = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+    if (listen && ::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
+  }
+};
+
+// A unix socket path in a fresh directory; listening (never accepting) when asked.
+struct UnixPath {
+  std::string dir;
+  std::string path;
+  UniqueFd fd;
+  explicit UnixPath(bool listen) {
+    char tmpl[] = "/tmp/rpbench-transport-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
+    dir = tmpl;
+    path = dir + "/sock";
+    if (!listen) return;
+    fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, path.c_str(), path.size());
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
+    if (::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
+  }
+  ~UnixPath() {
+    fd.reset();
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+  }
+  UnixPath(const UnixPath&) = delete;
+  UnixPath& operator=(const UnixPath&) = delete;
+};
 
 }  // namespace rpbench::transport::testing
