@@ -77,4 +77,15 @@ std::string format_size(uint64_t bytes) {
   return buf;
 }
 
+std::string format_size_exact(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  uint64_t v = bytes;
+  while (unit < 4 && v != 0 && v % 1024 == 0) {
+    v /= 1024;
+    ++unit;
+  }
+  return std::to_string(v) + " " + kUnits[unit];
+}
+
 }  // namespace rpbench

@@ -20,4 +20,8 @@ StatusOr<uint64_t> parse_count(std::string_view text, uint64_t min = 1);
 // 268435456 -> "256M"; 24034050048 -> "22.4G".
 std::string format_size(uint64_t bytes);
 
+// Exact, in the largest binary unit that divides it: 1048576 -> "1 MiB", 65536 -> "64 KiB",
+// 1000 -> "1000 bytes" (for descriptions that must not round: a region, a chunk size).
+std::string format_size_exact(uint64_t bytes);
+
 }  // namespace rpbench

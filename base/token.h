@@ -20,4 +20,8 @@ std::string token_or_env(std::string_view configured);
 // Like token_or_env(), but a missing or over-long token is an error naming where to set it.
 StatusOr<std::string> resolve_token(std::string_view configured);
 
+// A fresh random token (hex, 32 characters) from getrandom(): what an own memory node gets when
+// no token is configured. kIoError should getrandom() fail.
+StatusOr<std::string> random_token();
+
 }  // namespace rpbench

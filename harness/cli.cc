@@ -29,6 +29,7 @@
 #include "harness/result.h"
 #include "harness/result_io.h"
 #include "harness/sample_command.h"
+#include "transport/registry.h"
 
 namespace po = boost::program_options;
 
@@ -229,11 +230,9 @@ int cmd_list(int argc, char** argv) {
   for (const auto& e : engine_registry())
     std::printf("  %-16.*s %.*s\n", static_cast<int>(e.info.name.size()), e.info.name.data(),
                 static_cast<int>(e.info.summary.size()), e.info.summary.data());
-  std::cout << "transports (for engines with remote memory; rpbench probe transport measures them):\n"
-               "  none             the engine keeps its data in this process (no remote memory)\n"
-               "  shm              the memory node's region mapped into this process: copies (optional link model)\n"
-               "  tcp              a framed, pipelined protocol to the memory node over TCP\n"
-               "  verbs            RDMA (rdma-core): one-sided RDMA WRITE/READ over RC queue pairs\n";
+  std::cout << "transports (for engines with remote memory; rpbench probe transport measures them):\n";
+  std::printf("  %-16s %s\n", "none", "the engine keeps its data in this process (no remote memory)");
+  for (const auto& t : transport::transport_registry()) std::printf("  %-16s %s\n", t.name.c_str(), t.summary.c_str());
   std::cout << "key distributions:\n";
   for (auto d : workloads::key_distributions()) std::cout << "  " << d << "\n";
   std::cout << "value size distributions:\n";

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -33,17 +31,13 @@ namespace {
 
 constexpr const char* kBinaryName = "rpbench-memnode";
 
-std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + errno_text());
-}
-
 bool is_executable(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
 // rpbench-memnode next to the running binary, then on PATH.
-std::string find_binary() {
+StatusOr<std::string> find_binary() {
   std::vector<std::string> tried;
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -70,7 +64,7 @@ std::string find_binary() {
   std::string msg = std::string("cannot find ") + kBinaryName + " (looked next to this program";
   if (!tried.empty()) msg += ", " + tried.front();
   msg += ", and on PATH); build it, or name it in MemnodeLaunch::binary";
-  throw std::runtime_error(msg);
+  return Status::NotFound(msg);
 }
 
 // The last non-empty line of what the child wrote to its stderr (a memfd), for error messages.
@@ -90,10 +84,10 @@ std::string last_line(int fd) {
 
 // The value of "key=" in the ready line, up to the next " " (the unix path: up to " verbs=",
 // so a path with spaces survives).
-std::string field(const std::string& line, const std::string& key, const std::string& until = " ") {
+StatusOr<std::string> field(const std::string& line, const std::string& key, const std::string& until = " ") {
   std::string needle = " " + key + "=";
   size_t at = line.find(needle);
-  if (at == std::string::npos) throw std::runtime_error("rpbench-memnode's ready line has no " + key + "=: " + line);
+  if (at == std::string::npos) return Status::Internal("rpbench-memnode's ready line has no " + key + "=: " + line);
   at += needle.size();
   size_t end = line.find(until, at);
   return line.substr(at, end == std::string::npos ? std::string::npos : end - at);
@@ -101,14 +95,17 @@ std::string field(const std::string& line, const std::string& key, const std::st
 
 }  // namespace
 
-MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
+StatusOr<std::unique_ptr<MemnodeProcess>> MemnodeProcess::start(const MemnodeLaunch& launch) {
   if (launch.token.empty() || launch.token.size() > protocol::kMaxTokenBytes)
-    throw std::invalid_argument("memory node token must be 1.." + std::to_string(protocol::kMaxTokenBytes) +
-                                " bytes, got " + std::to_string(launch.token.size()));
-  if (launch.regions == 0) throw std::invalid_argument("memory node: regions must be at least 1");
-  if (launch.region_bytes == 0) throw std::invalid_argument("memory node: region_bytes must be > 0");
-  const std::string binary = launch.binary.empty() ? find_binary() : launch.binary;
-  if (!is_executable(binary)) throw std::runtime_error("memory node binary '" + binary + "' is not an executable file");
+    return Status::InvalidArgument("memory node token must be 1.." + std::to_string(protocol::kMaxTokenBytes) +
+                                   " bytes, got " + std::to_string(launch.token.size()));
+  if (launch.regions == 0) return Status::InvalidArgument("memory node: regions must be at least 1");
+  if (launch.region_bytes == 0) return Status::InvalidArgument("memory node: region_bytes must be > 0");
+  StatusOr<std::string> found = launch.binary.empty() ? find_binary() : StatusOr<std::string>(launch.binary);
+  if (!found.ok()) return found.status();
+  const std::string binary = *found;
+  if (!is_executable(binary))
+    return Status::NotFound("memory node binary '" + binary + "' is not an executable file");
 
   SpawnOptions spawn;
   spawn.path = binary;
@@ -128,11 +125,11 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
   spawn.env.push_back(token_prefix + launch.token);
 
   int out_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw sys_error("memory node: pipe");
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return errno_status("memory node: pipe");
   UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
   // The child's stderr goes to a memfd: never blocks the node, and its last line explains a failure.
   UniqueFd err_file(::memfd_create("rpbench-memnode-stderr", MFD_CLOEXEC));
-  if (!err_file) throw sys_error("memory node: memfd_create for its stderr");
+  if (!err_file) return errno_status("memory node: memfd_create for its stderr");
   spawn.stdout_fd = out_write.get();
   spawn.stderr_fd = err_file.get();
   // The node is stopped with the thread that started it (PR_SET_PDEATHSIG fires when the forking
@@ -140,27 +137,27 @@ MemnodeProcess::MemnodeProcess(const MemnodeLaunch& launch) {
   // removes its socket directory on the way out.
   spawn.death_signal = SIGTERM;
   StatusOr<ChildProcess> child = ChildProcess::spawn(spawn);
-  if (!child.ok()) throw std::runtime_error("memory node: " + child.status().message());
-  child_ = std::move(*child);
+  if (!child.ok()) return child.status().with_context("memory node: ");
+  std::unique_ptr<MemnodeProcess> node(new MemnodeProcess());
+  node->child_ = std::move(*child);
   out_write.reset();  // the node holds the only write end: EOF when it exits
-  try {
-    await_ready(out_read.get(), std::move(err_file), binary, launch.ready_timeout_ms);
-  } catch (...) {
-    child_.kill();  // whatever went wrong (out of memory, say), no node is left behind
-    throw;
-  }
+  // On failure await_ready() has stopped the node: whatever went wrong, none is left behind.
+  if (Status s = node->await_ready(out_read.get(), std::move(err_file), binary, launch.ready_timeout_ms); !s.ok())
+    return s;
+  return node;
 }
 
-void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms) {
-
+Status MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms) {
   // The ready line, within the timeout.
   std::string line;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ready_timeout_ms);
   std::string failure;
+  Status::Code code = Status::Code::kUnavailable;  // of `failure`
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       failure = "printed no ready line within " + std::to_string(ready_timeout_ms) + " ms";
+      code = Status::Code::kTimeout;
       break;
     }
     pollfd p{out_fd, POLLIN, 0};
@@ -195,20 +192,23 @@ void MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::strin
     if (exited && failure.find("stdout") == std::string::npos) msg += " (" + failure + ")";
     std::string err = last_line(err_file.get());
     if (!err.empty()) msg += ": " + err;
-    throw std::runtime_error(msg);
+    return Status::FromCode(exited ? Status::Code::kUnavailable : code, msg);
   }
   ready_line_ = line;
   stderr_fd_ = std::move(err_file);
-  try {
-    endpoints_.tcp = field(line, "tcp");
-    std::string unix_path = field(line, "unix", " verbs=");
-    endpoints_.unix = unix_path == "-" ? "" : "unix:" + unix_path;
-    std::string verbs = field(line, "verbs");
-    endpoints_.verbs = verbs == "-" ? "" : verbs;
-  } catch (...) {
-    stop();
-    throw;
+  StatusOr<std::string> tcp = field(line, "tcp");
+  StatusOr<std::string> unix_path = field(line, "unix", " verbs=");
+  StatusOr<std::string> verbs = field(line, "verbs");
+  for (const Status& s : {tcp.status(), unix_path.status(), verbs.status()}) {
+    if (!s.ok()) {
+      (void)stop();
+      return s;
+    }
   }
+  endpoints_.tcp = *tcp;
+  endpoints_.unix = *unix_path == "-" ? "" : "unix:" + *unix_path;
+  endpoints_.verbs = *verbs == "-" ? "" : *verbs;
+  return Status::Ok();
 }
 
 MemnodeProcess::~MemnodeProcess() { stop(); }
@@ -240,26 +240,6 @@ Status MemnodeProcess::stop() {
     ::rmdir(path.substr(0, path.rfind('/')).c_str());
   }
   return stop_status_;
-}
-
-std::string random_token() {
-  uint8_t bytes[16];
-  size_t got = 0;
-  while (got < sizeof(bytes)) {
-    ssize_t r = ::getrandom(bytes + got, sizeof(bytes) - got, 0);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throw sys_error("getrandom");
-    }
-    got += static_cast<size_t>(r);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 }  // namespace rpbench::transport

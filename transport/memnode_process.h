@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
 #include "base/child_process.h"
+#include "base/status_or.h"
 #include "base/unique_fd.h"
 
 namespace rpbench::transport {
@@ -43,8 +43,11 @@ struct MemnodeEndpoints {
 
 class MemnodeProcess {
  public:
-  // Throws std::runtime_error with the node's own error line when it exits or stays silent.
-  explicit MemnodeProcess(const MemnodeLaunch& launch);
+  // Starts the node and waits for its ready line. kInvalidArgument for a bad launch (token,
+  // regions, sizes), kNotFound when there is no rpbench-memnode to run, kUnavailable with the
+  // node's own last stderr line when it exits before it is ready, kTimeout when it stays silent
+  // for ready_timeout_ms; a node that did not get ready is never left running.
+  static StatusOr<std::unique_ptr<MemnodeProcess>> start(const MemnodeLaunch& launch);
   ~MemnodeProcess();
   MemnodeProcess(const MemnodeProcess&) = delete;
   MemnodeProcess& operator=(const MemnodeProcess&) = delete;
@@ -57,9 +60,10 @@ class MemnodeProcess {
   Status stop();
 
  private:
+  MemnodeProcess() = default;
   // Reads the ready line from the node's stdout (`out_fd`) and takes the endpoints from it. On
-  // failure the node is stopped and std::runtime_error carries its last stderr line.
-  void await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms);
+  // failure the node is stopped and the error carries its last stderr line.
+  Status await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms);
 
   ChildProcess child_;   // a forked child's copy never stops the node (only the starting process)
   MemnodeEndpoints endpoints_;
@@ -67,8 +71,5 @@ class MemnodeProcess {
   UniqueFd stderr_fd_;   // the node's stderr (a memfd): its last line explains a failed stop
   Status stop_status_;   // what stop() returned the first time
 };
-
-// A fresh random token (hex, 32 characters) from getrandom().
-std::string random_token();
 
 }  // namespace rpbench::transport

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/status.h"
+
 namespace rpbench::transport {
 
 // The limits of a connection's options: the config fields (harness/config/fields.cc), the probe's
@@ -53,5 +55,12 @@ struct TransportOptions {
   LinkModel link;
   VerbsOptions verbs;
 };
+
+// Checks what every transport shares against the limits above: channels in [1, kMaxChannels],
+// queue_depth in [1, kMaxQueueDepth], chunk_bytes in [1, kMaxChunkBytes] (a transport takes chunks
+// below the config's kMinChunkBytes: tests cut transfers finely), connect_timeout_ms and
+// io_timeout_ms in [1, kMaxTimeoutMs]. kInvalidArgument naming the field and the value; each
+// transport checks its own fields (link, verbs) itself.
+Status check_options(const TransportOptions& options);
 
 }  // namespace rpbench::transport

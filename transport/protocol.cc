@@ -25,6 +25,16 @@ std::string_view code_name(Code c) {
   return "unknown error code";
 }
 
+Status::Code refusal_code(Code c) {
+  switch (c) {
+    case Code::kBadToken:
+    case Code::kNoSuchRegion: return Status::Code::kInvalidArgument;
+    case Code::kBadMagic:
+    case Code::kBadVersion: return Status::Code::kFailedPrecondition;
+    default: return Status::Code::kUnavailable;
+  }
+}
+
 void encode(const Hello& h, std::span<uint8_t, kHelloBytes> out) {
   uint8_t* p = out.data();
   put32(p, h.magic);

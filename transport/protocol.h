@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "base/token.h"
 
 namespace rpbench::transport::protocol {
@@ -40,6 +41,11 @@ enum class Code : uint32_t {
   kNodeError = 8,    // the node could not do it (e.g. it is stopping)
 };
 std::string_view code_name(Code c);
+// The Status code of a connection the node refused with `c` (every listener: tcp, unix socket,
+// rdma_cm): kInvalidArgument for what the client asked for (a wrong token, no such region),
+// kFailedPrecondition for a peer that speaks another protocol (magic, version), kUnavailable when
+// the node could not serve it (kNodeError).
+Status::Code refusal_code(Code c);
 
 enum : uint16_t { kFlagShm = 1 };
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
 
 #include "transport/little_endian.h"
 #include "base/errno_text.h"
@@ -56,10 +55,10 @@ std::string no_device_message(const std::string& address, const std::string& wha
          "verbs tests in scripts/rxe_vm.sh, or use transport.type tcp or shm";
 }
 
-sockaddr_storage parse_endpoint(const std::string& endpoint) {
+StatusOr<sockaddr_storage> parse_endpoint(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size())
-    throw std::invalid_argument("verbs endpoint '" + endpoint + "': expected HOST:PORT");
+    return Status::InvalidArgument("verbs endpoint '" + endpoint + "': expected HOST:PORT");
   std::string host = endpoint.substr(0, colon);
   std::string port = endpoint.substr(colon + 1);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -69,17 +68,18 @@ sockaddr_storage parse_endpoint(const std::string& endpoint) {
   addrinfo* res = nullptr;
   int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
   if (rc != 0 || !res)
-    throw std::invalid_argument("verbs endpoint '" + endpoint + "': cannot resolve: " + gai_strerror(rc));
+    return Status::Unavailable("verbs endpoint '" + endpoint + "': cannot resolve: " + gai_strerror(rc));
   sockaddr_storage ss{};
   std::memcpy(&ss, res->ai_addr, std::min<size_t>(res->ai_addrlen, sizeof(ss)));
   freeaddrinfo(res);
   return ss;
 }
 
-void set_nonblocking(int fd) {
+Status set_nonblocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
-    throw std::runtime_error(std::string("fcntl(O_NONBLOCK) on the rdma_cm event channel: ") + errno_text());
+    return errno_status("fcntl(O_NONBLOCK) on an rdma event channel");
+  return Status::Ok();
 }
 
 std::optional<CmEvent> next_event(rdma_event_channel* ch, std::chrono::steady_clock::time_point deadline) {

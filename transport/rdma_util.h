@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "base/status_or.h"
 #include "transport/protocol.h"
 
 namespace rpbench::transport::rdma {
@@ -76,11 +77,12 @@ bool fork_init_active();
 std::string no_device_message(const std::string& address, const std::string& what_failed);
 
 // Parses "HOST:PORT" (numeric or resolvable host; IPv6 as [::1]:PORT) into a socket address.
-// Throws std::invalid_argument naming the endpoint.
-sockaddr_storage parse_endpoint(const std::string& endpoint);
+// kInvalidArgument for a malformed endpoint, kUnavailable for a host that does not resolve; the
+// message names the endpoint.
+StatusOr<sockaddr_storage> parse_endpoint(const std::string& endpoint);
 
-// Makes the event channel's fd non-blocking (so events can be polled without waiting).
-void set_nonblocking(int fd);
+// Makes an event channel's fd non-blocking (so events can be polled without waiting).
+Status set_nonblocking(int fd);
 
 // A cm event's content, copied so the event can be acked at once (rdma_destroy_id waits for acks).
 struct CmEvent {

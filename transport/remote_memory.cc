@@ -1,28 +1,12 @@
 #include "transport/remote_memory.h"
 
-#include <cstdlib>
-#include <stdexcept>
 #include <utility>
 
-#include "transport/protocol.h"
+#include "base/sizes.h"
 #include "base/token.h"
+#include "transport/protocol.h"
 
 namespace rpbench::transport {
-
-namespace {
-
-std::string size_text(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  uint64_t v = bytes;
-  while (u < 4 && v >= 1024 && v % 1024 == 0) {
-    v /= 1024;
-    ++u;
-  }
-  return std::to_string(v) + " " + units[u];
-}
-
-}  // namespace
 
 std::string region_allocation(const TransportOptions& o) {
   if (o.memnode != "auto") return "remote node's choice";
@@ -35,9 +19,11 @@ std::string memnode_problem(const std::string& type, const std::string& memnode)
   if (memnode == "auto") return "";
   if (memnode.empty()) return "expected auto, HOST:PORT or unix:PATH, " + got;
   const bool is_unix = memnode.rfind("unix:", 0) == 0;
-  if (type == "shm" && !is_unix)
-    return "shm maps the region through the node's unix socket; expected auto or unix:PATH, " + got;
-  if (type != "shm" && is_unix) return type + " needs auto or HOST:PORT, " + got;
+  const TransportEntry* entry = find_transport(type);
+  const bool wants_unix = entry != nullptr && entry->listener == NodeListener::kUnixSocket;
+  if (wants_unix && !is_unix)
+    return type + " maps the region through the node's unix socket; expected auto or unix:PATH, " + got;
+  if (!wants_unix && is_unix) return type + " needs auto or HOST:PORT, " + got;
   if (is_unix) return memnode.size() == 5 ? "unix: needs a socket path" : "";
   const auto colon = memnode.rfind(':');
   const std::string port = colon == std::string::npos ? "" : memnode.substr(colon + 1);
@@ -48,52 +34,70 @@ std::string memnode_problem(const std::string& type, const std::string& memnode)
   return "";
 }
 
-RemoteMemory::RemoteMemory(TransportOptions options) : options_(std::move(options)) {
-  if (options_.type != "shm" && options_.type != "tcp" && options_.type != "verbs")
-    throw std::runtime_error("transport.type '" + options_.type + "' is not a remote-memory transport");
-  options_.token = token_or_env(options_.token);
-  if (const std::string problem = memnode_problem(options_.type, options_.memnode); !problem.empty())
-    throw std::invalid_argument("transport.memnode: " + problem);
-  if (options_.memnode == "auto") {
-    if (options_.region != 0)
-      throw std::invalid_argument("transport.region " + std::to_string(options_.region) +
-                                  ": the auto memory node has one region, 0");
-    if (options_.token.empty()) options_.token = random_token();
-    MemnodeLaunch launch;
-    launch.listen_address = options_.listen_address;
-    launch.regions = 1;
-    launch.region_bytes = options_.region_bytes;
-    launch.prefault = options_.prefault;
-    launch.token = options_.token;
-    launch.shm = options_.type == "shm";
-    launch.verbs = options_.type == "verbs";
-    node_ = std::make_unique<MemnodeProcess>(launch);
-    const MemnodeEndpoints& e = node_->endpoints();
-    endpoint_ = options_.type == "shm" ? e.unix : options_.type == "verbs" ? e.verbs : e.tcp;
-    if (endpoint_.empty())
-      throw std::runtime_error("the memory node started for transport " + options_.type +
-                               " did not report an endpoint for it: " + node_->ready_line());
+StatusOr<std::unique_ptr<RemoteMemory>> RemoteMemory::open(TransportOptions options) {
+  const TransportEntry* entry = find_transport(options.type);
+  if (entry == nullptr)
+    return Status::InvalidArgument("transport.type '" + options.type + "' is not a remote-memory transport (expected " +
+                                   transport_choices() + ")");
+  if (const std::string problem = memnode_problem(options.type, options.memnode); !problem.empty())
+    return Status::InvalidArgument("transport.memnode: " + problem);
+  std::unique_ptr<RemoteMemory> remote(new RemoteMemory(std::move(options)));
+  TransportOptions& o = remote->options_;
+  o.token = token_or_env(o.token);
+  if (o.memnode == "auto") {
+    if (Status s = remote->start_node(entry->listener); !s.ok()) return s;
   } else {
-    if (options_.token.empty())
-      throw std::runtime_error("memory node " + options_.memnode + ": no token (set transport.token or $" +
-                               protocol::kTokenEnv + ")");
-    endpoint_ = options_.memnode;
+    if (o.token.empty())
+      return Status::InvalidArgument("memory node " + o.memnode + ": no token (set transport.token or $" +
+                                     protocol::kTokenEnv + ")");
+    remote->endpoint_ = o.memnode;
   }
-  transport_ = connect(options_, endpoint_);
+  StatusOr<std::unique_ptr<Transport>> t = entry->connect(o, remote->endpoint_);
+  if (!t.ok()) return t.status();
+  remote->transport_ = std::move(*t);
+  return remote;
+}
+
+Status RemoteMemory::start_node(NodeListener listener) {
+  if (options_.region != 0)
+    return Status::InvalidArgument("transport.region " + std::to_string(options_.region) +
+                                   ": the auto memory node has one region, 0");
+  if (options_.token.empty()) {
+    StatusOr<std::string> fresh = random_token();
+    if (!fresh.ok()) return fresh.status();
+    options_.token = *fresh;
+  }
+  MemnodeLaunch launch;
+  launch.listen_address = options_.listen_address;
+  launch.regions = 1;
+  launch.region_bytes = options_.region_bytes;
+  launch.prefault = options_.prefault;
+  launch.token = options_.token;
+  launch.shm = listener == NodeListener::kUnixSocket;
+  launch.verbs = listener == NodeListener::kRdmaCm;
+  StatusOr<std::unique_ptr<MemnodeProcess>> node = MemnodeProcess::start(launch);
+  if (!node.ok()) return node.status();
+  node_ = std::move(*node);
+  const MemnodeEndpoints& e = node_->endpoints();
+  endpoint_ = listener == NodeListener::kUnixSocket ? e.unix : listener == NodeListener::kRdmaCm ? e.verbs : e.tcp;
+  if (endpoint_.empty())
+    return Status::Internal("the memory node started for transport " + options_.type +
+                            " did not report an endpoint for it: " + node_->ready_line());
+  return Status::Ok();
 }
 
 RemoteMemory::~RemoteMemory() {
-  if (transport_) transport_->close();
+  if (transport_) (void)transport_->close();
   transport_.reset();
-  if (node_) node_->stop();
+  if (node_) (void)node_->stop();
 }
 
-std::unique_ptr<Transport> RemoteMemory::connect_again() const { return connect(options_, endpoint_); }
+StatusOr<std::unique_ptr<Transport>> RemoteMemory::connect_again() const { return connect(options_, endpoint_); }
 
 std::string RemoteMemory::describe() const {
   std::string node;
   if (node_)
-    node = "memnode auto, pid " + std::to_string(node_->pid()) + ", " + size_text(options_.region_bytes) + " " +
+    node = "memnode auto, pid " + std::to_string(node_->pid()) + ", " + format_size_exact(options_.region_bytes) + " " +
            region_allocation(options_);
   else
     node = "memnode " + options_.memnode;

@@ -5,9 +5,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "base/status_or.h"
 #include "transport/memnode_process.h"
 #include "transport/options.h"
+#include "transport/registry.h"
 #include "transport/transport.h"
 
 namespace rpbench::transport {
@@ -25,15 +28,17 @@ std::string memnode_problem(const std::string& type, const std::string& memnode)
 class RemoteMemory {
  public:
   // Starts the node when memnode == "auto" (token: options.token, else $RPBENCH_MEMNODE_TOKEN,
-  // else a fresh random one), then connects. Throws std::runtime_error with the reason.
-  explicit RemoteMemory(TransportOptions options);
+  // else a fresh random one), then connects. kInvalidArgument for options that name no transport
+  // of the registry, a memnode address of the wrong kind, a region the auto node does not have or
+  // a named node without a token; else MemnodeProcess::start()'s or connect()'s error.
+  static StatusOr<std::unique_ptr<RemoteMemory>> open(TransportOptions options);
   ~RemoteMemory();  // closes the connection, then stops the node it started
   RemoteMemory(const RemoteMemory&) = delete;
   RemoteMemory& operator=(const RemoteMemory&) = delete;
 
   Transport& transport() { return *transport_; }
   // A new, independent connection to the same region (e.g. for a forked child: mode a).
-  std::unique_ptr<Transport> connect_again() const;
+  StatusOr<std::unique_ptr<Transport>> connect_again() const;
   const TransportOptions& options() const { return options_; }
   const std::string& endpoint() const { return endpoint_; }
   // The node this process started (nullptr for a remote node).
@@ -42,6 +47,10 @@ class RemoteMemory {
   std::string describe() const;
 
  private:
+  explicit RemoteMemory(TransportOptions options) : options_(std::move(options)) {}
+  // memnode "auto": starts the node and takes the endpoint of `listener` from its ready line.
+  Status start_node(NodeListener listener);
+
   TransportOptions options_;
   std::unique_ptr<MemnodeProcess> node_;
   std::string endpoint_;

@@ -30,16 +30,17 @@
 #include <deque>
 #include <memory>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "base/errno_text.h"
+#include "base/sizes.h"
+#include "base/token.h"
 #include "base/unique_fd.h"
 #include "transport/protocol.h"
 #include "transport/socket_transports.h"
 #include "transport/socket_util.h"
 #include "transport/striping.h"
-#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -53,18 +54,17 @@ constexpr auto kCloseTimeout = std::chrono::seconds(60);
 // The region's pages, mapped MAP_SHARED.
 class Mapping {
  public:
-  Mapping(int fd, uint64_t bytes, const std::string& endpoint) : bytes_(bytes) {
+  // Maps `bytes` of the region file `fd` the node at `endpoint` passed (checked to be that large).
+  static StatusOr<std::unique_ptr<Mapping>> map(int fd, uint64_t bytes, const std::string& endpoint) {
+    const std::string node = "memory node at " + endpoint;
     struct stat st{};
-    if (::fstat(fd, &st) != 0)
-      throw std::runtime_error("memory node at " + endpoint + ": fstat of the region: " + errno_text(errno));
+    if (::fstat(fd, &st) != 0) return errno_status(node + ": fstat of the region");
     if (static_cast<uint64_t>(st.st_size) < bytes)
-      throw std::runtime_error("memory node at " + endpoint + " passed a region file of " +
-                               std::to_string(st.st_size) + " bytes for a region of " + std::to_string(bytes));
+      return Status::FailedPrecondition(node + " passed a region file of " + std::to_string(st.st_size) +
+                                        " bytes for a region of " + std::to_string(bytes));
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED)
-      throw std::runtime_error("memory node at " + endpoint + ": mmap of the " + std::to_string(bytes) +
-                               "-byte region: " + errno_text(errno));
-    data_ = static_cast<uint8_t*>(p);
+    if (p == MAP_FAILED) return errno_status(node + ": mmap of the " + std::to_string(bytes) + "-byte region");
+    return std::unique_ptr<Mapping>(new Mapping(static_cast<uint8_t*>(p), bytes));
   }
   ~Mapping() { ::munmap(data_, bytes_); }
   Mapping(const Mapping&) = delete;
@@ -72,7 +72,8 @@ class Mapping {
   uint8_t* data() const { return data_; }
 
  private:
-  uint8_t* data_ = nullptr;
+  Mapping(uint8_t* data, uint64_t bytes) : data_(data), bytes_(bytes) {}
+  uint8_t* data_;
   uint64_t bytes_;
 };
 
@@ -92,8 +93,12 @@ std::string transfer_error(Op op, uint64_t len, uint64_t remote_off, const std::
 
 class ShmTransport final : public Transport {
  public:
-  ShmTransport(const TransportOptions& options, std::string endpoint);
+  ShmTransport(const TransportOptions& options, std::string endpoint)
+      : options_(options), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {}
   ~ShmTransport() override { (void)close(); }
+
+  // Opens the node's unix socket, says hello, receives and maps the region (connect_shm()).
+  Status connect();
 
   std::string_view name() const override { return "shm"; }
   std::string describe() const override;
@@ -132,29 +137,32 @@ class ShmTransport final : public Transport {
   std::string broken_;
 };
 
-ShmTransport::ShmTransport(const TransportOptions& options, std::string endpoint)
-    : options_(options), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {
-  detail::check_options(options_);
+Status ShmTransport::connect() {
   if (endpoint_.compare(0, kUnixPrefix.size(), kUnixPrefix) != 0)
-    throw std::runtime_error("cannot connect to memory node at " + endpoint_ +
-                             ": the shm transport needs a unix:PATH endpoint");
-  if (options_.link.bandwidth_gbps < 0 || options_.link.latency_us < 0)
-    throw std::invalid_argument("transport.link: bandwidth_gbps and latency_us must not be negative");
-  protocol::Hello hello =
-      protocol::make_hello(options_.region, detail::resolve_token(options_), protocol::kFlagShm);
-  detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
-  control_ = detail::connect_unix(endpoint_.substr(kUnixPrefix.size()), endpoint_, deadline);
-  detail::HandshakeResult r = detail::handshake(control_.get(), endpoint_, hello, deadline, true);
-  region_bytes_ = r.region_bytes;
-  mapping_ = std::make_unique<Mapping>(r.memfd.get(), region_bytes_, endpoint_);
+    return Status::InvalidArgument("cannot connect to memory node at " + endpoint_ +
+                                   ": the shm transport needs a unix:PATH endpoint");
+  StatusOr<std::string> token = resolve_token(options_.token);
+  if (!token.ok()) return token.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
+  const protocol::Hello hello = protocol::make_hello(options_.region, *token, protocol::kFlagShm);
+  const detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
+  StatusOr<UniqueFd> fd = detail::connect_unix(endpoint_.substr(kUnixPrefix.size()), endpoint_, deadline);
+  if (!fd.ok()) return fd.status();
+  control_ = std::move(*fd);
+  StatusOr<detail::HandshakeResult> r = detail::handshake(control_.get(), endpoint_, hello, deadline, true);
+  if (!r.ok()) return r.status();
+  region_bytes_ = r->region_bytes;
+  StatusOr<std::unique_ptr<Mapping>> mapping = Mapping::map(r->memfd.get(), region_bytes_, endpoint_);
+  if (!mapping.ok()) return mapping.status();
+  mapping_ = std::move(*mapping);
   outstanding_.assign(static_cast<size_t>(options_.channels), 0);
+  return Status::Ok();
 }
 
 std::string ShmTransport::describe() const {
   std::ostringstream s;
-  s << "shm " << endpoint_ << ", region " << options_.region << " (" << detail::format_bytes(region_bytes_) << "), "
+  s << "shm " << endpoint_ << ", region " << options_.region << " (" << format_size_exact(region_bytes_) << "), "
     << outstanding_.size() << (outstanding_.size() == 1 ? " channel" : " channels")
-    << " (1 copying thread: channels add no parallelism), chunk " << detail::format_bytes(options_.chunk_bytes)
+    << " (1 copying thread: channels add no parallelism), chunk " << format_size_exact(options_.chunk_bytes)
     << ", queue depth " << options_.queue_depth << ", ";
   if (!options_.link.active()) {
     s << "no link model";
@@ -310,8 +318,18 @@ void ShmTransport::sleep_until(Clock::time_point deadline) {
 
 }  // namespace
 
-std::unique_ptr<Transport> connect_shm(const TransportOptions& options, const std::string& endpoint) {
-  return std::make_unique<ShmTransport>(options, endpoint);
+StatusOr<std::unique_ptr<Transport>> connect_shm(const TransportOptions& options, const std::string& endpoint) {
+  if (Status s = check_options(options); !s.ok()) return s;
+  if (options.link.bandwidth_gbps < 0 || options.link.latency_us < 0)
+    return Status::InvalidArgument("transport.link: bandwidth_gbps and latency_us must not be negative");
+  auto t = std::make_unique<ShmTransport>(options, endpoint);
+  if (Status s = t->connect(); !s.ok()) return s;
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+TransportEntry shm_transport_entry() {
+  return {"shm", "the memory node's region mapped into this process: copies (optional link model)",
+          NodeListener::kUnixSocket, connect_shm};
 }
 
 }  // namespace rpbench::transport

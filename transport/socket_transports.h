@@ -5,15 +5,22 @@
 #include <memory>
 #include <string>
 
+#include "base/status_or.h"
+#include "transport/registry.h"
 #include "transport/transport.h"
 
 namespace rpbench::transport {
 
-// endpoint: "unix:/path" of a memory node serving shm. Throws std::runtime_error naming the
-// endpoint when the node is unreachable within options.connect_timeout_ms or refuses the handshake.
-std::unique_ptr<Transport> connect_shm(const TransportOptions& options, const std::string& endpoint);
+// endpoint: "unix:/path" of a memory node serving shm. An error naming the endpoint when the
+// options are bad (kInvalidArgument), the node is unreachable (kUnavailable) or silent
+// (kTimeout) within options.connect_timeout_ms, or refuses the handshake (socket_util.h).
+StatusOr<std::unique_ptr<Transport>> connect_shm(const TransportOptions& options, const std::string& endpoint);
 
-// endpoint: "HOST:PORT". options.channels connections, each handshaken. Throws like connect_shm.
-std::unique_ptr<Transport> connect_tcp(const TransportOptions& options, const std::string& endpoint);
+// endpoint: "HOST:PORT". options.channels connections, each handshaken. Errors like connect_shm.
+StatusOr<std::unique_ptr<Transport>> connect_tcp(const TransportOptions& options, const std::string& endpoint);
+
+// Their registry entries (registry.cc).
+TransportEntry shm_transport_entry();
+TransportEntry tcp_transport_entry();
 
 }  // namespace rpbench::transport

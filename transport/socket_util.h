@@ -1,17 +1,19 @@
 // Socket helpers of the shm and tcp transports (internal): a connect deadline, connecting to a
 // memory node over TCP ("HOST:PORT") or a unix socket with a timeout, the protocol.h handshake
-// (Hello, HelloReply and, for shm, the region's memfd passed with SCM_RIGHTS), the token, and
-// small formatting helpers for describe(). Every failure throws std::runtime_error naming the
-// endpoint and the reason (refused, timed out, wrong token, ...).
+// (Hello, HelloReply and, for shm, the region's memfd passed with SCM_RIGHTS). Every failure is a Status whose message names the endpoint
+// and the reason ("cannot connect to memory node at 127.0.0.1:7000: Connection refused"):
+// kUnavailable when nothing serves there (refused, unresolvable, closed during the handshake),
+// kTimeout when the deadline passed, kInvalidArgument for a malformed endpoint, kFailedPrecondition
+// for a peer that is not a memory node of this protocol, and a refused hello as
+// protocol::refusal_code() says.
 #pragma once
 #include <chrono>
 #include <cstdint>
 #include <string>
 
+#include "base/status_or.h"
 #include "base/unique_fd.h"
-#include "transport/options.h"
 #include "transport/protocol.h"
-#include "base/errno_text.h"
 
 namespace rpbench::transport::detail {
 
@@ -30,18 +32,12 @@ class Deadline {
   std::chrono::steady_clock::time_point at_;
 };
 
-// Validates channels, queue depth and chunk size (std::invalid_argument naming the field).
-void check_options(const TransportOptions& options);
-
-// options.token, else $RPBENCH_MEMNODE_TOKEN; throws std::runtime_error when neither is set.
-std::string resolve_token(const TransportOptions& options);
-
 // A connected, non-blocking, close-on-exec TCP socket to "HOST:PORT" ("[v6]:PORT" for IPv6), with
-// TCP_NODELAY. Throws when the address does not resolve, the node refuses, or the deadline passes.
-UniqueFd connect_tcp(const std::string& endpoint, const Deadline& deadline);
+// TCP_NODELAY; an error when the address does not resolve, the node refuses, or the deadline passes.
+StatusOr<UniqueFd> connect_tcp(const std::string& endpoint, const Deadline& deadline);
 
 // A connected, non-blocking, close-on-exec unix stream socket to `path` (endpoint names it in errors).
-UniqueFd connect_unix(const std::string& path, const std::string& endpoint, const Deadline& deadline);
+StatusOr<UniqueFd> connect_unix(const std::string& path, const std::string& endpoint, const Deadline& deadline);
 
 struct HandshakeResult {
   uint64_t region_bytes = 0;
@@ -49,11 +45,8 @@ struct HandshakeResult {
 };
 
 // Sends `hello` and reads the node's HelloReply (and the memfd when `want_fd`) before the deadline.
-// Throws when the node refuses (with its code and message), closes, answers garbage, or is silent.
-HandshakeResult handshake(int fd, const std::string& endpoint, const protocol::Hello& hello, const Deadline& deadline,
-                          bool want_fd);
-
-// "1 MiB", "64 KiB", "1000 bytes": the largest binary unit that divides the value exactly.
-std::string format_bytes(uint64_t bytes);
+// An error when the node refuses (with its code and message), closes, answers garbage, or is silent.
+StatusOr<HandshakeResult> handshake(int fd, const std::string& endpoint, const protocol::Hello& hello,
+                                    const Deadline& deadline, bool want_fd);
 
 }  // namespace rpbench::transport::detail

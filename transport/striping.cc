@@ -21,12 +21,17 @@ std::string range(uint64_t off, uint64_t len) {
 
 }  // namespace
 
-Status BufferTable::add(void* addr, size_t len, BufferId* id) {
+Status BufferTable::check(const void* addr, size_t len, const BufferId* id) {
   if (addr == nullptr) return Status::InvalidArgument("register_buffer: null address");
   if (len == 0) return Status::InvalidArgument("register_buffer: length 0");
   if (id == nullptr) return Status::InvalidArgument("register_buffer: null id");
+  return Status::Ok();
+}
+
+Status BufferTable::add(void* addr, size_t len, BufferId* id, std::unique_ptr<BufferExtension> extension) {
+  if (Status s = check(addr, len, id); !s.ok()) return s;
   BufferId b = next_++;
-  buffers_.emplace(b, LocalBuffer{static_cast<uint8_t*>(addr), len, 0});
+  buffers_.emplace(b, LocalBuffer{static_cast<uint8_t*>(addr), len, 0, std::move(extension)});
   *id = b;
   return Status::Ok();
 }
@@ -39,6 +44,12 @@ Status BufferTable::remove(BufferId id) {
                          std::to_string(it->second.users) + " transfer(s) in flight");
   buffers_.erase(it);
   return Status::Ok();
+}
+
+void BufferTable::abandon() {
+  for (auto& [id, b] : buffers_)
+    if (b.extension) b.extension->abandon();
+  buffers_.clear();
 }
 
 LocalBuffer* BufferTable::find(BufferId id) {

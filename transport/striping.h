@@ -1,12 +1,14 @@
-// Bookkeeping shared by the shm and tcp transports (internal): the registered local buffers, the
-// argument checks of post(), the cut of a transfer into chunks, and the transfers in flight. A
-// transfer is split into chunk_count() chunks of at most chunk_bytes; it completes once, when its
-// last chunk has, and is ok only if every chunk was (the first chunk error is what it reports).
+// Bookkeeping shared by the shm, tcp and verbs transports (internal): the registered local
+// buffers, the argument checks of post(), the cut of a transfer into chunks, and the transfers in
+// flight. A transfer is split into chunk_count() chunks of at most chunk_bytes; it completes once,
+// when its last chunk has, and is ok only if every chunk was (the first chunk error is what it
+// reports).
 #pragma once
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <unordered_map>
 
@@ -15,19 +17,36 @@
 
 namespace rpbench::transport::detail {
 
+// What a transport keeps with a registered buffer beyond its range (verbs: the memory
+// registration), owned by the buffer's entry and destroyed with it.
+struct BufferExtension {
+  virtual ~BufferExtension() = default;
+  // In a forked child's copy of the transport: forget what it holds without releasing it (it is
+  // the parent's).
+  virtual void abandon() {}
+};
+
 struct LocalBuffer {
   uint8_t* addr = nullptr;
   uint64_t len = 0;
   uint64_t users = 0;  // transfers in flight that use it (deregistering then is refused)
+  std::unique_ptr<BufferExtension> extension;  // null for shm and tcp
 };
 
 class BufferTable {
  public:
-  Status add(void* addr, size_t len, BufferId* id);
+  // register_buffer()'s argument checks (non-null address and id, length > 0), for a transport
+  // that must check before it does its own work on the range (verbs registers it first).
+  static Status check(const void* addr, size_t len, const BufferId* id);
+  Status add(void* addr, size_t len, BufferId* id, std::unique_ptr<BufferExtension> extension = nullptr);
   // Refused while a transfer in flight uses the buffer.
   Status remove(BufferId id);
   LocalBuffer* find(BufferId id);
   const LocalBuffer* find(BufferId id) const;
+  // Forgets every buffer (close(): after the transport can no longer touch them).
+  void clear() { buffers_.clear(); }
+  // A forked child's copy: abandons every extension (BufferExtension::abandon), then forgets all.
+  void abandon();
 
  private:
   std::unordered_map<BufferId, LocalBuffer> buffers_;

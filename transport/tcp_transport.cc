@@ -32,16 +32,17 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "base/errno_text.h"
+#include "base/sizes.h"
+#include "base/token.h"
 #include "base/unique_fd.h"
 #include "transport/protocol.h"
 #include "transport/socket_transports.h"
 #include "transport/socket_util.h"
 #include "transport/striping.h"
-#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -91,8 +92,12 @@ struct Channel {
 
 class TcpTransport final : public Transport {
  public:
-  TcpTransport(const TransportOptions& options, std::string endpoint);
+  TcpTransport(const TransportOptions& options, std::string endpoint)
+      : options_(options), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {}
   ~TcpTransport() override { (void)close(); }
+
+  // Opens options.channels connections and says hello on each (connect_tcp()).
+  Status connect();
 
   std::string_view name() const override { return "tcp"; }
   std::string describe() const override;
@@ -133,31 +138,35 @@ class TcpTransport final : public Transport {
   std::string broken_;  // why the transport can take no more posts ("" while healthy)
 };
 
-TcpTransport::TcpTransport(const TransportOptions& options, std::string endpoint)
-    : options_(options), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {
-  detail::check_options(options_);
-  protocol::Hello hello = protocol::make_hello(options_.region, detail::resolve_token(options_));
-  detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
+Status TcpTransport::connect() {
+  StatusOr<std::string> token = resolve_token(options_.token);
+  if (!token.ok()) return token.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
+  const protocol::Hello hello = protocol::make_hello(options_.region, *token);
+  const detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
   channels_.resize(static_cast<size_t>(options_.channels));
   for (size_t i = 0; i < channels_.size(); ++i) {
     Channel& c = channels_[i];
     c.index = static_cast<int>(i);
-    c.fd = detail::connect_tcp(endpoint_, deadline);
-    detail::HandshakeResult r = detail::handshake(c.fd.get(), endpoint_, hello, deadline, false);
+    StatusOr<UniqueFd> fd = detail::connect_tcp(endpoint_, deadline);
+    if (!fd.ok()) return fd.status();
+    c.fd = std::move(*fd);
+    StatusOr<detail::HandshakeResult> r = detail::handshake(c.fd.get(), endpoint_, hello, deadline, false);
+    if (!r.ok()) return r.status();
     if (i == 0) {
-      region_bytes_ = r.region_bytes;
-    } else if (r.region_bytes != region_bytes_) {
-      throw std::runtime_error("memory node at " + endpoint_ + " reported region sizes " +
-                               std::to_string(region_bytes_) + " and " + std::to_string(r.region_bytes) +
-                               " on two channels");
+      region_bytes_ = r->region_bytes;
+    } else if (r->region_bytes != region_bytes_) {
+      return Status::FailedPrecondition("memory node at " + endpoint_ + " reported region sizes " +
+                                        std::to_string(region_bytes_) + " and " + std::to_string(r->region_bytes) +
+                                        " on two channels");
     }
   }
+  return Status::Ok();
 }
 
 std::string TcpTransport::describe() const {
   return "tcp " + endpoint_ + ", region " + std::to_string(options_.region) + " (" +
-         detail::format_bytes(region_bytes_) + "), " + std::to_string(channels_.size()) +
-         (channels_.size() == 1 ? " channel" : " channels") + ", chunk " + detail::format_bytes(options_.chunk_bytes) +
+         format_size_exact(region_bytes_) + "), " + std::to_string(channels_.size()) +
+         (channels_.size() == 1 ? " channel" : " channels") + ", chunk " + format_size_exact(options_.chunk_bytes) +
          ", queue depth " + std::to_string(options_.queue_depth);
 }
 
@@ -477,8 +486,15 @@ std::string TcpTransport::chunk_error(const WireChunk& w, const std::string& why
 
 }  // namespace
 
-std::unique_ptr<Transport> connect_tcp(const TransportOptions& options, const std::string& endpoint) {
-  return std::make_unique<TcpTransport>(options, endpoint);
+StatusOr<std::unique_ptr<Transport>> connect_tcp(const TransportOptions& options, const std::string& endpoint) {
+  if (Status s = check_options(options); !s.ok()) return s;
+  auto t = std::make_unique<TcpTransport>(options, endpoint);
+  if (Status s = t->connect(); !s.ok()) return s;
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+TransportEntry tcp_transport_entry() {
+  return {"tcp", "a framed, pipelined protocol to the memory node over TCP", NodeListener::kTcp, connect_tcp};
 }
 
 }  // namespace rpbench::transport

@@ -1,18 +1,17 @@
 #include "transport/transport.h"
 
 #include <array>
-#include <stdexcept>
 
-#include "transport/socket_transports.h"
-#include "transport/verbs_transport.h"
+#include "transport/registry.h"
 
 namespace rpbench::transport {
 
-std::unique_ptr<Transport> connect(const TransportOptions& options, const std::string& endpoint) {
-  if (options.type == "shm") return connect_shm(options, endpoint);
-  if (options.type == "tcp") return connect_tcp(options, endpoint);
-  if (options.type == "verbs") return connect_verbs(options, endpoint);
-  throw std::runtime_error("transport.type '" + options.type + "' has no connection (expected shm, tcp or verbs)");
+StatusOr<std::unique_ptr<Transport>> connect(const TransportOptions& options, const std::string& endpoint) {
+  const TransportEntry* entry = find_transport(options.type);
+  if (entry == nullptr)
+    return Status::InvalidArgument("transport.type '" + options.type + "' has no connection (expected " +
+                                   transport_choices() + ")");
+  return entry->connect(options, endpoint);
 }
 
 Status transfer(Transport& t, Op op, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off,

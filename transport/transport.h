@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "base/status_or.h"
 #include "transport/options.h"
 
 namespace rpbench::transport {
@@ -71,11 +72,14 @@ class Transport {
   virtual Status close() = 0;
 };
 
-// Connects to the memory node `options` names (for memnode == "auto", `auto_endpoint` is the
-// address the harness's own node printed: see memnode_process.h). Throws std::runtime_error
-// with the address and the reason when the node cannot be reached within connect_timeout_ms,
-// refuses the handshake, or (verbs) no RDMA device can serve the address.
-std::unique_ptr<Transport> connect(const TransportOptions& options, const std::string& endpoint);
+// Connects to the memory node `options` names, through the transport registry (registry.h):
+// options.type picks the transport (kInvalidArgument naming the choices for any other), `endpoint`
+// is the address of the node's listener for it (for memnode == "auto", the one the harness's own
+// node printed: see memnode_process.h). An error with the address and the reason when the options
+// are bad (kInvalidArgument), the node cannot be reached (kUnavailable) or does not answer
+// (kTimeout) within connect_timeout_ms, refuses the handshake, or (verbs) no RDMA device can
+// serve the address (kFailedPrecondition).
+StatusOr<std::unique_ptr<Transport>> connect(const TransportOptions& options, const std::string& endpoint);
 
 // Posts one transfer and waits for it (up to `timeout`): the synchronous helper tests and
 // set-up code use. Any other completion that arrives meanwhile is an error (use on an idle transport).

@@ -34,6 +34,12 @@
 // ibv_fork_init active, ibv_reg_mr marks the range MADV_DONTFORK, so the child would not see a
 // MAP_SHARED buffer at all: register_buffer() undoes it with MADV_DOFORK for shared mappings
 // (their pages are never copied on fork, so the parent's registration stays what the NIC reads).
+// close() or the destructor run by a forked child on its copy of the parent's transport (exit()
+// running destructors, say) touches none of the parent's verbs objects: it forgets them, and
+// close() says so (kFailedPrecondition), as shm and tcp do.
+//
+// Bookkeeping: the registered buffers, post()'s argument checks and the transfers in flight are
+// striping.h's, shared with shm and tcp; a buffer's memory registration hangs off its entry.
 #include "transport/verbs_transport.h"
 
 #include <poll.h>
@@ -48,13 +54,12 @@
 #include <deque>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
-#include <unordered_map>
 #include <vector>
 
-#include "transport/rdma_util.h"
 #include "base/errno_text.h"
 #include "base/token.h"
+#include "transport/rdma_util.h"
+#include "transport/striping.h"
 
 namespace rpbench::transport {
 
@@ -64,8 +69,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr uint8_t kAckTimeout = 16;  // 4.096 us * 2^16 = 268 ms per try
 constexpr uint8_t kRetryCount = 3;
+constexpr uint8_t kRnrRetryCount = 7;  // 7: retry for ever (we post no receives the node could need)
 constexpr unsigned kQpShift = 56;  // wr_id = channel << 56 | per-QP sequence number
-constexpr BufferId kNoBuffer = ~BufferId{0};  // a chunk that was never posted
+// max_inline -1: the inline sizes asked for, largest first, until the device accepts one.
+constexpr std::array<uint32_t, 6> kInlineTries = {1024, 512, 256, 128, 64, 0};
 
 // Is [addr, addr + len) inside one MAP_SHARED mapping of this process?
 bool is_shared_mapping(const void* addr, size_t len) {
@@ -85,17 +92,31 @@ bool is_shared_mapping(const void* addr, size_t len) {
   return false;
 }
 
-struct Buffer {
-  uint8_t* addr = nullptr;
-  size_t len = 0;
+// ibv_fork_init made a registered range MADV_DONTFORK; a MAP_SHARED buffer must stay visible in a
+// forked child (fork mode b), and its pages are shared, never copied, so undo it.
+void keep_shared_buffer_across_fork(void* addr, size_t len) {
+  if (!rdma::fork_init_active() || !is_shared_mapping(addr, len)) return;
+  auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto lo = reinterpret_cast<uintptr_t>(addr) & ~(page - 1);
+  auto hi = (reinterpret_cast<uintptr_t>(addr) + len + page - 1) & ~(page - 1);
+  madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DOFORK);
+}
+
+// Milliseconds to `deadline` for an rdma_cm call's timeout, at least 1.
+int ms_until(Clock::time_point deadline) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::max<int64_t>(ms, 1));
+}
+
+// A buffer's memory registration, kept on its entry in the shared buffer table.
+struct Registration final : detail::BufferExtension {
   rdma::Mr mr;
-  uint64_t inflight = 0;  // chunks posted from it and not yet completed
+  void abandon() override { (void)mr.release(); }
 };
 
 struct WorkRequest {  // one posted chunk, in posting order per QP
   uint64_t seq;
-  uint64_t xfer;
-  BufferId buf;
+  detail::TransferTable::Id xfer;
   Op op = Op::kWrite;  // a failed completion's opcode is undefined (ibv_poll_cq(3)): remember it here
 };
 
@@ -109,25 +130,36 @@ struct Channel {
   bool stopped = false;    // QP moved to the error state and disconnected (done once)
 };
 
-struct Xfer {
-  uint64_t tag;
-  uint64_t len;
-  uint64_t chunks_left;
-  std::string error;  // empty: no chunk failed
+// One chunk of a transfer as posted: where its bytes are locally and in the region.
+struct ChunkWr {
+  detail::TransferTable::Id xfer;
+  Op op;
+  uint8_t* local;
+  uint32_t lkey;
+  uint32_t len;
+  uint64_t remote_off;
+  bool last_on_qp;  // the transfer's last chunk on this QP: always signalled
 };
 
 class VerbsTransport final : public Transport {
  public:
-  VerbsTransport(const TransportOptions& o, std::string endpoint) : opt_(o), endpoint_(std::move(endpoint)) {}
+  VerbsTransport(const TransportOptions& o, std::string endpoint)
+      : opt_(o), endpoint_(std::move(endpoint)), owner_pid_(::getpid()) {}
 
   ~VerbsTransport() override {
+    if (forked_copy()) {
+      abandon();
+      return;
+    }
     // Stop the QPs before the buffers' registrations go (no DMA into freed memory after this).
     for (auto& c : channels_) stop_channel(c);
     channels_.clear();
+    transfers_.clear();
     buffers_.clear();
   }
 
-  void connect(const sockaddr_storage& dst);
+  // Opens the cm event channel and connects every channel (connect_verbs()).
+  Status connect(const sockaddr_storage& dst);
 
   std::string_view name() const override { return "verbs"; }
   std::string describe() const override {
@@ -140,25 +172,46 @@ class VerbsTransport final : public Transport {
   int channels() const override { return static_cast<int>(opt_.channels); }
 
   Status register_buffer(void* addr, size_t len, BufferId* id) override;
-  Status deregister_buffer(BufferId id) override;
+  Status deregister_buffer(BufferId id) override { return buffers_.remove(id); }
   Status post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) override;
   size_t poll(std::span<Completion> out) override;
   size_t wait(std::span<Completion> out, std::chrono::milliseconds timeout) override;
-  size_t pending() const override { return xfers_.size() + done_.size(); }
+  size_t pending() const override { return transfers_.pending(); }
   Status close() override;
 
  private:
-  void connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline);
-  void modify_qp(Channel& c, ibv_qp_state state, const char* step);
+  // Connecting one channel, step by step (connect_channel() runs them in order).
+  Status connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline);
+  Status resolve_address(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline);
+  Status check_device_and_port(const rdma_cm_id& id) const;
+  Status resolve_route(Channel& c, Clock::time_point deadline);
+  Status check_gid(const rdma_cm_id& id) const;
+  Status open_device(const rdma_cm_id& id);  // the first channel: context, PD, CQ; later ones: same device
+  Status create_qp(Channel& c);
+  Status establish(Channel& c, Clock::time_point deadline);  // rdma_connect with the hello, RTR, RTS
+  Status take_region(const rdma::CmEvent& accepted);          // the region the node's accept describes
+  StatusOr<rdma::CmEvent> expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step);
+  Status modify_qp(Channel& c, ibv_qp_state state, const char* step);
+
   static void stop_channel(Channel& c);  // QP -> error (no more DMA), then a DREQ to the node
-  rdma::CmEvent expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step);
-  void progress();                             // non-blocking: cm events and the CQ
-  void block_until(Clock::time_point deadline);  // sleeps until a CQ or cm event, or the deadline
+  // A forked child runs on a copy of this object whose ids, QPs, MRs, CQ, PD, context and event
+  // channel are the parent's: destroying or disconnecting them from the child could tear down
+  // the parent's connection, so the copy forgets them without touching them.
+  bool forked_copy() const { return ::getpid() != owner_pid_; }
+  void abandon();
+  // Waits until channel c has room for a work request; breaks the transport after
+  // options.io_timeout_ms without a completion.
+  void wait_for_room(Channel& c);
+  Status post_chunk(size_t ch, const ChunkWr& w);  // ibv_post_send of one chunk on channel ch
+  void progress();                                 // non-blocking: cm events and the CQ
+  void block_until(Clock::time_point deadline);    // sleeps until a CQ or cm event, or the deadline
   void complete_chunk(const WorkRequest& wr, const std::string& error);
+  void fail_chunks(detail::TransferTable::Id xfer, uint64_t chunks, const std::string& error);
   void break_transport(const std::string& reason);
 
   TransportOptions opt_;
   std::string endpoint_;
+  pid_t owner_pid_;  // the process that connected: the only one that may touch the verbs objects
   std::string device_ = "?";
   int port_ = 0;
   uint64_t region_bytes_ = 0;
@@ -170,42 +223,41 @@ class VerbsTransport final : public Transport {
   std::string broken_;  // why the transport is broken; empty while healthy
   uint64_t events_ = 0;  // CQEs and cm events seen (block_until sleeps only when none arrived)
 
-  // Declaration order is destruction order reversed: QPs and ids, then MRs, CQ, PD, the verbs
-  // context, the cm event channel.
+  // Declaration order is destruction order reversed: QPs and ids, then MRs (with the buffer
+  // table's entries), CQ, PD, the verbs context, the cm event channel.
   rdma::EventChannel cm_channel_;
   rdma::Context ctx_;
   rdma::Pd pd_;
   rdma::CompChannel comp_;
   rdma::Cq cq_;
-  std::vector<Buffer> buffers_;
+  detail::BufferTable buffers_;
+  detail::TransferTable transfers_{buffers_};
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;
-
-  uint64_t next_xfer_ = 0;
-  std::unordered_map<uint64_t, Xfer> xfers_;
-  std::deque<Completion> done_;
 };
 
-rdma::CmEvent VerbsTransport::expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step) {
+StatusOr<rdma::CmEvent> VerbsTransport::expect_event(rdma_cm_event_type want, Clock::time_point deadline,
+                                                     const char* step) {
   auto ev = rdma::next_event(cm_channel_.get(), deadline);
   if (!ev)
-    throw std::runtime_error("verbs transport: no answer from the memory node at " + endpoint_ + " within " +
-                             std::to_string(opt_.connect_timeout_ms) + " ms (" + step + ")");
+    return Status::Timeout("verbs transport: no answer from the memory node at " + endpoint_ + " within " +
+                           std::to_string(opt_.connect_timeout_ms) + " ms (" + step + ")");
   if (ev->type == want) return *ev;
   if (ev->type == RDMA_CM_EVENT_REJECTED) {
     auto a = rdma::decode_accept(std::span<const uint8_t>(ev->private_data, ev->private_data_len));
     if (a)
-      throw std::runtime_error("verbs transport: the memory node at " + endpoint_ + " refused the connection: " +
-                               std::string(protocol::code_name(a->code)));
-    throw std::runtime_error("verbs transport: connection to " + endpoint_ +
-                             " rejected (nothing listening at that address and port? cm status " +
-                             std::to_string(ev->status) + ")");
+      return Status::FromCode(protocol::refusal_code(a->code), "verbs transport: the memory node at " + endpoint_ +
+                                                                   " refused the connection: " +
+                                                                   std::string(protocol::code_name(a->code)));
+    return Status::Unavailable("verbs transport: connection to " + endpoint_ +
+                               " rejected (nothing listening at that address and port? cm status " +
+                               std::to_string(ev->status) + ")");
   }
   if (ev->type == RDMA_CM_EVENT_ADDR_ERROR || ev->type == RDMA_CM_EVENT_ROUTE_ERROR)
-    throw std::runtime_error(rdma::no_device_message(
+    return Status::Unavailable(rdma::no_device_message(
         endpoint_, std::string(step) + " failed: " + rdma_event_str(ev->type) + " (" + errno_text(-ev->status) + ")"));
-  throw std::runtime_error("verbs transport: memory node at " + endpoint_ + " unreachable: " + step + " got " +
-                           rdma_event_str(ev->type) + " (status " + std::to_string(ev->status) + ")");
+  return Status::Unavailable("verbs transport: memory node at " + endpoint_ + " unreachable: " + step + " got " +
+                             rdma_event_str(ev->type) + " (status " + std::to_string(ev->status) + ")");
 }
 
 void VerbsTransport::stop_channel(Channel& c) {
@@ -221,90 +273,128 @@ void VerbsTransport::stop_channel(Channel& c) {
   if (c.id && c.connected) rdma_disconnect(c.id.get());  // an id that never connected has nothing to end
 }
 
-void VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step) {
+void VerbsTransport::abandon() {
+  for (auto& c : channels_) {
+    (void)c.qp.release();
+    (void)c.id.release();
+  }
+  channels_.clear();
+  transfers_.clear();
+  buffers_.abandon();
+  (void)cq_.release();
+  (void)comp_.release();
+  (void)pd_.release();
+  (void)ctx_.release();
+  (void)cm_channel_.release();
+}
+
+Status VerbsTransport::modify_qp(Channel& c, ibv_qp_state state, const char* step) {
   ibv_qp_attr attr{};
   int mask = 0;
   attr.qp_state = state;
   if (rdma_init_qp_attr(c.id.get(), &attr, &mask) != 0)
-    throw std::runtime_error("verbs transport: rdma_init_qp_attr(" + std::string(step) + ") for " + endpoint_ + ": " +
-                             errno_text());
+    return errno_status("verbs transport: rdma_init_qp_attr(" + std::string(step) + ") for " + endpoint_);
   if (int err = ibv_modify_qp(c.qp.get(), &attr, mask); err != 0)
-    throw std::runtime_error("verbs transport: QP to " + std::string(step) + " for " + endpoint_ + ": " + errno_text(err));
+    return errno_status("verbs transport: QP to " + std::string(step) + " for " + endpoint_, err);
+  return Status::Ok();
 }
 
-void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline) {
-  auto ms_left = [&] {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return static_cast<int>(std::max<int64_t>(ms, 1));
-  };
+// One channel: an rdma_cm id resolved to the node's address and route (and checked against
+// options.verbs), the device's resources (opened by the first channel), a QP, the connection.
+Status VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline) {
+  if (Status s = resolve_address(c, dst, deadline); !s.ok()) return s;
+  if (Status s = check_device_and_port(*c.id); !s.ok()) return s;
+  if (Status s = resolve_route(c, deadline); !s.ok()) return s;
+  if (Status s = check_gid(*c.id); !s.ok()) return s;
+  if (Status s = open_device(*c.id); !s.ok()) return s;
+  if (Status s = create_qp(c); !s.ok()) return s;
+  return establish(c, deadline);
+}
+
+Status VerbsTransport::resolve_address(Channel& c, const sockaddr_storage& dst, Clock::time_point deadline) {
   rdma_cm_id* raw = nullptr;
   if (rdma_create_id(cm_channel_.get(), &raw, nullptr, RDMA_PS_TCP) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_id: ") + errno_text()));
+    return Status::FailedPrecondition(rdma::no_device_message(endpoint_, "rdma_create_id: " + errno_text()));
   c.id.reset(raw);
   sockaddr_storage d = dst;
-  if (rdma_resolve_addr(raw, nullptr, reinterpret_cast<sockaddr*>(&d), ms_left()) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_addr: ") + errno_text()));
-  expect_event(RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "address resolution");
+  if (rdma_resolve_addr(raw, nullptr, reinterpret_cast<sockaddr*>(&d), ms_until(deadline)) != 0)
+    return Status::Unavailable(rdma::no_device_message(endpoint_, "rdma_resolve_addr: " + errno_text()));
+  return expect_event(RDMA_CM_EVENT_ADDR_RESOLVED, deadline, "address resolution").status();
+}
 
-  // Device and port: what rdma_cm bound the address to; options.verbs only checks them.
-  std::string dev = ibv_get_device_name(raw->verbs->device);
+// Device and port are what rdma_cm bound the address to; options.verbs only checks them.
+Status VerbsTransport::check_device_and_port(const rdma_cm_id& id) const {
+  const std::string dev = ibv_get_device_name(id.verbs->device);
   if (!opt_.verbs.device.empty() && opt_.verbs.device != dev)
-    throw std::runtime_error("verbs transport: transport.verbs.device is '" + opt_.verbs.device + "' but rdma_cm resolves " +
-                             endpoint_ + " to device '" + dev + "' (devices: " + rdma::device_names() + ")");
-  if (opt_.verbs.port > 0 && opt_.verbs.port != raw->port_num)
-    throw std::runtime_error("verbs transport: transport.verbs.port is " + std::to_string(opt_.verbs.port) +
-                             " but rdma_cm resolves " + endpoint_ + " to port " + std::to_string(raw->port_num) +
-                             " of " + dev);
+    return Status::InvalidArgument("verbs transport: transport.verbs.device is '" + opt_.verbs.device +
+                                   "' but rdma_cm resolves " + endpoint_ + " to device '" + dev +
+                                   "' (devices: " + rdma::device_names() + ")");
+  if (opt_.verbs.port > 0 && opt_.verbs.port != id.port_num)
+    return Status::InvalidArgument("verbs transport: transport.verbs.port is " + std::to_string(opt_.verbs.port) +
+                                   " but rdma_cm resolves " + endpoint_ + " to port " + std::to_string(id.port_num) +
+                                   " of " + dev);
+  return Status::Ok();
+}
+
+Status VerbsTransport::resolve_route(Channel& c, Clock::time_point deadline) {
   uint8_t timeout = kAckTimeout;
-  if (rdma_set_option(raw, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout)) != 0)
-    throw std::runtime_error("verbs transport: rdma_set_option(ACK_TIMEOUT) for " + endpoint_ + ": " +
-                             errno_text() + " (without it a dead node's timeout is the path's)");
-  if (rdma_resolve_route(raw, ms_left()) != 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_resolve_route: ") + errno_text()));
-  expect_event(RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "route resolution");
+  if (rdma_set_option(c.id.get(), RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout, sizeof(timeout)) != 0)
+    return Status::IoError("verbs transport: rdma_set_option(ACK_TIMEOUT) for " + endpoint_ + ": " + errno_text() +
+                           " (without it a dead node's timeout is the path's)");
+  if (rdma_resolve_route(c.id.get(), ms_until(deadline)) != 0)
+    return Status::Unavailable(rdma::no_device_message(endpoint_, "rdma_resolve_route: " + errno_text()));
+  return expect_event(RDMA_CM_EVENT_ROUTE_RESOLVED, deadline, "route resolution").status();
+}
 
-  // gid_index: rdma_cm takes the GID from the address; it cannot be forced, only checked.
-  if (opt_.verbs.gid_index >= 0) {
-    ibv_gid gid{};
-    if (ibv_query_gid(raw->verbs, raw->port_num, opt_.verbs.gid_index, &gid) != 0 ||
-        std::memcmp(gid.raw, raw->route.addr.addr.ibaddr.sgid.raw, sizeof(gid.raw)) != 0)
-      throw std::runtime_error("verbs transport: transport.verbs.gid_index " + std::to_string(opt_.verbs.gid_index) +
-                               " is not the GID rdma_cm uses for " + endpoint_ +
-                               " on " + dev + " (rdma_cm picks the GID of the local address; leave gid_index at -1)");
+// gid_index: rdma_cm takes the GID from the address; it cannot be forced, only checked.
+Status VerbsTransport::check_gid(const rdma_cm_id& id) const {
+  if (opt_.verbs.gid_index < 0) return Status::Ok();
+  ibv_gid gid{};
+  if (ibv_query_gid(id.verbs, id.port_num, opt_.verbs.gid_index, &gid) != 0 ||
+      std::memcmp(gid.raw, id.route.addr.addr.ibaddr.sgid.raw, sizeof(gid.raw)) != 0)
+    return Status::InvalidArgument("verbs transport: transport.verbs.gid_index " +
+                                   std::to_string(opt_.verbs.gid_index) + " is not the GID rdma_cm uses for " +
+                                   endpoint_ + " on " + ibv_get_device_name(id.verbs->device) +
+                                   " (rdma_cm picks the GID of the local address; leave gid_index at -1)");
+  return Status::Ok();
+}
+
+// Our own verbs context, opened by this process, rather than librdmacm's cached one: a forked
+// child inherits librdmacm's contexts with the parent's file (and credentials), and the kernel
+// refuses the write()-based verbs commands (rxe's send doorbell) on it with EACCES. So PD, CQ, QPs
+// and MRs live on ctx_, and the QPs are driven through their states by hand (establish()).
+Status VerbsTransport::open_device(const rdma_cm_id& id) {
+  const std::string dev = ibv_get_device_name(id.verbs->device);
+  if (ctx_) {
+    if (dev != device_)
+      return Status::FailedPrecondition("verbs transport: channels to " + endpoint_ + " resolved to different devices");
+    return Status::Ok();
   }
+  device_ = dev;
+  port_ = id.port_num;
+  ctx_.reset(ibv_open_device(id.verbs->device));
+  if (!ctx_) return errno_status("verbs transport: ibv_open_device(" + dev + ")");
+  pd_.reset(ibv_alloc_pd(ctx_.get()));
+  if (!pd_) return errno_status("verbs transport: ibv_alloc_pd on " + dev);
+  comp_.reset(ibv_create_comp_channel(ctx_.get()));
+  if (!comp_) return errno_status("verbs transport: ibv_create_comp_channel");
+  if (Status s = rdma::set_nonblocking(comp_->fd); !s.ok()) return s;
+  const int cqe = opt_.channels * (opt_.queue_depth + 1);
+  cq_.reset(ibv_create_cq(ctx_.get(), cqe, nullptr, comp_.get(), 0));
+  if (!cq_) return errno_status("verbs transport: ibv_create_cq(" + std::to_string(cqe) + ")");
+  ibv_device_attr attr{};
+  if (ibv_query_device(ctx_.get(), &attr) == 0)
+    initiator_depth_ = static_cast<uint8_t>(std::clamp(attr.max_qp_init_rd_atom, 1, 16));
+  return Status::Ok();
+}
 
-  if (!ctx_) {
-    device_ = dev;
-    port_ = raw->port_num;
-    // Our own verbs context, opened by this process, rather than librdmacm's cached one: a forked
-    // child inherits librdmacm's contexts with the parent's file (and credentials), and the kernel
-    // refuses the write()-based verbs commands (rxe's send doorbell) on it with EACCES. So PD, CQ,
-    // QPs and MRs live on ctx_, and the QPs are driven through their states by hand below.
-    ctx_.reset(ibv_open_device(raw->verbs->device));
-    if (!ctx_) throw std::runtime_error("verbs transport: ibv_open_device(" + dev + "): " + errno_text());
-    pd_.reset(ibv_alloc_pd(ctx_.get()));
-    if (!pd_) throw std::runtime_error("verbs transport: ibv_alloc_pd on " + dev + ": " + errno_text());
-    comp_.reset(ibv_create_comp_channel(ctx_.get()));
-    if (!comp_) throw std::runtime_error("verbs transport: ibv_create_comp_channel: " + std::string(errno_text()));
-    rdma::set_nonblocking(comp_->fd);
-    int cqe = opt_.channels * (opt_.queue_depth + 1);
-    cq_.reset(ibv_create_cq(ctx_.get(), cqe, nullptr, comp_.get(), 0));
-    if (!cq_) throw std::runtime_error("verbs transport: ibv_create_cq(" + std::to_string(cqe) + "): " + errno_text());
-    ibv_device_attr attr{};
-    if (ibv_query_device(ctx_.get(), &attr) == 0)
-      initiator_depth_ = static_cast<uint8_t>(std::clamp(attr.max_qp_init_rd_atom, 1, 16));
-  } else if (dev != device_) {
-    throw std::runtime_error("verbs transport: channels to " + endpoint_ + " resolved to different devices");
-  }
-
-  // The QP: max_inline -1 asks for the largest inline size the device accepts.
-  std::vector<uint32_t> inline_tries;
-  if (opt_.verbs.max_inline < 0) inline_tries = {1024, 512, 256, 128, 64, 0};
-  else inline_tries = {static_cast<uint32_t>(opt_.verbs.max_inline)};
-  int rc = -1;
-  int create_errno = 0;
+// The QP, in INIT: max_inline -1 asks for the largest inline size the device accepts.
+Status VerbsTransport::create_qp(Channel& c) {
+  std::vector<uint32_t> tries(kInlineTries.begin(), kInlineTries.end());
+  if (opt_.verbs.max_inline >= 0) tries = {static_cast<uint32_t>(opt_.verbs.max_inline)};
   ibv_qp_init_attr qa{};
-  for (uint32_t want : inline_tries) {
+  int create_errno = 0;
+  for (uint32_t want : tries) {
     qa = {};
     qa.send_cq = cq_.get();
     qa.recv_cq = cq_.get();
@@ -316,23 +406,25 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
     qa.cap.max_recv_sge = 1;
     qa.cap.max_inline_data = want;
     c.qp.reset(ibv_create_qp(pd_.get(), &qa));
-    if (c.qp) {
-      rc = 0;
-      break;
-    }
+    if (c.qp) break;
     create_errno = errno;
     if (create_errno != EINVAL) break;  // only an unsupported inline size is worth a smaller try
   }
-  if (rc != 0)
-    throw std::runtime_error("verbs transport: ibv_create_qp on " + dev + " (queue_depth " +
-                             std::to_string(opt_.queue_depth) + ", max_inline " + std::to_string(opt_.verbs.max_inline) +
-                             "): " + errno_text(create_errno));
+  if (!c.qp)
+    return errno_status("verbs transport: ibv_create_qp on " + device_ + " (queue_depth " +
+                            std::to_string(opt_.queue_depth) + ", max_inline " +
+                            std::to_string(opt_.verbs.max_inline) + ")",
+                        create_errno);
   // Inline writes go to any channel: the smallest inline size any of the QPs got.
   const uint32_t got_inline = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
   max_inline_ = &c == &channels_.front() ? got_inline : std::min(max_inline_, got_inline);
-  modify_qp(c, IBV_QPS_INIT, "INIT");
+  return modify_qp(c, IBV_QPS_INIT, "INIT");
+}
 
-  protocol::Hello hello = protocol::make_hello(opt_.region, opt_.token);
+// rdma_connect with the hello as private data, the node's accept (the region), then our QP to
+// RTR and RTS (ACK timeout and retry count from the options set at resolve_route()).
+Status VerbsTransport::establish(Channel& c, Clock::time_point deadline) {
+  const protocol::Hello hello = protocol::make_hello(opt_.region, opt_.token);
   std::array<uint8_t, protocol::kHelloBytes> hb{};
   protocol::encode(hello, hb);
   rdma_conn_param param{};
@@ -341,92 +433,68 @@ void VerbsTransport::connect_channel(Channel& c, const sockaddr_storage& dst, Cl
   param.initiator_depth = initiator_depth_;  // RDMA READs in flight per QP
   param.responder_resources = 0;            // nobody reads from us
   param.retry_count = kRetryCount;
-  param.rnr_retry_count = 7;
+  param.rnr_retry_count = kRnrRetryCount;
   param.qp_num = c.qp->qp_num;  // our own QP: rdma_cm reports CONNECT_RESPONSE and we finish the job
-  if (rdma_connect(raw, &param) != 0)
-    throw std::runtime_error("verbs transport: rdma_connect to " + endpoint_ + ": " + errno_text());
-  rdma::CmEvent ev = expect_event(RDMA_CM_EVENT_CONNECT_RESPONSE, deadline, "connect");
-  auto a = rdma::decode_accept(std::span<const uint8_t>(ev.private_data, ev.private_data_len));
+  if (rdma_connect(c.id.get(), &param) != 0)
+    return Status::Unavailable("verbs transport: rdma_connect to " + endpoint_ + ": " + errno_text());
+  StatusOr<rdma::CmEvent> ev = expect_event(RDMA_CM_EVENT_CONNECT_RESPONSE, deadline, "connect");
+  if (!ev.ok()) return ev.status();
+  if (Status s = take_region(*ev); !s.ok()) return s;
+  if (Status s = modify_qp(c, IBV_QPS_RTR, "RTR"); !s.ok()) return s;
+  if (Status s = modify_qp(c, IBV_QPS_RTS, "RTS"); !s.ok()) return s;
+  if (rdma_establish(c.id.get()) != 0)
+    return Status::Unavailable("verbs transport: rdma_establish with " + endpoint_ + ": " + errno_text());
+  c.connected = true;
+  return Status::Ok();
+}
+
+Status VerbsTransport::take_region(const rdma::CmEvent& accepted) {
+  auto a = rdma::decode_accept(std::span<const uint8_t>(accepted.private_data, accepted.private_data_len));
   if (!a || a->code != protocol::Code::kOk || a->version != protocol::kVersion)
-    throw std::runtime_error("verbs transport: " + endpoint_ + " accepted with a malformed handshake (not an rpbench memory node?)");
+    return Status::FailedPrecondition("verbs transport: " + endpoint_ +
+                                      " accepted with a malformed handshake (not an rpbench memory node?)");
   if (region_bytes_ == 0) {
     region_bytes_ = a->region_bytes;
     remote_addr_ = a->addr;
     rkey_ = a->rkey;
   } else if (region_bytes_ != a->region_bytes || remote_addr_ != a->addr || rkey_ != a->rkey) {
-    throw std::runtime_error("verbs transport: " + endpoint_ + " described the region differently on two channels");
+    return Status::FailedPrecondition("verbs transport: " + endpoint_ +
+                                      " described the region differently on two channels");
   }
-  modify_qp(c, IBV_QPS_RTR, "RTR");
-  modify_qp(c, IBV_QPS_RTS, "RTS");  // ACK timeout and retry count from the options set above
-  if (rdma_establish(raw) != 0)
-    throw std::runtime_error("verbs transport: rdma_establish with " + endpoint_ + ": " + errno_text());
-  c.connected = true;
+  return Status::Ok();
 }
 
-void VerbsTransport::connect(const sockaddr_storage& dst) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(opt_.connect_timeout_ms);
+Status VerbsTransport::connect(const sockaddr_storage& dst) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(opt_.connect_timeout_ms);
   cm_channel_.reset(rdma_create_event_channel());
   if (!cm_channel_)
-    throw std::runtime_error(rdma::no_device_message(endpoint_, std::string("rdma_create_event_channel: ") + errno_text()));
-  rdma::set_nonblocking(cm_channel_->fd);
+    return Status::FailedPrecondition(rdma::no_device_message(endpoint_, "rdma_create_event_channel: " + errno_text()));
+  if (Status s = rdma::set_nonblocking(cm_channel_->fd); !s.ok()) return s;
   channels_.resize(static_cast<size_t>(opt_.channels));
-  for (auto& c : channels_) connect_channel(c, dst, deadline);
+  for (auto& c : channels_) {
+    if (Status s = connect_channel(c, dst, deadline); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Status VerbsTransport::register_buffer(void* addr, size_t len, BufferId* id) {
-  if (closed_) return Status::FailedPrecondition("verbs transport is closed");
-  if (!addr || len == 0) return Status::InvalidArgument("register_buffer: empty buffer");
-  Buffer b;
-  b.addr = static_cast<uint8_t*>(addr);
-  b.len = len;
-  b.mr.reset(ibv_reg_mr(pd_.get(), addr, len, IBV_ACCESS_LOCAL_WRITE));
-  if (!b.mr)
+  if (closed_) return Status::FailedPrecondition("register_buffer: the transport is closed");
+  if (Status s = detail::BufferTable::check(addr, len, id); !s.ok()) return s;
+  auto reg = std::make_unique<Registration>();
+  reg->mr.reset(ibv_reg_mr(pd_.get(), addr, len, IBV_ACCESS_LOCAL_WRITE));
+  if (!reg->mr)
     return Status::IoError("ibv_reg_mr of " + std::to_string(len) + " bytes: " + errno_text() +
-                         " (locked-memory limit, ulimit -l?)");
-  if (rdma::fork_init_active() && is_shared_mapping(addr, len)) {
-    // ibv_fork_init made the range MADV_DONTFORK; a MAP_SHARED buffer must stay visible in a
-    // forked child (fork mode b), and its pages are shared, never copied, so undo it.
-    auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    auto lo = reinterpret_cast<uintptr_t>(addr) & ~(page - 1);
-    auto hi = (reinterpret_cast<uintptr_t>(addr) + len + page - 1) & ~(page - 1);
-    madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DOFORK);
-  }
-  for (size_t i = 0; i < buffers_.size(); ++i) {
-    if (!buffers_[i].mr) {
-      buffers_[i] = std::move(b);
-      *id = static_cast<BufferId>(i);
-      return Status::Ok();
-    }
-  }
-  buffers_.push_back(std::move(b));
-  *id = static_cast<BufferId>(buffers_.size() - 1);
-  return Status::Ok();
-}
-
-Status VerbsTransport::deregister_buffer(BufferId id) {
-  if (id >= buffers_.size() || !buffers_[id].mr) return Status::InvalidArgument("deregister_buffer: unknown buffer " + std::to_string(id));
-  if (buffers_[id].inflight > 0)
-    return Status::FailedPrecondition("deregister_buffer: buffer " + std::to_string(id) + " has transfers in flight");
-  buffers_[id] = Buffer{};
-  return Status::Ok();
+                           " (locked-memory limit, ulimit -l?)");
+  keep_shared_buffer_across_fork(addr, len);
+  return buffers_.add(addr, len, id, std::move(reg));
 }
 
 void VerbsTransport::complete_chunk(const WorkRequest& wr, const std::string& error) {
-  if (wr.buf < buffers_.size() && buffers_[wr.buf].inflight > 0) --buffers_[wr.buf].inflight;
-  auto it = xfers_.find(wr.xfer);
-  if (it == xfers_.end()) return;
-  Xfer& x = it->second;
-  if (!error.empty() && x.error.empty()) x.error = error;
-  if (--x.chunks_left > 0) return;
-  Completion c;
-  c.tag = x.tag;
-  if (x.error.empty()) {
-    c.bytes = x.len;
-  } else {
-    c.status = Status::Unavailable(x.error);
-  }
-  done_.push_back(std::move(c));
-  xfers_.erase(it);
+  transfers_.chunk_done(wr.xfer, error.empty() ? Status::Ok() : Status::Unavailable(error));
+}
+
+void VerbsTransport::fail_chunks(detail::TransferTable::Id xfer, uint64_t chunks, const std::string& error) {
+  for (uint64_t i = 0; i < chunks; ++i) transfers_.chunk_done(xfer, Status::Unavailable(error));
 }
 
 void VerbsTransport::break_transport(const std::string& reason) {
@@ -489,7 +557,7 @@ void VerbsTransport::block_until(Clock::time_point deadline) {
   // Something that arrived before the notification was armed: do not sleep on it.
   uint64_t seen = events_;
   progress();
-  if (events_ != seen || !done_.empty()) return;
+  if (events_ != seen || transfers_.ready() > 0) return;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   if (left <= 0) return;
   std::array<pollfd, 2> fds{{{comp_->fd, POLLIN, 0}, {cm_channel_->fd, POLLIN, 0}}};
@@ -501,101 +569,104 @@ void VerbsTransport::block_until(Clock::time_point deadline) {
   }
 }
 
-Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
-  if (closed_) return Status::FailedPrecondition("verbs transport is closed");
-  if (!broken_.empty()) return Status::Unavailable("verbs transport to " + endpoint_ + " is broken: " + broken_);
-  if (op != Op::kWrite && op != Op::kRead) return Status::InvalidArgument("post: unknown op");
-  if (buf >= buffers_.size() || !buffers_[buf].mr) return Status::InvalidArgument("post: unknown buffer " + std::to_string(buf));
-  if (len == 0) return Status::InvalidArgument("post: length 0");
-  const Buffer& b = buffers_[buf];
-  if (local_off > b.len || len > b.len - local_off)
-    return Status::InvalidArgument("post: [" + std::to_string(local_off) + ", +" + std::to_string(len) + ") is outside buffer " +
-                         std::to_string(buf) + " of " + std::to_string(b.len) + " bytes");
-  if (remote_off > region_bytes_ || len > region_bytes_ - remote_off)
-    return Status::InvalidArgument("post: remote [" + std::to_string(remote_off) + ", +" + std::to_string(len) +
-                         ") is outside the region of " + std::to_string(region_bytes_) + " bytes");
-
-  const uint64_t chunk = opt_.chunk_bytes;
-  const uint64_t nchunks = (len + chunk - 1) / chunk;
-  const uint64_t xid = next_xfer_++;
-  xfers_.emplace(xid, Xfer{tag, len, nchunks, {}});
-  for (uint64_t i = 0; i < nchunks; ++i) {
-    Channel& c = channels_[next_channel_];
-    size_t ch = next_channel_;
-    next_channel_ = (next_channel_ + 1) % channels_.size();
-    // A full queue: wait for room, but not forever (a node that neither answers nor disconnects,
-    // should the RC retry limits not fire).
-    const Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
-    while (broken_.empty() && c.outstanding.size() >= static_cast<size_t>(opt_.queue_depth)) {
-      progress();
-      if (c.outstanding.size() < static_cast<size_t>(opt_.queue_depth)) break;
-      if (Clock::now() >= give_up) {
-        break_transport("no completion for " + std::to_string(opt_.io_timeout_ms) +
-                        " ms with the queue full (transport io_timeout_ms)");
-        break;
-      }
-      block_until(std::min(give_up, Clock::now() + std::chrono::seconds(1)));
+// A full queue: wait for room, but not forever (a node that neither answers nor disconnects,
+// should the RC retry limits not fire).
+void VerbsTransport::wait_for_room(Channel& c) {
+  const auto depth = static_cast<size_t>(opt_.queue_depth);
+  const Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
+  while (broken_.empty() && c.outstanding.size() >= depth) {
+    progress();
+    if (c.outstanding.size() < depth) return;
+    if (Clock::now() >= give_up) {
+      break_transport("no completion for " + std::to_string(opt_.io_timeout_ms) +
+                      " ms with the queue full (transport io_timeout_ms)");
+      return;
     }
+    block_until(std::min(give_up, Clock::now() + std::chrono::seconds(1)));
+  }
+}
+
+// Selective signalling (see the top of this file): the transfer's last WR on this QP, every
+// signal_every-th WR, and the WR that fills the queue are signalled.
+Status VerbsTransport::post_chunk(size_t ch, const ChunkWr& w) {
+  Channel& c = channels_[ch];
+  const bool signal = w.last_on_qp || c.since_signal + 1 >= opt_.verbs.signal_every ||
+                      c.outstanding.size() + 1 >= static_cast<size_t>(opt_.queue_depth);
+  ibv_sge sge{};
+  sge.addr = reinterpret_cast<uint64_t>(w.local);
+  sge.length = w.len;
+  sge.lkey = w.lkey;
+  ibv_send_wr wr{};
+  const uint64_t seq = c.next_seq++;
+  wr.wr_id = (static_cast<uint64_t>(ch) << kQpShift) | seq;
+  wr.sg_list = &sge;
+  wr.num_sge = 1;
+  wr.opcode = w.op == Op::kWrite ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
+  wr.send_flags = signal ? IBV_SEND_SIGNALED : 0;
+  if (w.op == Op::kWrite && w.len <= max_inline_) wr.send_flags |= IBV_SEND_INLINE;
+  wr.wr.rdma.remote_addr = remote_addr_ + w.remote_off;
+  wr.wr.rdma.rkey = rkey_;
+  ibv_send_wr* bad = nullptr;
+  if (int err = ibv_post_send(c.qp.get(), &wr, &bad); err != 0)
+    return Status::IoError("ibv_post_send: " + errno_text(err));
+  c.outstanding.push_back(WorkRequest{seq, w.xfer, w.op});
+  c.since_signal = signal ? 0 : c.since_signal + 1;
+  return Status::Ok();
+}
+
+Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) {
+  if (closed_) return Status::FailedPrecondition("post: the transport is closed");
+  if (!broken_.empty()) return Status::Unavailable("verbs transport to " + endpoint_ + " is broken: " + broken_);
+  if (Status s = detail::check_post(buffers_, op, buf, local_off, len, remote_off, region_bytes_); !s.ok()) return s;
+  const detail::LocalBuffer& b = *buffers_.find(buf);
+  const uint32_t lkey = static_cast<const Registration&>(*b.extension).mr->lkey;
+  const uint64_t chunk = opt_.chunk_bytes;
+  const uint64_t nchunks = detail::chunk_count(len, chunk);
+  const detail::TransferTable::Id xid = transfers_.begin(tag, len, buf, nchunks);
+  for (uint64_t i = 0; i < nchunks; ++i) {
+    const size_t ch = next_channel_;
+    next_channel_ = (next_channel_ + 1) % channels_.size();
+    wait_for_room(channels_[ch]);
     if (!broken_.empty()) {
       // The rest of this transfer is never posted: its chunks fail now.
-      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "verbs transport failed: " + broken_);
+      fail_chunks(xid, nchunks - i, "verbs transport to " + endpoint_ + " failed: " + broken_);
       return Status::Ok();
     }
-    uint64_t off = i * chunk;
-    uint32_t n = static_cast<uint32_t>(std::min(chunk, len - off));
-    // The transfer's last WR on this QP (chunk i + C would go to the same QP).
-    bool last_on_qp = i + channels_.size() >= nchunks;
-    bool signal = last_on_qp || c.since_signal + 1 >= opt_.verbs.signal_every ||
-                  c.outstanding.size() + 1 >= static_cast<size_t>(opt_.queue_depth);
-    ibv_sge sge{};
-    sge.addr = reinterpret_cast<uint64_t>(b.addr + local_off + off);
-    sge.length = n;
-    sge.lkey = b.mr->lkey;
-    ibv_send_wr wr{};
-    uint64_t seq = c.next_seq++;
-    wr.wr_id = (static_cast<uint64_t>(ch) << kQpShift) | seq;
-    wr.sg_list = &sge;
-    wr.num_sge = 1;
-    wr.opcode = op == Op::kWrite ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
-    wr.send_flags = signal ? IBV_SEND_SIGNALED : 0;
-    if (op == Op::kWrite && n <= max_inline_) wr.send_flags |= IBV_SEND_INLINE;
-    wr.wr.rdma.remote_addr = remote_addr_ + remote_off + off;
-    wr.wr.rdma.rkey = rkey_;
-    ibv_send_wr* bad = nullptr;
-    if (int err = ibv_post_send(c.qp.get(), &wr, &bad); err != 0) {
-      for (uint64_t j = i; j < nchunks; ++j) complete_chunk(WorkRequest{0, xid, kNoBuffer}, "ibv_post_send: " + std::string(errno_text(err)));
-      break_transport(std::string("ibv_post_send: ") + errno_text(err));
+    const uint64_t off = i * chunk;
+    ChunkWr w{xid, op, b.addr + local_off + off, lkey, static_cast<uint32_t>(std::min(chunk, len - off)),
+              remote_off + off,
+              /*last_on_qp=*/i + channels_.size() >= nchunks};  // chunk i + C would go to the same QP
+    if (Status s = post_chunk(ch, w); !s.ok()) {
+      fail_chunks(xid, nchunks - i, s.message());
+      break_transport(s.message());
       return Status::Ok();
     }
-    ++buffers_[buf].inflight;
-    c.outstanding.push_back(WorkRequest{seq, xid, buf, op});
-    c.since_signal = signal ? 0 : c.since_signal + 1;
   }
   return Status::Ok();
 }
 
 size_t VerbsTransport::poll(std::span<Completion> out) {
   if (!closed_) progress();
-  size_t n = 0;
-  while (n < out.size() && !done_.empty()) {
-    out[n++] = std::move(done_.front());
-    done_.pop_front();
-  }
-  return n;
+  return transfers_.take(out);
 }
 
 size_t VerbsTransport::wait(std::span<Completion> out, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  for (;;) {
-    size_t n = poll(out);
-    if (n > 0 || out.empty() || pending() == 0 || closed_) return n;
-    if (Clock::now() >= deadline) return 0;
-    block_until(deadline);
-  }
+  const Clock::time_point deadline = Clock::now() + timeout;
+  if (!closed_)
+    detail::progress_until(
+        deadline, [this] { progress(); }, [this](Clock::time_point d) { block_until(d); },
+        [this] { return transfers_.ready() > 0 || transfers_.active() == 0; });
+  return transfers_.take(out);
 }
 
 Status VerbsTransport::close() {
   if (closed_) return Status::Ok();
+  if (forked_copy()) {
+    closed_ = true;
+    abandon();
+    return Status::FailedPrecondition(
+        "close() of a verbs transport in a forked child: its queue pairs belong to the parent");
+  }
   std::array<Completion, 64> drop;
   // Pending transfers finish, fail, or are failed here after io_timeout_ms without a completion.
   Clock::time_point give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
@@ -613,41 +684,45 @@ Status VerbsTransport::close() {
   closed_ = true;
   for (auto& c : channels_) stop_channel(c);
   channels_.clear();
+  transfers_.clear();
   buffers_.clear();
   if (!was_broken.empty()) return Status::Unavailable("verbs transport to " + endpoint_ + " had failed: " + was_broken);
   return Status::Ok();
 }
 
+// Verbs' own options; the shared ones are check_options()'s (options.h).
+Status check_verbs_options(const VerbsOptions& v) {
+  if (v.signal_every < 1 || v.signal_every > kMaxSignalEvery)
+    return Status::InvalidArgument("transport.verbs.signal_every must be in [1, " + std::to_string(kMaxSignalEvery) +
+                                   "], got " + std::to_string(v.signal_every));
+  if (v.max_inline < -1 || v.max_inline > kMaxInlineBytes)
+    return Status::InvalidArgument("transport.verbs.max_inline must be in [-1, " + std::to_string(kMaxInlineBytes) +
+                                   "], got " + std::to_string(v.max_inline));
+  return Status::Ok();
+}
+
 }  // namespace
 
-std::unique_ptr<Transport> connect_verbs(const TransportOptions& options, const std::string& endpoint) {
+StatusOr<std::unique_ptr<Transport>> connect_verbs(const TransportOptions& options, const std::string& endpoint) {
+  if (Status s = check_options(options); !s.ok()) return s;
+  if (Status s = check_verbs_options(options.verbs); !s.ok()) return s;
   TransportOptions o = options;
-  if (o.channels < 1 || o.channels > kMaxChannels)
-    throw std::invalid_argument("transport.channels must be in [1, " + std::to_string(kMaxChannels) + "], got " +
-                                std::to_string(o.channels));
-  if (o.queue_depth < 1 || o.queue_depth > kMaxQueueDepth)
-    throw std::invalid_argument("transport.queue_depth must be in [1, " + std::to_string(kMaxQueueDepth) + "], got " +
-                                std::to_string(o.queue_depth));
-  if (o.chunk_bytes == 0 || o.chunk_bytes > (1ull << 30))
-    throw std::invalid_argument("transport.chunk_bytes must be in [1, 2^30], got " + std::to_string(o.chunk_bytes));
-  if (o.verbs.signal_every < 1)
-    throw std::invalid_argument("transport.verbs.signal_every must be >= 1, got " + std::to_string(o.verbs.signal_every));
-  o.token = token_or_env(o.token);
-  if (o.token.empty())
-    throw std::runtime_error("verbs transport to " + endpoint + ": no token (set transport.token or " +
-                             std::string(protocol::kTokenEnv) + ")");
+  StatusOr<std::string> token = resolve_token(o.token);
+  if (!token.ok()) return token.status().with_context("verbs transport to " + endpoint + ": ");
+  o.token = *token;
   rdma::init_fork_support();
-  sockaddr_storage dst;
-  try {
-    dst = rdma::parse_endpoint(endpoint);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(e.what());
-  }
+  StatusOr<sockaddr_storage> dst = rdma::parse_endpoint(endpoint);
+  if (!dst.ok()) return dst.status();
   if (rdma::device_count() == 0)
-    throw std::runtime_error(rdma::no_device_message(endpoint, "no RDMA device found"));
+    return Status::FailedPrecondition(rdma::no_device_message(endpoint, "no RDMA device found"));
   auto t = std::make_unique<VerbsTransport>(o, endpoint);
-  t->connect(dst);
-  return t;
+  if (Status s = t->connect(*dst); !s.ok()) return s;
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+TransportEntry verbs_transport_entry() {
+  return {"verbs", "RDMA (rdma-core): one-sided RDMA WRITE/READ over RC queue pairs", NodeListener::kRdmaCm,
+          connect_verbs};
 }
 
 }  // namespace rpbench::transport

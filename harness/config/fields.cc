@@ -5,6 +5,7 @@
 
 #include "engines/registry.h"
 #include "transport/options.h"
+#include "transport/registry.h"
 #include "workloads/spec.h"
 
 namespace rpbench::config {
@@ -119,7 +120,8 @@ OptionTable<EC> measure() {
 OptionTable<EC> transport_section() {
   using namespace transport;
   OptionTable<EC> t;
-  std::vector<std::string> types = {"none", "shm", "tcp", "verbs"};
+  std::vector<std::string> types = {"none"};  // none: the engine keeps everything local
+  for (const auto& name : transport_names()) types.emplace_back(name);
   t.string_choice("type", Acc<std::string>([](EC& c) -> std::string& { return c.transport.type; }), types,
                   "remote-memory transport (none: the engine keeps everything local; shm and tcp emulate remote memory "
                   "on this host; verbs is RDMA through rdma-core)");

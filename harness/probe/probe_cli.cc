@@ -18,7 +18,7 @@
 #include "harness/probe/probe_faults.h"
 #include "harness/probe/probe_fork.h"
 #include "harness/probe/probe_flags.h"
-#include "harness/probe/probe_transport.h"
+#include "harness/probe/probe_transport_command.h"
 #include "harness/result_io.h"
 
 namespace rpbench {
@@ -225,7 +225,12 @@ int probe_main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (name == "transport") return probe::run_transport_probe(argc, argv);
+    if (name == "transport") {
+      const Status s = probe::run_transport_probe_command(argc, argv);
+      if (s.ok()) return 0;
+      std::cerr << "rpbench probe transport: " << s.message() << "\n";
+      return 1;
+    }
     return name == "fork" ? run_fork(argc, argv) : run_faults(argc, argv);
   } catch (const po::error& e) {
     std::cerr << "rpbench probe " << name << ": " << e.what() << " (see --help)\n";

@@ -4,21 +4,28 @@
 // percentiles (queue depth 1, one channel), and, in the same run, the transport's local baseline
 // (shm: single-thread memcpy; tcp: a raw TCP loopback stream between two processes; verbs: none).
 // Every bandwidth point records ratio_to_baseline; a summary says whether the target ratio
-// (shm write 0.80, tcp write 0.70) was met. The result (kind "probe-transport") is written
-// atomically, by default to results/probe/transport-<type>.json.
+// (shm write 0.80, tcp write 0.70) was met.
+//
+// Measuring apart from reporting (Google Benchmark's runner and reporters are the model):
+// run_transport_probe() plans the run (probe_transport_plan.h), connects
+// (probe_transport_connections.h), sweeps (probe_transport_sweep.h) and summarises
+// (probe_transport_summary.h) into a TransportProbeResult (probe_transport_result.h), telling a
+// reporter (probe_transport_report.h) about each row as it is measured. transport_probe_json()
+// (probe_transport_json.h) turns the result into the result document's "probe" section; the
+// command (probe_transport_command.h) parses the flags, prints through the console reporter and
+// writes the document (kind "probe-transport", by default results/probe/transport-<type>.json).
 #pragma once
 #include <cstdint>
-#include <cstdio>
-#include <optional>
-#include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/status_or.h"
+#include "harness/probe/probe_transport_result.h"
 #include "transport/options.h"
 #include "transport/transport.h"
 
 namespace rpbench::probe {
+
+class TransportProbeReporter;
 
 struct TransportProbeConfig {
   transport::TransportOptions transport;  // type, memnode, region_bytes, prefault, link; channels set per point
@@ -34,18 +41,10 @@ struct TransportProbeConfig {
   uint64_t local_buffer_cap = 256ull << 20;  // the registered local buffer is at most this (or one size)
 };
 
-// The ratio a transport's write bandwidth should reach against its baseline on this machine
-// (shm 0.80 of memcpy, tcp 0.70 of the socket stream); nullopt for verbs (no local baseline).
-std::optional<double> target_ratio(const std::string& type);
-
-// Runs the probe; prints its tables on `out` (nullptr: silent) and returns the "probe" section of
-// the result. Throws std::invalid_argument for a config it cannot run, std::runtime_error when the
-// memory node, the connection, a transfer or a baseline fails.
-nlohmann::json run_transport_probe(const TransportProbeConfig& config, std::FILE* out);
-
-// The command: argv[0] "probe", argv[1] "transport", then flags (see --help). Returns 0, or throws
-// config::ConfigError (base/config_error.h) / boost::program_options::error for a bad flag and
-// std::exception when the run fails; probe_main() turns those into exit codes 2 and 1.
-int run_transport_probe(int argc, char** argv);
+// Runs the probe, telling `reporter` what it measures as it goes. kInvalidArgument for a config
+// it cannot run (before anything starts); the memory node's, the connection's, a transfer's or a
+// baseline's error when one fails (a probe never reports a transfer that did not happen).
+StatusOr<TransportProbeResult> run_transport_probe(const TransportProbeConfig& config,
+                                                   TransportProbeReporter& reporter);
 
 }  // namespace rpbench::probe

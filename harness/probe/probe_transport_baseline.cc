@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
+#include <memory>
 #include <string>
 
 #include "measure/clock.h"
@@ -22,19 +22,16 @@
 namespace rpbench::probe {
 namespace {
 
-std::runtime_error os_error(const std::string& what) {
-  return std::runtime_error("socket stream baseline: " + what + ": " + errno_text());
-}
+Status os_error(const std::string& what) { return errno_status("socket stream baseline: " + what); }
 
 // An anonymous mapping (MAP_SHARED when a forked child writes into it: no copy-on-write faults),
 // unmapped on destruction.
 class Mapping {
  public:
-  explicit Mapping(uint64_t bytes, bool shared = false) : bytes_(bytes) {
+  static StatusOr<std::unique_ptr<Mapping>> map(uint64_t bytes, bool shared = false) {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-      throw std::runtime_error("baseline: mmap of " + std::to_string(bytes) + " bytes: " + errno_text());
-    addr_ = static_cast<char*>(p);
+    if (p == MAP_FAILED) return errno_status("baseline: mmap of " + std::to_string(bytes) + " bytes");
+    return std::unique_ptr<Mapping>(new Mapping(static_cast<char*>(p), bytes));
   }
   ~Mapping() { ::munmap(addr_, bytes_); }
   Mapping(const Mapping&) = delete;
@@ -42,15 +39,43 @@ class Mapping {
   char* data() const { return addr_; }
 
  private:
-  char* addr_ = nullptr;
+  Mapping(char* addr, uint64_t bytes) : addr_(addr), bytes_(bytes) {}
+  char* addr_;
   uint64_t bytes_;
 };
 
-void check_shape(const BaselineShape& s, const char* which) {
+Status check_shape(const BaselineShape& s, const char* which) {
   if (s.size == 0 || s.source_slots == 0 || s.size > s.dest_bytes)
-    throw std::invalid_argument(std::string(which) + " baseline: size " + std::to_string(s.size) +
-                                " must be in [1, " + std::to_string(s.dest_bytes) + "] and source slots " +
-                                std::to_string(s.source_slots) + " at least 1");
+    return Status::InvalidArgument(std::string(which) + " baseline: size " + std::to_string(s.size) +
+                                   " must be in [1, " + std::to_string(s.dest_bytes) + "] and source slots " +
+                                   std::to_string(s.source_slots) + " at least 1");
+  return Status::Ok();
+}
+
+// The sender's side of the stream: one connection to the reader listening at `addr`.
+StatusOr<UniqueFd> connect_to_reader(const sockaddr_in& addr) {
+  UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock) return os_error("socket");
+  if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+    return os_error("connect to the reader on 127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  const int one = 1;
+  ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return sock;
+}
+
+// A listening loopback socket on a free port (its address in *addr).
+StatusOr<UniqueFd> listen_loopback(sockaddr_in* addr) {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listener) return os_error("socket");
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr->sin_port = 0;
+  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(addr), sizeof *addr) != 0) return os_error("bind 127.0.0.1:0");
+  if (::listen(listener.get(), 1) != 0) return os_error("listen");
+  socklen_t len = sizeof *addr;
+  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(addr), &len) != 0) return os_error("getsockname");
+  return listener;
 }
 
 // The child: accept one connection, fault in its view of `dest` (fork does not copy the page
@@ -90,11 +115,15 @@ void check_shape(const BaselineShape& s, const char* which) {
 
 }  // namespace
 
-BaselinePoint measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
-  check_shape(shape, "memcpy");
+StatusOr<BaselinePoint> measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
+  if (Status s = check_shape(shape, "memcpy"); !s.ok()) return s;
   const uint64_t size = shape.size;
-  Mapping src(size * shape.source_slots);
-  Mapping dst(shape.dest_bytes);
+  StatusOr<std::unique_ptr<Mapping>> src_map = Mapping::map(size * shape.source_slots);
+  if (!src_map.ok()) return src_map.status();
+  StatusOr<std::unique_ptr<Mapping>> dst_map = Mapping::map(shape.dest_bytes);
+  if (!dst_map.ok()) return dst_map.status();
+  const Mapping& src = **src_map;
+  const Mapping& dst = **dst_map;
   std::memset(src.data(), 0x5a, size * shape.source_slots);
   std::memset(dst.data(), 0, shape.dest_bytes);  // warm: every page faulted in, like a warmed region
   const uint64_t slots = shape.dest_bytes / size;
@@ -121,46 +150,41 @@ BaselinePoint measure_memcpy(const BaselineShape& shape, double seconds, uint64_
   return p;
 }
 
-BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
-  check_shape(shape, "socket stream");
+StatusOr<BaselinePoint> measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers) {
+  if (Status s = check_shape(shape, "socket stream"); !s.ok()) return s;
   const uint64_t size = shape.size;
   const uint64_t per_send = shape.send_bytes == 0 ? size : shape.send_bytes;
-  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!listener) throw os_error("socket");
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw os_error("bind 127.0.0.1:0");
-  if (::listen(listener.get(), 1) != 0) throw os_error("listen");
-  socklen_t len = sizeof addr;
-  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) throw os_error("getsockname");
+  StatusOr<UniqueFd> listener = listen_loopback(&addr);
+  if (!listener.ok()) return listener.status();
 
   // The child's destination, faulted in here (warm, and shared: no copy-on-write faults).
-  Mapping recv_buf(shape.dest_bytes, /*shared=*/true);
-  Mapping send_buf(size * shape.source_slots);
+  StatusOr<std::unique_ptr<Mapping>> recv_map = Mapping::map(shape.dest_bytes, /*shared=*/true);
+  if (!recv_map.ok()) return recv_map.status();
+  StatusOr<std::unique_ptr<Mapping>> send_map = Mapping::map(size * shape.source_slots);
+  if (!send_map.ok()) return send_map.status();
+  const Mapping& recv_buf = **recv_map;
+  const Mapping& send_buf = **send_map;
   std::memset(send_buf.data(), 0x5a, size * shape.source_slots);
   std::memset(recv_buf.data(), 0, shape.dest_bytes);
 
   // The reader (killed and reaped when `child` goes, if it is still running).
+  const int listen_fd = listener->get();
   StatusOr<ChildProcess> forked = ChildProcess::fork(
-      [&]() -> int { reader(listener.get(), recv_buf.data(), size, shape.dest_bytes / size); }, SIGKILL);
-  if (!forked.ok()) throw std::runtime_error("socket stream baseline: " + forked.status().message());
+      [&]() -> int { reader(listen_fd, recv_buf.data(), size, shape.dest_bytes / size); }, SIGKILL);
+  if (!forked.ok()) return forked.status().with_context("socket stream baseline: ");
   ChildProcess child = std::move(*forked);
-  listener.reset();
+  listener->reset();
 
-  UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) throw os_error("socket");
-  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw os_error("connect to the reader on 127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
-  const int one = 1;
-  ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  StatusOr<UniqueFd> connected = connect_to_reader(addr);
+  if (!connected.ok()) return connected.status();
+  const UniqueFd& sock = *connected;
   char ready = 0;
   for (;;) {  // the clock starts once the reader is ready
     const ssize_t n = ::recv(sock.get(), &ready, 1, 0);
     if (n == 1) break;
     if (n < 0 && errno == EINTR) continue;
-    throw std::runtime_error("socket stream baseline: the reader did not get ready");
+    return Status::Unavailable("socket stream baseline: the reader did not get ready");
   }
 
   BaselinePoint p;
@@ -174,20 +198,20 @@ BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, 
       const ssize_t n = ::send(sock.get(), msg + off, std::min(size - off, per_send), MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
-        throw os_error("send");
+        return os_error("send");
       }
       off += static_cast<uint64_t>(n);
     }
     ++p.transfers;
   }
-  if (::shutdown(sock.get(), SHUT_WR) != 0) throw os_error("shutdown");
+  if (::shutdown(sock.get(), SHUT_WR) != 0) return os_error("shutdown");
   uint64_t total = 0;
   char* q = reinterpret_cast<char*>(&total);
   size_t left = sizeof total;
   while (left > 0) {
     const ssize_t n = ::recv(sock.get(), q, left, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error("socket stream baseline: the reader did not report its byte count");
+    if (n <= 0) return Status::Unavailable("socket stream baseline: the reader did not report its byte count");
     q += n;
     left -= static_cast<size_t>(n);
   }
@@ -195,10 +219,10 @@ BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, 
   p.bytes = p.transfers * size;
   p.seconds = static_cast<double>(t1 - t0) / 1e9;
   if (const int st = child.wait(); !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-    throw std::runtime_error("socket stream baseline: the reader child " + describe_wait_status(st));
+    return Status::Internal("socket stream baseline: the reader child " + describe_wait_status(st));
   if (total != p.bytes)
-    throw std::runtime_error("socket stream baseline: the reader got " + std::to_string(total) + " bytes of " +
-                             std::to_string(p.bytes));
+    return Status::Internal("socket stream baseline: the reader got " + std::to_string(total) + " bytes of " +
+                            std::to_string(p.bytes));
   return p;
 }
 

@@ -13,6 +13,8 @@
 #pragma once
 #include <cstdint>
 
+#include "base/status_or.h"
+
 namespace rpbench::probe {
 
 struct BaselinePoint {
@@ -32,14 +34,14 @@ struct BaselineShape {
                               // chunk_bytes: large sends are slower here); 0: size
 };
 
-// At least `min_transfers` copies, and copies until `seconds` have passed. Throws
-// std::invalid_argument when size or source_slots is 0 or size is larger than dest_bytes,
-// std::runtime_error when the buffers cannot be mapped.
-BaselinePoint measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers);
+// At least `min_transfers` copies, and copies until `seconds` have passed. kInvalidArgument when
+// size or source_slots is 0 or size is larger than dest_bytes, an OS error when the buffers
+// cannot be mapped.
+StatusOr<BaselinePoint> measure_memcpy(const BaselineShape& shape, double seconds, uint64_t min_transfers);
 
-// At least `min_transfers` messages, sending until `seconds` have passed. Throws
-// std::invalid_argument for a shape measure_memcpy refuses, std::runtime_error (naming the step
-// and the OS error) when the socket, the fork or the child fails.
-BaselinePoint measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers);
+// At least `min_transfers` messages, sending until `seconds` have passed. kInvalidArgument for a
+// shape measure_memcpy refuses, an error naming the step and the OS error when the socket, the
+// fork or the child fails.
+StatusOr<BaselinePoint> measure_socket_stream(const BaselineShape& shape, double seconds, uint64_t min_transfers);
 
 }  // namespace rpbench::probe

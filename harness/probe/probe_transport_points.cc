@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <stdexcept>
 #include <string>
 
 #include "measure/clock.h"
@@ -25,31 +24,36 @@ std::string what(Op op, uint64_t size) {
 class Rotor {
  public:
   Rotor(Transport& t, const LocalBuffer& buf, Op op, uint64_t size, uint64_t local_slots)
-      : t_(t), buf_(buf), op_(op), size_(size), local_slots_(local_slots), remote_slots_(t.region_bytes() / size) {
-    if (size == 0 || size > buf.bytes || size > t.region_bytes())
-      throw std::invalid_argument(what(op, size) + ": must fit the local buffer (" + std::to_string(buf.bytes) +
-                                  " bytes) and the region (" + std::to_string(t.region_bytes()) + " bytes)");
-    local_slots_ = std::clamp<uint64_t>(local_slots_, 1, buf.bytes / size);
+      : t_(t), buf_(buf), op_(op), size_(size), local_slots_(local_slots) {}
+  // The transfer must fit the local buffer and the region.
+  Status check() {
+    if (size_ == 0 || size_ > buf_.bytes || size_ > t_.region_bytes())
+      return Status::InvalidArgument(what(op_, size_) + ": must fit the local buffer (" + std::to_string(buf_.bytes) +
+                                     " bytes) and the region (" + std::to_string(t_.region_bytes()) + " bytes)");
+    local_slots_ = std::clamp<uint64_t>(local_slots_, 1, buf_.bytes / size_);
+    remote_slots_ = t_.region_bytes() / size_;
+    return Status::Ok();
   }
-  void post() {
+  Status post() {
     const uint64_t local = (next_ % local_slots_) * size_;
     const uint64_t remote = (next_ % remote_slots_) * size_;
     const Status s = t_.post(op_, next_, buf_.id, local, size_, remote);
-    if (!s.ok()) throw std::runtime_error(what(op_, size_) + " at remote offset " + std::to_string(remote) +
-                                          ": post failed: " + s.message());
+    if (!s.ok())
+      return s.with_context(what(op_, size_) + " at remote offset " + std::to_string(remote) + ": post failed: ");
     ++next_;
+    return Status::Ok();
   }
-  // Waits for at least one completion; returns how many, each checked.
-  size_t reap() {
+  // Waits for at least one completion; how many, each checked.
+  StatusOr<size_t> reap() {
     const size_t n = t_.wait(completions_, kWaitTimeout);
     if (n == 0)
-      throw std::runtime_error(what(op_, size_) + ": no completion within " + std::to_string(kWaitTimeout.count()) +
-                               " ms (" + std::to_string(t_.pending()) + " pending)");
+      return Status::Timeout(what(op_, size_) + ": no completion within " + std::to_string(kWaitTimeout.count()) +
+                             " ms (" + std::to_string(t_.pending()) + " pending)");
     for (size_t i = 0; i < n; ++i) {
       const Completion& c = completions_[i];
-      if (!c.status.ok()) throw std::runtime_error(what(op_, size_) + " failed: " + c.status.message());
+      if (!c.status.ok()) return c.status.with_context(what(op_, size_) + " failed: ");
       if (c.bytes != size_)
-        throw std::runtime_error(what(op_, size_) + " completed with " + std::to_string(c.bytes) + " bytes");
+        return Status::Internal(what(op_, size_) + " completed with " + std::to_string(c.bytes) + " bytes");
     }
     return n;
   }
@@ -61,19 +65,26 @@ class Rotor {
   Op op_;
   uint64_t size_;
   uint64_t local_slots_;
-  uint64_t remote_slots_;
+  uint64_t remote_slots_ = 1;
   uint64_t next_ = 0;
   std::array<Completion, 64> completions_;
 };
 
+// One timed round trip: post, then wait for that transfer.
+Status post_and_reap(Rotor& rotor) {
+  if (Status s = rotor.post(); !s.ok()) return s;
+  return rotor.reap().status();
+}
+
 }  // namespace
 
-BandwidthPoint measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, uint64_t size, int queue_depth,
-                                 double seconds, uint64_t min_transfers) {
-  if (queue_depth < 1) throw std::invalid_argument("queue depth must be >= 1");
-  if (t.pending() != 0) throw std::runtime_error("bandwidth point: the transport has transfers pending");
+StatusOr<BandwidthPoint> measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, uint64_t size,
+                                           int queue_depth, double seconds, uint64_t min_transfers) {
+  if (queue_depth < 1) return Status::InvalidArgument("queue depth must be >= 1");
+  if (t.pending() != 0) return Status::FailedPrecondition("bandwidth point: the transport has transfers pending");
   const auto qd = static_cast<uint64_t>(queue_depth);
   Rotor rotor(t, buf, op, size, qd);  // one local slot per outstanding transfer, as ib_write_bw
+  if (Status s = rotor.check(); !s.ok()) return s;
   BandwidthPoint p;
   p.op = op;
   p.size_bytes = size;
@@ -84,13 +95,17 @@ BandwidthPoint measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, ui
   uint64_t done = 0;
   bool more = true;
   while (rotor.posted() < qd && more) {
-    rotor.post();
+    if (Status s = rotor.post(); !s.ok()) return s;
     more = rotor.posted() < min_transfers || measure::now_ns() - t0 < budget_ns;
   }
   while (done < rotor.posted()) {
-    done += rotor.reap();
+    StatusOr<size_t> reaped = rotor.reap();
+    if (!reaped.ok()) return reaped.status();
+    done += *reaped;
     if (more) more = rotor.posted() < min_transfers || measure::now_ns() - t0 < budget_ns;
-    while (more && rotor.posted() - done < qd) rotor.post();
+    while (more && rotor.posted() - done < qd) {
+      if (Status s = rotor.post(); !s.ok()) return s;
+    }
   }
   const uint64_t t1 = measure::now_ns();
   p.transfers = done;
@@ -99,21 +114,20 @@ BandwidthPoint measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, ui
   return p;
 }
 
-measure::Histogram measure_latency(Transport& t, const LocalBuffer& buf, Op op, uint64_t size, uint64_t samples,
-                                   double seconds, uint64_t min_samples) {
-  if (t.pending() != 0) throw std::runtime_error("latency point: the transport has transfers pending");
+StatusOr<measure::Histogram> measure_latency(Transport& t, const LocalBuffer& buf, Op op, uint64_t size,
+                                             uint64_t samples, double seconds, uint64_t min_samples) {
+  if (t.pending() != 0) return Status::FailedPrecondition("latency point: the transport has transfers pending");
   Rotor rotor(t, buf, op, size, 1);
+  if (Status s = rotor.check(); !s.ok()) return s;
   for (int i = 0; i < 2; ++i) {  // untimed: first use of this size
-    rotor.post();
-    rotor.reap();
+    if (Status s = post_and_reap(rotor); !s.ok()) return s;
   }
   measure::Histogram h;
   const uint64_t budget_ns = static_cast<uint64_t>(seconds * 1e9);
   const uint64_t start = measure::now_ns();
   while (h.count() < samples) {
     const uint64_t t0 = measure::now_ns();
-    rotor.post();
-    rotor.reap();
+    if (Status s = post_and_reap(rotor); !s.ok()) return s;
     const uint64_t t1 = measure::now_ns();
     h.record(t1 - t0);
     if (h.count() >= min_samples && t1 - start >= budget_ns) break;
@@ -121,22 +135,30 @@ measure::Histogram measure_latency(Transport& t, const LocalBuffer& buf, Op op, 
   return h;
 }
 
-void warm_region(Transport& t, const LocalBuffer& buf) {
+Status warm_region(Transport& t, const LocalBuffer& buf) {
   const uint64_t region = t.region_bytes();
   const uint64_t piece = std::min(buf.bytes, region);
   Rotor rotor(t, buf, Op::kWrite, piece, 4);
+  if (Status s = rotor.check(); !s.ok()) return s;
   const uint64_t count = region / piece;
   uint64_t done = 0;
-  while (rotor.posted() < std::min<uint64_t>(count, 4)) rotor.post();
+  while (rotor.posted() < std::min<uint64_t>(count, 4)) {
+    if (Status s = rotor.post(); !s.ok()) return s;
+  }
   while (done < rotor.posted()) {
-    done += rotor.reap();
-    while (rotor.posted() < count && rotor.posted() - done < 4) rotor.post();
+    StatusOr<size_t> reaped = rotor.reap();
+    if (!reaped.ok()) return reaped.status();
+    done += *reaped;
+    while (rotor.posted() < count && rotor.posted() - done < 4) {
+      if (Status s = rotor.post(); !s.ok()) return s;
+    }
   }
   // The tail when the region is not a multiple of the piece.
   if (const uint64_t tail = region - count * piece; tail > 0) {
     const Status s = transport::transfer(t, Op::kWrite, buf.id, 0, tail, count * piece);
-    if (!s.ok()) throw std::runtime_error("warming the region's last " + std::to_string(tail) + " bytes: " + s.message());
+    if (!s.ok()) return s.with_context("warming the region's last " + std::to_string(tail) + " bytes: ");
   }
+  return Status::Ok();
 }
 
 }  // namespace rpbench::probe

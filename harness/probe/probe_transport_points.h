@@ -5,11 +5,12 @@
 //    last completion;
 //  - a latency point (ib_write_lat): one transfer at a time, each timed from post to its completion
 //    with the harness's clock, into a Histogram.
-// Any failed completion or post ends the point with std::runtime_error naming the op, the size
-// and the transport's message: a probe never reports a transfer that did not happen.
+// Any failed completion or post ends the point with an error naming the op, the size and the
+// transport's message: a probe never reports a transfer that did not happen.
 #pragma once
 #include <cstdint>
 
+#include "base/status_or.h"
 #include "measure/histogram.h"
 #include "transport/transport.h"
 
@@ -33,17 +34,18 @@ struct BandwidthPoint {
   double transfers_per_s() const { return seconds > 0 ? static_cast<double>(transfers) / seconds : 0; }
 };
 
-// Requires size <= buf.bytes and size <= t.region_bytes(); queue_depth >= 1.
-BandwidthPoint measure_bandwidth(transport::Transport& t, const LocalBuffer& buf, transport::Op op,
-                                 uint64_t size, int queue_depth, double seconds, uint64_t min_transfers);
+// kInvalidArgument unless size <= buf.bytes, size <= t.region_bytes() and queue_depth >= 1.
+StatusOr<BandwidthPoint> measure_bandwidth(transport::Transport& t, const LocalBuffer& buf, transport::Op op,
+                                           uint64_t size, int queue_depth, double seconds, uint64_t min_transfers);
 
 // Up to `samples` timed transfers (after two untimed ones), stopping early once `seconds` have
 // passed and at least `min_samples` were taken.
-measure::Histogram measure_latency(transport::Transport& t, const LocalBuffer& buf, transport::Op op,
-                                   uint64_t size, uint64_t samples, double seconds, uint64_t min_samples);
+StatusOr<measure::Histogram> measure_latency(transport::Transport& t, const LocalBuffer& buf, transport::Op op,
+                                             uint64_t size, uint64_t samples, double seconds,
+                                             uint64_t min_samples);
 
 // Writes the whole region once (in `buf.bytes` pieces, queue depth 4), so that the points that
 // follow find its pages faulted in on both sides.
-void warm_region(transport::Transport& t, const LocalBuffer& buf);
+Status warm_region(transport::Transport& t, const LocalBuffer& buf);
 
 }  // namespace rpbench::probe

@@ -75,6 +75,10 @@ TEST(Sizes, ParseAndFormat) {
     EXPECT_FALSE(parse_count(bad).ok()) << bad;
   EXPECT_EQ(format_size(256ull << 20), "256M");
   EXPECT_EQ(format_size(1536), "1.5K");
+  EXPECT_EQ(format_size_exact(1ull << 20), "1 MiB");
+  EXPECT_EQ(format_size_exact(192ull << 10), "192 KiB");
+  EXPECT_EQ(format_size_exact(1000), "1000 bytes");
+  EXPECT_EQ(format_size_exact(0), "0 bytes");
 }
 
 TEST(Token, ConfiguredThenEnvironment) {
@@ -87,6 +91,15 @@ TEST(Token, ConfiguredThenEnvironment) {
   EXPECT_EQ(*resolve_token("abc"), "abc");
   EXPECT_FALSE(resolve_token(std::string(kMaxTokenBytes + 1, 't')).ok());
   ::unsetenv(kTokenEnv);
+}
+
+TEST(Token, RandomTokensAreFreshHex) {
+  StatusOr<std::string> a = random_token(), b = random_token();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_EQ(a->find_first_not_of("0123456789abcdef"), std::string::npos) << *a;
+  EXPECT_NE(*a, *b);
+  EXPECT_LE(a->size(), kMaxTokenBytes);
 }
 
 TEST(ChildProcess, ForkWaitsAndReportsTheExitStatus) {

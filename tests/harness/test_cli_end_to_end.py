@@ -163,7 +163,8 @@ class EndToEnd(unittest.TestCase):
     def test_list(self):
         p = rp(["list", "--fields"])
         self.assertEqual(p.returncode, 0)
-        for word in ["memory", "null", "zipfian", "scrambled-zipfian", "buckets", "workload.mix.read"]:
+        for word in ["memory", "null", "zipfian", "scrambled-zipfian", "buckets", "workload.mix.read",
+                     "shm ", "tcp ", "verbs ", "RDMA WRITE/READ"]:
             self.assertIn(word, p.stdout)
 
 

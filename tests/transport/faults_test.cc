@@ -1,9 +1,11 @@
-// Faults of the shm and tcp transports: a node that is not there (nothing listening: the error names
-// the address), a listener that accepts but never answers the hello (connect fails after
-// connect_timeout_ms, not much later), a node killed (SIGKILL, SIGTERM) with many large transfers
-// pending (every one completes with an error, none ok, later posts fail), a tcp node answering
-// with an error code, a malformed response or EOF mid-payload (a fake node), and shm's link model
-// (lower bounds only: a capped transfer takes at least bytes / bandwidth, an op at least the latency).
+// Faults of the shm and tcp transports beyond the transport suite's (transport_test.cc: nothing
+// listening, a node killed with transfers pending or while idle): an unresolvable host, a
+// listener that accepts but never answers the hello (connect fails after connect_timeout_ms, not
+// much later), a node killed (SIGKILL, SIGTERM) while it cannot have finished any pending transfer
+// (every one completes with an error, none ok, later posts fail), a tcp node that stops answering
+// (SIGSTOP), a tcp node answering with an error code, a malformed response or EOF mid-payload (a
+// fake node), and shm's link model (lower bounds only: a capped transfer takes at least bytes /
+// bandwidth, an op at least the latency).
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -25,127 +27,62 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "tests/transport/sockets_test_util.h"
+#include "tests/transport/test_util.h"
+#include "tests/transport/transport_bed.h"
 #include "transport/protocol.h"
+#include "transport/socket_transports.h"
 
 namespace rpbench::transport::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A TCP socket bound to a free loopback port; listening only when asked (and then never accepting).
-struct TcpPort {
-  UniqueFd fd;
-  std::string endpoint;
-  explicit TcpPort(bool listen) : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
-    socklen_t len = sizeof(a);
-    ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    endpoint = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-    if (listen && ::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
-  }
-};
-
-// A unix socket path in a fresh directory; listening (never accepting) when asked.
-struct UnixPath {
-  std::string dir;
-  std::string path;
-  UniqueFd fd;
-  explicit UnixPath(bool listen) {
-    char tmpl[] = "/tmp/rpbench-faults-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp");
-    dir = tmpl;
-    path = dir + "/sock";
-    if (!listen) return;
-    fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::memcpy(a.sun_path, path.c_str(), path.size());
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) throw std::runtime_error("bind");
-    if (::listen(fd.get(), 16) != 0) throw std::runtime_error("listen");
-  }
-  ~UnixPath() {
-    fd.reset();
-    ::unlink(path.c_str());
-    ::rmdir(dir.c_str());
-  }
-};
-
-TransportOptions plain_options(Kind k, int timeout_ms) {
+TransportOptions plain_options(const std::string& type, int timeout_ms) {
   TransportOptions o;
-  o.type = kind_name(k);
+  o.type = type;
   o.token = "some-token";
   o.connect_timeout_ms = timeout_ms;
   o.channels = 2;
   return o;
 }
 
-std::unique_ptr<Transport> connect_to(Kind k, const TransportOptions& o, const std::string& endpoint) {
-  return k == Kind::kShm ? connect_shm(o, endpoint) : connect_tcp(o, endpoint);
-}
-
-TEST(TransportFaults, TcpNothingListeningNamesTheAddress) {
-  TcpPort port(false);  // bound, not listening: connections are refused
-  try {
-    connect_tcp(plain_options(Kind::kTcp, 2000), port.endpoint);
-    FAIL() << "connected to nothing";
-  } catch (const std::runtime_error& e) {
-    std::string m = e.what();
-    EXPECT_NE(m.find(port.endpoint), std::string::npos) << m;
-    EXPECT_NE(m.find("refused"), std::string::npos) << m;
-  }
-}
-
-TEST(TransportFaults, ShmNothingListeningNamesTheAddress) {
-  UnixPath p(false);
-  const std::string endpoint = "unix:" + p.path;
-  try {
-    connect_shm(plain_options(Kind::kShm, 2000), endpoint);
-    FAIL() << "connected to nothing";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(endpoint), std::string::npos) << e.what();
-  }
-  EXPECT_THROW(connect_shm(plain_options(Kind::kShm, 2000), "127.0.0.1:1"), std::runtime_error);
+TEST(TransportFaults, ShmNeedsAUnixEndpoint) {
+  auto t = connect_shm(plain_options("shm", 2000), "127.0.0.1:1");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), Status::Code::kInvalidArgument) << t.status().message();
+  EXPECT_NE(t.status().message().find("unix:PATH"), std::string::npos) << t.status().message();
 }
 
 TEST(TransportFaults, TcpUnresolvableHostNamesTheAddress) {
-  try {
-    connect_tcp(plain_options(Kind::kTcp, 2000), "no-such-host.invalid:5000");
-    FAIL() << "connected to an invalid host";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no-such-host.invalid:5000"), std::string::npos) << e.what();
-  }
+  auto t = connect_tcp(plain_options("tcp", 2000), "no-such-host.invalid:5000");
+  ASSERT_FALSE(t.ok()) << "connected to an invalid host";
+  EXPECT_NE(t.status().message().find("no-such-host.invalid:5000"), std::string::npos) << t.status().message();
 }
 
 // The kernel completes the connection (backlog) but nobody ever reads the hello.
-void expect_silent_listener_times_out(Kind kind, const std::string& endpoint) {
+void expect_silent_listener_times_out(const std::string& type, const std::string& endpoint) {
   constexpr int kTimeoutMs = 400;
   const auto start = Clock::now();
-  try {
-    connect_to(kind, plain_options(kind, kTimeoutMs), endpoint);
-    FAIL() << "connected to a silent listener";
-  } catch (const std::runtime_error& e) {
-    const auto elapsed = Clock::now() - start;
-    std::string m = e.what();
-    EXPECT_NE(m.find(endpoint), std::string::npos) << m;
-    EXPECT_NE(m.find("timed out"), std::string::npos) << m;
-    EXPECT_GE(elapsed, std::chrono::milliseconds(kTimeoutMs));
-    // "Not much later": the deadline covers connect and handshake of every channel together.
-    EXPECT_LT(elapsed, std::chrono::milliseconds(kTimeoutMs + 3000));
-  }
+  auto t = transport::connect(plain_options(type, kTimeoutMs), endpoint);
+  const auto elapsed = Clock::now() - start;
+  ASSERT_FALSE(t.ok()) << "connected to a silent listener";
+  const std::string& m = t.status().message();
+  EXPECT_EQ(t.status().code(), Status::Code::kTimeout) << m;
+  EXPECT_NE(m.find(endpoint), std::string::npos) << m;
+  EXPECT_NE(m.find("timed out"), std::string::npos) << m;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(kTimeoutMs));
+  // "Not much later": the deadline covers connect and handshake of every channel together.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(kTimeoutMs + 3000));
 }
 
 TEST(TransportFaults, TcpSilentListenerTimesOut) {
   TcpPort port(true);
-  expect_silent_listener_times_out(Kind::kTcp, port.endpoint);
+  expect_silent_listener_times_out("tcp", port.endpoint);
 }
 
 TEST(TransportFaults, ShmSilentListenerTimesOut) {
   UnixPath p(true);
-  expect_silent_listener_times_out(Kind::kShm, "unix:" + p.path);
+  expect_silent_listener_times_out("shm", "unix:" + p.path);
 }
 
 // The largest third field of a /proc/sys/net/ipv4/tcp_[rw]mem file ("min default max"), or 0.
@@ -164,20 +101,20 @@ uint64_t stuck_read_bytes_per_channel() {
   return (bytes + (1 << 20) - 1) / (1 << 20) * (1 << 20);
 }
 
-class NodeDeathTest : public ::testing::TestWithParam<std::tuple<Kind, int>> {};
+class NodeDeathTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
 // Many large transfers pending, then the node dies. On tcp a huge read goes first on every channel:
 // its payload is far more than the sockets buffer, so the node's connection threads are stuck
 // sending it (we do not receive while posting) and cannot complete any later request: no transfer
 // can have finished at the node when it dies, so none may complete ok.
 TEST_P(NodeDeathTest, EveryPendingTransferFailsAndLaterPostsFail) {
-  const auto [kind, sig] = GetParam();
+  const auto& [type, sig] = GetParam();
   constexpr int kChannels = 2;
   const uint64_t read_bytes = kChannels * stuck_read_bytes_per_channel();
   constexpr uint64_t kWriteBytes = 8ull << 20;
   constexpr int kWrites = 6;
-  TestNode node(read_bytes + kWrites * kWriteBytes);
-  auto t = node.connect(kind, kChannels, 1 << 20, 1024);  // deep queues: post() never has to wait
+  TestNode node(transport_bed(type), read_bytes + kWrites * kWriteBytes);
+  auto t = node.connect(kChannels, 1 << 20, 1024);  // deep queues: post() never has to wait
   TestBuffer rbuf(read_bytes), wbuf(kWrites * kWriteBytes);
   fill_pattern(wbuf.data(), wbuf.size(), 5);
   BufferId r = 0, w = 0;
@@ -197,7 +134,7 @@ TEST_P(NodeDeathTest, EveryPendingTransferFailsAndLaterPostsFail) {
     EXPECT_FALSE(c.status.ok()) << "transfer " << c.tag << " reported success after the node died";
     EXPECT_EQ(c.bytes, 0u);
     EXPECT_NE(c.status.message().find("went away"), std::string::npos) << c.status.message();
-    EXPECT_NE(c.status.message().find(node.endpoint(kind)), std::string::npos) << c.status.message();
+    EXPECT_NE(c.status.message().find(node.endpoint()), std::string::npos) << c.status.message();
   }
   Status later = t->post(Op::kWrite, 99, w, 0, 4096, 0);
   EXPECT_FALSE(later.ok());
@@ -206,12 +143,12 @@ TEST_P(NodeDeathTest, EveryPendingTransferFailsAndLaterPostsFail) {
   EXPECT_TRUE(t->close().ok());
 }
 
-std::string death_name(const ::testing::TestParamInfo<std::tuple<Kind, int>>& info) {
-  return kind_name(std::get<0>(info.param)) + (std::get<1>(info.param) == SIGKILL ? "_SIGKILL" : "_SIGTERM");
+std::string death_name(const ::testing::TestParamInfo<std::tuple<std::string, int>>& info) {
+  return std::get<0>(info.param) + (std::get<1>(info.param) == SIGKILL ? "_SIGKILL" : "_SIGTERM");
 }
 
 INSTANTIATE_TEST_SUITE_P(Sockets, NodeDeathTest,
-                         ::testing::Combine(::testing::Values(Kind::kShm, Kind::kTcp), ::testing::Values(SIGKILL, SIGTERM)),
+                         ::testing::Combine(::testing::Values("shm", "tcp"), ::testing::Values(SIGKILL, SIGTERM)),
                          death_name);
 
 // Stops a process and returns once the kernel reports it stopped: kill() alone returns before the
@@ -234,10 +171,10 @@ void stop_and_wait(pid_t pid) {
 // caller: with transfers outstanding and no byte moving for io_timeout_ms, the channel fails, the
 // pending transfers complete with errors and post() returns even when its channel was full.
 TEST(TransportFaults, TcpStoppedNodeFailsAfterIoTimeout) {
-  TestNode node(8 << 20);
-  TransportOptions o = node.options(Kind::kTcp, 1, 1 << 20, 1);  // queue depth 1: the 2nd post must wait
+  TestNode node(transport_bed("tcp"), 8 << 20);
+  TransportOptions o = node.options(1, 1 << 20, 1);  // queue depth 1: the 2nd post must wait
   o.io_timeout_ms = 300;
-  auto t = node.connect(Kind::kTcp, o);
+  auto t = node.connect(o);
   TestBuffer b(4 << 20);
   BufferId id = 0;
   ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
@@ -258,29 +195,6 @@ TEST(TransportFaults, TcpStoppedNodeFailsAfterIoTimeout) {
   EXPECT_NE(done[0].status.message().find("io_timeout_ms"), std::string::npos) << done[0].status.message();
   EXPECT_FALSE(t->post(Op::kWrite, 9, id, 0, 4096, 0).ok());
 }
-
-// An idle transport whose node went away learns it at the next call, and posts fail.
-TEST(TransportFaults, IdleTransportLearnsTheNodeWentAway) {
-  for (Kind kind : {Kind::kShm, Kind::kTcp}) {
-    SCOPED_TRACE(kind_name(kind));
-    TestNode node(1 << 20);
-    auto t = node.connect(kind, 2);
-    TestBuffer b(4096);
-    BufferId id = 0;
-    ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
-    ASSERT_TRUE(transfer(*t, Op::kWrite, id, 0, 4096, 0).ok());
-    node.kill_and_reap(SIGKILL);
-    // The post may be accepted before the death is noticed; its completion must then be an error.
-    Status p = t->post(Op::kWrite, 1, id, 0, 4096, 0);
-    if (p.ok()) {
-      auto done = drain(*t);
-      ASSERT_EQ(done.size(), 1u);
-      EXPECT_FALSE(done[0].status.ok());
-    }
-    EXPECT_FALSE(t->post(Op::kWrite, 2, id, 0, 4096, 0).ok());
-  }
-}
-
 
 // A fake tcp memory node (one connection, blocking I/O in a thread) that says hello with a 1 MiB
 // region and then follows a script: how a real client reacts to errors only a broken node makes.
@@ -354,7 +268,7 @@ class FakeNode {
 };
 
 TransportOptions fake_options() {
-  TransportOptions o = plain_options(Kind::kTcp, 5000);
+  TransportOptions o = plain_options("tcp", 5000);
   o.channels = 1;
   return o;
 }
@@ -372,7 +286,7 @@ TEST(TcpBrokenNode, ErrorCodeFailsOnlyThatTransferMalformedResponseBreaksTheTran
     FakeNode::respond(fd, protocol::Code::kOk, third->tag + 1000, "", third->length);
     FakeNode::read_request(fd);  // until the client hangs up
   });
-  auto t = connect_tcp(fake_options(), node.endpoint());
+  auto t = value_or_throw(connect_tcp(fake_options(), node.endpoint()));
   EXPECT_EQ(t->region_bytes(), 1u << 20);
   TestBuffer b(4096);
   BufferId id = 0;
@@ -404,7 +318,7 @@ TEST(TcpBrokenNode, EofInTheMiddleOfAReadPayloadFailsTheRead) {
     FakeNode::send_all(fd, half.data(), half.size());
     // Returning closes the connection half-way through the payload.
   });
-  auto t = connect_tcp(fake_options(), node.endpoint());
+  auto t = value_or_throw(connect_tcp(fake_options(), node.endpoint()));
   TestBuffer b(8192);
   BufferId id = 0;
   ASSERT_TRUE(t->register_buffer(b.data(), b.size(), &id).ok());
@@ -415,10 +329,10 @@ TEST(TcpBrokenNode, EofInTheMiddleOfAReadPayloadFailsTheRead) {
 }
 
 TEST(ShmLinkModel, CappedTransferTakesAtLeastBytesOverBandwidth) {
-  TestNode node(64ull << 20);
-  TransportOptions o = node.options(Kind::kShm, 2, 1 << 20, 8);
+  TestNode node(transport_bed("shm"), 64ull << 20);
+  TransportOptions o = node.options(2, 1 << 20, 8);
   o.link.bandwidth_gbps = 8;  // 1 GB/s
-  auto t = node.connect(Kind::kShm, o);
+  auto t = node.connect(o);
   EXPECT_NE(t->describe().find("link model 8 Gbit/s"), std::string::npos) << t->describe();
   constexpr uint64_t kBytes = 32ull << 20;
   TestBuffer b(kBytes);
@@ -439,10 +353,10 @@ TEST(ShmLinkModel, CappedTransferTakesAtLeastBytesOverBandwidth) {
 }
 
 TEST(ShmLinkModel, EveryOperationTakesAtLeastTheLatency) {
-  TestNode node(1 << 20);
-  TransportOptions o = node.options(Kind::kShm);
+  TestNode node(transport_bed("shm"), 1 << 20);
+  TransportOptions o = node.options();
   o.link.latency_us = 3000;
-  auto t = node.connect(Kind::kShm, o);
+  auto t = node.connect(o);
   EXPECT_NE(t->describe().find("+ 3000 us"), std::string::npos) << t->describe();
   TestBuffer b(4096);
   BufferId id = 0;

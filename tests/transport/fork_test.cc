@@ -1,10 +1,11 @@
-// What a forked child may do with the shm and tcp transports (transport.h, "fork"):
+// What a forked child may do with a transport (transport.h, "fork"), for every transport of the
+// suite (transport_suite.h):
 //  (a) the child opens its own new connection, writes, exits; the parent reads it back with the
 //      connection it opened before the fork. The child's connection set-up time is printed.
 //  (b) the parent registers a MAP_SHARED | MAP_ANONYMOUS buffer, forks; the child fills it and says
 //      so over a pipe; the parent posts the write and verifies by reading back.
 // In both, the parent's transport must still work after the child exited (children use _exit, and
-// a child that even calls close() on the parent's transport only drops its own descriptor copies).
+// a child that even calls close() on the parent's transport only forgets its copy of it).
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,14 +17,14 @@
 #include <string>
 
 #include "base/unique_fd.h"
-#include "tests/transport/sockets_test_util.h"
+#include "tests/transport/transport_suite.h"
 
 namespace rpbench::transport::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr uint64_t kRegion = 16ull << 20;
+constexpr uint64_t kNodeRegion = 16ull << 20;
 constexpr uint64_t kBytes = 3ull << 20;
 
 // Exit codes of the children.
@@ -64,22 +65,19 @@ void expect_parent_transport_works(Transport& t, uint32_t seed) {
   BufferId s = 0, d = 0;
   ASSERT_TRUE(t.register_buffer(src.data(), src.size(), &s).ok());
   ASSERT_TRUE(t.register_buffer(dst.data(), dst.size(), &d).ok());
-  Status w = transfer(t, Op::kWrite, s, 0, src.size(), kRegion - src.size());
+  Status w = transfer(t, Op::kWrite, s, 0, src.size(), kNodeRegion - src.size());
   ASSERT_TRUE(w.ok()) << w.message();
-  Status r = transfer(t, Op::kRead, d, 0, dst.size(), kRegion - dst.size());
+  Status r = transfer(t, Op::kRead, d, 0, dst.size(), kNodeRegion - dst.size());
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(first_mismatch(dst.data(), dst.size(), seed), dst.size());
   EXPECT_TRUE(t.deregister_buffer(s).ok());
   EXPECT_TRUE(t.deregister_buffer(d).ok());
 }
 
-class ForkTest : public ::testing::TestWithParam<Kind> {};
-
-TEST_P(ForkTest, ChildOpensItsOwnConnection) {
-  const Kind kind = GetParam();
-  TestNode node(kRegion);
-  auto parent = node.connect(kind, 2, 256 << 10);  // opened before the fork, used only by the parent
-  const TransportOptions options = node.options(kind, 2, 256 << 10);
+TEST_P(TransportTest, ForkedChildOpensItsOwnConnection) {
+  TestNode node(bed(), kNodeRegion);
+  auto parent = node.connect(2, 256 << 10);  // opened before the fork, used only by the parent
+  const TransportOptions options = node.options(2, 256 << 10);
   Pipe timing;
   TestBuffer src(kBytes);  // private: the child fills its own copy
   pid_t pid = ::fork();
@@ -87,22 +85,21 @@ TEST_P(ForkTest, ChildOpensItsOwnConnection) {
   if (pid == 0) {
     // Child: no gtest assertions, no exceptions out, _exit only.
     int code = kChildOk;
-    try {
-      const auto start = Clock::now();
-      auto own = node.connect(kind, options);
-      const double setup_us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    double setup_us = -1;
+    const auto start = Clock::now();
+    auto own = node.try_connect(options);
+    if (own.ok()) {
+      setup_us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
       fill_pattern(src.data(), kBytes, 31);
       BufferId id = 0;
-      if (!own->register_buffer(src.data(), kBytes, &id).ok() ||
-          !transfer(*own, Op::kWrite, id, 0, kBytes, 4096).ok()) {
+      if (!(*own)->register_buffer(src.data(), kBytes, &id).ok() ||
+          !transfer(**own, Op::kWrite, id, 0, kBytes, 4096).ok() || !(*own)->close().ok())
         code = kChildTransferFailed;
-      } else if (!own->close().ok()) {
-        code = kChildTransferFailed;
-      }
-      if (::write(timing.w.get(), &setup_us, sizeof(setup_us)) != sizeof(setup_us)) code = kChildPipeFailed;
-    } catch (...) {
+    } else {
+      std::fprintf(stderr, "child: %s\n", own.status().to_string().c_str());
       code = kChildConnectFailed;
     }
+    if (::write(timing.w.get(), &setup_us, sizeof(setup_us)) != sizeof(setup_us)) code = kChildPipeFailed;
     ::_exit(code);
   }
   timing.w.reset();
@@ -110,8 +107,8 @@ TEST_P(ForkTest, ChildOpensItsOwnConnection) {
   const bool got = read_full(timing.r.get(), &setup_us, sizeof(setup_us));
   ASSERT_EQ(wait_child(pid), kChildOk);
   ASSERT_TRUE(got);
-  std::printf("[ forked child ] %s connection set-up (%d channels) took %.1f us\n", kind_name(kind).c_str(),
-              options.channels, setup_us);
+  std::printf("[ forked child ] %s connection set-up (%d channels) took %.1f us\n", name().c_str(), options.channels,
+              setup_us);
   RecordProperty("child_connect_us", std::to_string(setup_us));
 
   TestBuffer dst(kBytes);
@@ -123,10 +120,9 @@ TEST_P(ForkTest, ChildOpensItsOwnConnection) {
   expect_parent_transport_works(*parent, 32);
 }
 
-TEST_P(ForkTest, ChildFillsSharedBufferParentPosts) {
-  const Kind kind = GetParam();
-  TestNode node(kRegion);
-  auto t = node.connect(kind, 2, 256 << 10);
+TEST_P(TransportTest, ChildFillsSharedBufferParentPosts) {
+  TestNode node(bed(), kNodeRegion);
+  auto t = node.connect(2, 256 << 10);
   TestBuffer shared(kBytes, /*shared=*/true);
   BufferId id = 0;
   ASSERT_TRUE(t->register_buffer(shared.data(), kBytes, &id).ok());
@@ -134,7 +130,7 @@ TEST_P(ForkTest, ChildFillsSharedBufferParentPosts) {
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    fill_pattern(shared.data(), kBytes, 41);
+    fill_pattern(shared.data(), kBytes, 41);  // the child only writes memory: no transport call
     const char ok = 'F';
     ::_exit(::write(filled.w.get(), &ok, 1) == 1 ? kChildOk : kChildPipeFailed);
   }
@@ -151,16 +147,15 @@ TEST_P(ForkTest, ChildFillsSharedBufferParentPosts) {
   ASSERT_TRUE(t->register_buffer(back.data(), kBytes, &b).ok());
   Status r = transfer(*t, Op::kRead, b, 0, kBytes, 8192);
   ASSERT_TRUE(r.ok()) << r.message();
-  EXPECT_EQ(first_mismatch(back.data(), kBytes, 41), kBytes);
+  EXPECT_EQ(first_mismatch(back.data(), kBytes, 41), kBytes) << "what was sent is what the child wrote";
   expect_parent_transport_works(*t, 42);
 }
 
 // A child that runs its copy of the parent's transport's close() (as exit() running destructors
-// would) gets an error and does no I/O: the parent's connection is untouched.
-TEST_P(ForkTest, ChildClosingParentsTransportLeavesItIntact) {
-  const Kind kind = GetParam();
-  TestNode node(kRegion);
-  auto t = node.connect(kind, 2);
+// would) gets an error and touches nothing of the parent's: the parent's connection is intact.
+TEST_P(TransportTest, ChildClosingParentsTransportLeavesItIntact) {
+  TestNode node(bed(), kNodeRegion);
+  auto t = node.connect(2);
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -170,8 +165,6 @@ TEST_P(ForkTest, ChildClosingParentsTransportLeavesItIntact) {
   ASSERT_EQ(wait_child(pid), kChildOk);
   expect_parent_transport_works(*t, 51);
 }
-
-INSTANTIATE_TEST_SUITE_P(Sockets, ForkTest, ::testing::Values(Kind::kShm, Kind::kTcp), kind_param_name);
 
 }  // namespace
 }  // namespace rpbench::transport::testing

@@ -193,12 +193,14 @@ VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& ad
   rdma::init_fork_support();
   if (rdma::device_count() == 0)
     throw std::runtime_error(rdma::no_device_message(m.address, "no RDMA device found to listen on"));
-  sockaddr_storage ss = rdma::parse_endpoint(m.address);
+  StatusOr<sockaddr_storage> parsed = rdma::parse_endpoint(m.address);
+  if (!parsed.ok()) throw std::invalid_argument(parsed.status().message());
+  sockaddr_storage ss = *parsed;
   m.channel.reset(rdma_create_event_channel());
   if (!m.channel)
     throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") +
                                                                     errno_text()));
-  rdma::set_nonblocking(m.channel->fd);
+  if (Status s = rdma::set_nonblocking(m.channel->fd); !s.ok()) throw std::runtime_error(s.message());
   rdma_cm_id* id = nullptr;
   if (rdma_create_id(m.channel.get(), &id, nullptr, RDMA_PS_TCP) != 0)
     throw std::runtime_error("verbs listener on " + m.address + ": rdma_create_id: " + errno_text());
