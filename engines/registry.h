@@ -14,6 +14,7 @@
 #include "base/field.h"
 #include "base/status_or.h"
 #include "engines/engine.h"
+#include "transport/options.h"
 
 namespace rpbench {
 
@@ -24,6 +25,7 @@ struct EngineOpenArgs {
   const nlohmann::json& options;     // resolved `engine` section
   const nlohmann::json& experiment;  // the whole resolved config
   uint64_t seed = 0;
+  transport::TransportOptions transport;  // the resolved `transport` section (type none: no remote memory)
 };
 
 // A problem a cross-field check found: the field's path (relative to the config's root) and what

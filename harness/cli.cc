@@ -124,7 +124,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   }
   const std::string out = vm.count("out") ? vm["out"].as<std::string>() : "results/" + cfg.name + ".json";
   const EngineEntry* entry = find_engine(cfg.engine_type);
-  StatusOr<std::unique_ptr<Engine>> opened = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed});
+  StatusOr<std::unique_ptr<Engine>> opened = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed, cfg.transport});
   if (!opened.ok()) {
     std::fprintf(stderr, "error: engine %s: %s\n", cfg.engine_type.c_str(), opened.status().message().c_str());
     return kExitFailed;

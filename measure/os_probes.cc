@@ -97,13 +97,6 @@ double steal_ms() {
   return static_cast<double>(f[7]) * 1000.0 / static_cast<double>(hz > 0 ? hz : 100);
 }
 
-int64_t mem_available_bytes() {
-  std::string text;
-  if (!read_text("/proc/meminfo", text)) return -1;
-  const int64_t kb = kb_field(text, "MemAvailable");
-  return kb < 0 ? -1 : kb * 1024;
-}
-
 int64_t anon_huge_bytes(const void* addr, size_t len) {
   std::ifstream in("/proc/self/smaps");
   if (!in) return -1;

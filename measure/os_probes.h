@@ -34,8 +34,6 @@ int64_t rss_bytes();
 // Cumulative steal time of all CPUs (/proc/stat, USER_HZ ticks converted with sysconf), in ms;
 // -1 if unreadable.
 double steal_ms();
-// MemAvailable of /proc/meminfo in bytes; -1 if unreadable.
-int64_t mem_available_bytes();
 // Sum of AnonHugePages (bytes) over this process's mappings that overlap [addr, addr + len), from
 // /proc/self/smaps; -1 if unreadable. Says whether THP really backs a region.
 int64_t anon_huge_bytes(const void* addr, size_t len);

@@ -1,5 +1,7 @@
 #include "harness/probe/probe_cli.h"
 
+#include "base/meminfo.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -69,7 +71,7 @@ int run_fork(int argc, char** argv) {
   if (repeats < 1) throw config::ConfigError("--repeats must be >= 1 (got " + std::to_string(repeats) + ")");
   if (out.empty()) throw config::ConfigError("--out must name a file");
   const std::vector<bool> warmups = warmup_settings(warmup_mode);
-  const int64_t avail = measure::mem_available_bytes();
+  const int64_t avail = mem_available_bytes().value_or(-1);
   for (uint64_t s : sizes) {
     if (avail > 0 && s > static_cast<uint64_t>(avail) / 2) {
       throw config::ConfigError("size " + format_size(s) + " is more than half of MemAvailable (" + format_size(static_cast<uint64_t>(avail)) +
@@ -136,7 +138,7 @@ int run_faults(int argc, char** argv) {
   if (out.empty()) throw config::ConfigError("--out must name a file");
   const auto pages = static_cast<size_t>(pages_flag);
   const auto thp_pages = static_cast<size_t>(thp_pages_flag);
-  const int64_t avail = measure::mem_available_bytes();
+  const int64_t avail = mem_available_bytes().value_or(-1);
   // A copy-on-write case can double its region: keep each region under half of MemAvailable.
   if (avail > 0 && (pages > static_cast<uint64_t>(avail) / 2 / 4096 ||
                     thp_pages > static_cast<uint64_t>(avail) / 2 / measure::kHugePageSize)) {

@@ -15,6 +15,7 @@
 
 #include "base/child_process.h"
 #include "base/errno_text.h"
+#include "base/meminfo.h"
 #include "base/private_dir.h"
 #include "base/sizes.h"
 #include "base/status_or.h"
@@ -43,6 +44,14 @@ TEST(Status, CodesNamesAndContext) {
   EXPECT_EQ(errno_status("mmap", ENOMEM).code(), Status::Code::kResourceExhausted);
   EXPECT_EQ(errno_status("read", EIO).code(), Status::Code::kIoError);
   EXPECT_NE(errno_status("read", EIO).message().find("read: "), std::string::npos);
+}
+
+TEST(MemInfo, AvailableIsPositiveAndAtMostTotal) {
+  const auto avail = mem_available_bytes();
+  const auto total = mem_total_bytes();
+  ASSERT_TRUE(avail && total);
+  EXPECT_GT(*avail, 0);
+  EXPECT_LE(*avail, *total);
 }
 
 TEST(StatusOr, ValueOrError) {

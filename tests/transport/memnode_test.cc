@@ -948,6 +948,66 @@ TEST(MemnodeCli, BadFlagsExit2WithOneLine) {
   expect_usage_error({"extra"}, t, "extra");
 }
 
+TEST(MemnodeCli, PrefaultLargerThanMemoryIsRefusedBeforeAnythingIsTouched) {
+  // A pre-faulted region far larger than the machine: refused with both figures, at once (the
+  // node must never fallocate its way into the OOM killer, which takes other processes with it).
+  const auto t0 = Clock::now();
+  expect_usage_error({"--region-bytes", "1T", "--prefault"}, std::string(kToken), "MiB available");
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 10.0);
+  expect_usage_error({"--regions", "4", "--region-bytes", "512G", "--prefault"}, std::string(kToken), "4 region(s)");
+}
+
+TEST(Memnode, LazyRegionLargerThanMemoryStartsWithAWarningAndServes) {
+  MemnodeLaunch l = test_launch(1ull << 40);  // 1 TiB, lazy
+  CheckedNode node(l);
+  RawClient c = RawClient::tcp(node.endpoints().tcp);
+  ASSERT_EQ(c.handshake(), p::Code::kOk);
+  const auto data = pattern(1 << 16, 7);
+  // Writes anywhere in it land (their 2 MiB blocks are reserved as they come).
+  for (uint64_t off : {uint64_t{0}, uint64_t{(1ull << 40) - (1 << 16)}, uint64_t{3ull << 37}}) {
+    Reply w = c.write(off, data, 1);
+    ASSERT_EQ(w.code, p::Code::kOk) << w.message;
+    Reply r = c.read(off, data.size(), 2);
+    ASSERT_EQ(r.code, p::Code::kOk) << r.message;
+    EXPECT_EQ(r.payload, data);
+  }
+}
+
+TEST(Memnode, RegionDirKeepsTheBytesAcrossAKilledNode) {
+  char tmpl[] = "/dev/shm/rpbench-region-dir-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const auto data = pattern(1 << 14, 11);
+  {
+    MemnodeLaunch l = test_launch();
+    l.extra_args = {"--region-dir", dir};
+    auto node = start_node(l);
+    EXPECT_NE(node->ready_line().find("region_dir=" + dir), std::string::npos) << node->ready_line();
+    RawClient c = RawClient::tcp(node->endpoints().tcp);
+    ASSERT_EQ(c.handshake(), p::Code::kOk);
+    ASSERT_EQ(c.write(4096, data, 1).code, p::Code::kOk);
+    ::kill(node->pid(), SIGKILL);  // no clean exit: the bytes are in the file already
+    (void)node->stop();
+  }
+  {
+    MemnodeLaunch l = test_launch();
+    l.extra_args = {"--region-dir", dir};
+    CheckedNode node(l);
+    RawClient c = RawClient::tcp(node.endpoints().tcp);
+    ASSERT_EQ(c.handshake(), p::Code::kOk);
+    Reply r = c.read(4096, data.size(), 2);
+    ASSERT_EQ(r.code, p::Code::kOk) << r.message;
+    EXPECT_EQ(r.payload, data);
+  }
+  // A node asking for another size refuses the directory's region instead of resizing it.
+  MemnodeLaunch other = test_launch(2 * kRegionBytes);
+  other.extra_args = {"--region-dir", dir};
+  auto refused = MemnodeProcess::start(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("refusing to resize"), std::string::npos) << refused.status().message();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(MemnodeCli, HelpExits0) {
   RunResult r = run_memnode({"--help"}, std::nullopt);
   EXPECT_EQ(r.exit_code, 0);

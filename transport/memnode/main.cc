@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,7 @@
 #include "transport/memnode/verbs_listener.h"
 #include "base/errno_text.h"
 #include "base/config_error.h"
+#include "base/meminfo.h"
 #include "base/sizes.h"
 #include "base/token.h"
 
@@ -39,7 +41,7 @@ namespace protocol = rpbench::transport::protocol;
 
 constexpr const char* kUsage =
     "usage: rpbench-memnode [--listen ADDR] [--port N] [--unix PATH|auto|none] [--verbs]\n"
-    "                       [--regions N] [--region-bytes SIZE] [--prefault]\n"
+    "                       [--regions N] [--region-bytes SIZE] [--prefault] [--region-dir DIR]\n"
     "                       [--handshake-timeout-ms MS] [--max-connections N] [--help]\n"
     "\n"
     "The memory node of rpbench: N regions of SIZE bytes each, served over TCP on ADDR:PORT,\n"
@@ -53,7 +55,12 @@ constexpr const char* kUsage =
     "  --regions N         number of regions, 1..1024 (default 1)\n"
     "  --region-bytes SIZE bytes per region, with an optional K, M, G or T suffix (powers of\n"
     "                      1024; default 1G)\n"
-    "  --prefault          allocate and touch every page at start (default: lazily, on first use)\n"
+    "  --prefault          allocate and touch every page at start (default: lazily, on first use);\n"
+    "                      refused when the regions are larger than the machine's MemAvailable\n"
+    "  --region-dir DIR    back region i by the file DIR/region-i (created, or reused at exactly\n"
+    "                      SIZE bytes) instead of anonymous memory: a node started again on DIR\n"
+    "                      holds the same bytes (use tmpfs, e.g. /dev/shm; trusted clients only:\n"
+    "                      a file's size cannot be sealed against shm clients)\n"
     "  --handshake-timeout-ms MS  a connection's whole hello must arrive within MS (default 10000)\n"
     "  --max-connections N tcp and unix connections served at once, 1..65536 (default 512; at most\n"
     "                      64 of them still in their handshake); more are closed at once\n"
@@ -62,7 +69,9 @@ constexpr const char* kUsage =
     "The shared token is read from the environment variable RPBENCH_MEMNODE_TOKEN (1..32 bytes);\n"
     "it is never taken from the command line. When ready, one line is printed on stdout:\n"
     "  rpbench-memnode ready pid=P tcp=ADDR:PORT unix=PATH|- verbs=ADDR:PORT|- regions=N\n"
-    "  region_bytes=B prefault=0|1 prefault_ms=MS\n"
+    "  region_bytes=B prefault=0|1 prefault_ms=MS region_dir=DIR|-\n"
+    "Regions larger than the machine's memory start lazily with a warning on stderr; a tcp write\n"
+    "the node cannot back (MemAvailable below 256 MiB) fails that request, not the machine.\n"
     "SIGTERM or SIGINT stops the node (exit 0).\n";
 
 using UsageError = rpbench::config::ConfigError;  // a bad flag or environment: one line, exit 2
@@ -75,6 +84,7 @@ struct Flags {
   uint32_t regions = 1;
   uint64_t region_bytes = 1ull << 30;
   bool prefault = false;
+  std::string region_dir;
   int handshake_timeout_ms = 10000;
   int max_connections = 512;
   bool help = false;
@@ -141,6 +151,9 @@ Flags parse_flags(int argc, char** argv) {
     } else if (arg == "--max-connections") {
       f.max_connections = static_cast<int>(parse_uint("--max-connections", value(), 65536));
       if (f.max_connections == 0) throw UsageError("--max-connections: must be at least 1");
+    } else if (arg == "--region-dir") {
+      f.region_dir = value();
+      if (f.region_dir.empty()) throw UsageError("--region-dir: expected a directory");
     } else if (arg == "--prefault") {
       no_value();
       f.prefault = true;
@@ -174,10 +187,28 @@ int serve(const Flags& f, const std::string& token) {
   if (!stop_fd) throw std::runtime_error(std::string("signalfd: ") + errno_text());
   ::signal(SIGPIPE, SIG_IGN);  // a vanished client is an error value on its own socket, not a signal
 
+  // Never more than the machine has: a pre-faulted region is allocated at once (refused when it
+  // does not fit), a lazy one as clients write (a warning now, and refused writes later).
+  const uint64_t total = static_cast<uint64_t>(f.regions) * f.region_bytes;
+  const std::optional<int64_t> avail = rpbench::mem_available_bytes();
+  if (avail && total > static_cast<uint64_t>(*avail)) {
+    const std::string figures = std::to_string(f.regions) + " region(s) of " + std::to_string(f.region_bytes) +
+                                " bytes (" + std::to_string(total >> 20) + " MiB) but the machine has " +
+                                std::to_string(*avail >> 20) + " MiB available";
+    if (f.prefault) throw UsageError("--prefault: " + figures + "; nothing was allocated");
+    std::fprintf(stderr, "rpbench-memnode: warning: %s; the regions are lazy, and writes the node cannot back "
+                         "will fail\n", figures.c_str());
+  }
+  if (!f.region_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(f.region_dir, ec);
+    if (ec) throw std::runtime_error("--region-dir " + f.region_dir + ": " + ec.message());
+  }
   std::vector<std::unique_ptr<Region>> regions;
   double prefault_ms = 0;
   for (uint32_t i = 0; i < f.regions; ++i) {
-    regions.push_back(std::make_unique<Region>(i, f.region_bytes, f.prefault));
+    const std::string file = f.region_dir.empty() ? "" : f.region_dir + "/region-" + std::to_string(i);
+    regions.push_back(std::make_unique<Region>(i, f.region_bytes, f.prefault, file));
     prefault_ms += regions.back()->prefault_ms();
   }
 
@@ -203,7 +234,8 @@ int serve(const Flags& f, const std::string& token) {
   std::string line = "rpbench-memnode ready pid=" + std::to_string(::getpid()) + " tcp=" + server.tcp_endpoint() +
                      " unix=" + (server.unix_path().empty() ? "-" : server.unix_path()) + " verbs=" + verbs_endpoint +
                      " regions=" + std::to_string(f.regions) + " region_bytes=" + std::to_string(f.region_bytes) +
-                     " prefault=" + (f.prefault ? "1" : "0") + " prefault_ms=" + prefault_text + "\n";
+                     " prefault=" + (f.prefault ? "1" : "0") + " prefault_ms=" + prefault_text +
+                     " region_dir=" + (f.region_dir.empty() ? "-" : f.region_dir) + "\n";
   // Whoever started the node waits for this line: a node that cannot say it is ready must not serve.
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
     throw std::runtime_error(std::string("cannot print the ready line on stdout: ") + errno_text());
@@ -230,6 +262,9 @@ int main(int argc, char** argv) {
   }
   try {
     return serve(flags, token);
+  } catch (const UsageError& e) {  // flags the machine cannot serve (regions larger than its memory)
+    std::fprintf(stderr, "rpbench-memnode: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rpbench-memnode: %s\n", e.what());
     return 1;

@@ -1,10 +1,13 @@
 #include "transport/memnode/region.h"
 #include "base/errno_text.h"
+#include "base/meminfo.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -19,13 +22,26 @@ std::runtime_error sys_error(const std::string& what) {
 }
 }  // namespace
 
-Region::Region(uint32_t id, uint64_t bytes, bool prefault) : id_(id), bytes_(bytes) {
+Region::Region(uint32_t id, uint64_t bytes, bool prefault, const std::string& backing_file)
+    : id_(id), bytes_(bytes), reserved_((bytes + kReserveBlock * 64 - 1) / (kReserveBlock * 64)) {
   if (bytes == 0) throw std::runtime_error("region " + std::to_string(id) + ": size must be > 0");
   std::string name = "rpbench-region-" + std::to_string(id);
-  // Sealable: the memfd is handed to shm clients, and a client that could shrink it would make the
-  // node's own accesses fault (SIGBUS). The size is sealed below.
-  fd_.reset(::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!fd_) throw sys_error("memfd_create(" + name + ")");
+  if (!backing_file.empty()) {
+    fd_.reset(::open(backing_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd_) throw sys_error("region " + std::to_string(id) + ": cannot open its backing file " + backing_file);
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) != 0) throw sys_error("region " + std::to_string(id) + ": fstat " + backing_file);
+    if (st.st_size != 0 && static_cast<uint64_t>(st.st_size) != bytes)
+      throw std::runtime_error("region " + std::to_string(id) + ": its backing file " + backing_file + " holds " +
+                               std::to_string(st.st_size) + " bytes, not the " + std::to_string(bytes) +
+                               " asked for (--region-bytes): refusing to resize someone's region");
+    file_backed_ = true;
+  } else {
+    // Sealable: the memfd is handed to shm clients, and a client that could shrink it would make
+    // the node's own accesses fault (SIGBUS). The size is sealed below.
+    fd_.reset(::memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING));
+    if (!fd_) throw sys_error("memfd_create(" + name + ")");
+  }
   if (::ftruncate(fd_.get(), static_cast<off_t>(bytes)) != 0)
     throw sys_error("region " + std::to_string(id) + ": ftruncate to " + std::to_string(bytes) + " bytes");
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
@@ -47,13 +63,37 @@ Region::Region(uint32_t id, uint64_t bytes, bool prefault) : id_(id), bytes_(byt
     prefault_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     prefaulted_ = true;
   }
-  if (::fcntl(fd_.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+  if (!file_backed_ && ::fcntl(fd_.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
     int err = errno;
     ::munmap(data_, bytes_);
     data_ = nullptr;
     errno = err;
     throw sys_error("region " + std::to_string(id) + ": sealing its size");
   }
+}
+
+std::string Region::reserve(uint64_t offset, uint64_t len) {
+  if (prefaulted_ || len == 0) return "";
+  const uint64_t first = offset / kReserveBlock, last = (offset + len - 1) / kReserveBlock;
+  for (uint64_t b = first; b <= last; ++b) {
+    std::atomic<uint64_t>& word = reserved_[b / 64];
+    const uint64_t bit = uint64_t{1} << (b % 64);
+    if (word.load(std::memory_order_acquire) & bit) continue;
+    // A block nobody wrote yet: only when the machine can still give it (with a margin for
+    // everyone else), and then reserved at once, so the write's faults cannot fail.
+    const uint64_t begin = b * kReserveBlock, end = std::min(bytes_, begin + kReserveBlock);
+    const std::optional<int64_t> avail = mem_available_bytes();
+    if (avail && *avail < static_cast<int64_t>(end - begin + kMemoryMargin))
+      return "the memory node cannot back a write at offset " + std::to_string(offset) + " of region " +
+             std::to_string(id_) + ": the machine has " + std::to_string(*avail >> 20) +
+             " MiB available, and the node keeps " + std::to_string(kMemoryMargin >> 20) + " MiB for everyone else";
+    if (::fallocate(fd_.get(), 0, static_cast<off_t>(begin), static_cast<off_t>(end - begin)) != 0 &&
+        errno != EOPNOTSUPP)  // a file system without fallocate: pages come on first write
+      return "the memory node cannot back a write at offset " + std::to_string(offset) + " of region " +
+             std::to_string(id_) + ": " + errno_text();
+    word.fetch_or(bit, std::memory_order_acq_rel);
+  }
+  return "";
 }
 
 Region::~Region() {

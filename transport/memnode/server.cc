@@ -518,6 +518,13 @@ void Server::serve(Connection& c) {
         if (!wire.queue_response(code, req.tag, range_message("write", req, region, code))) break;
         continue;
       }
+      // A lazy region's pages are reserved first: a node short of memory refuses this write (the
+      // client's transfer fails) instead of faulting pages the machine cannot give.
+      if (const std::string why = region.reserve(req.offset, req.length); !why.empty()) {
+        if (!wire.discard(req.length)) break;
+        if (!wire.queue_response(Code::kNodeError, req.tag, why)) break;
+        continue;
+      }
       // Straight into the region. Clients writing and reading overlapping bytes at once (over any
       // transport) race as they would on a remote NIC: the node only guarantees the bounds.
       if (!wire.read(region.data() + req.offset, req.length)) break;

@@ -23,6 +23,7 @@
 
 #include "base/config_error.h"
 #include "engines/registry.h"
+#include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 
 namespace rpbench {
@@ -73,7 +74,8 @@ class Conformance : public ::testing::TestWithParam<const EngineEntry*> {
     const EngineEntry& e = *GetParam();
     if (const std::string why = missing_prerequisite(e); !why.empty()) GTEST_SKIP() << why;
     resolved_ = config::resolve_config(config_for(e, dir_));
-    auto opened = e.open(EngineOpenArgs{resolved_.at("engine"), resolved_, 42});
+    const ExperimentConfig cfg = make_experiment(resolved_);
+    auto opened = e.open(EngineOpenArgs{resolved_.at("engine"), resolved_, 42, cfg.transport});
     ASSERT_TRUE(opened.ok()) << opened.status().to_string();
     engine_ = std::move(*opened);
     engine_->begin_phase("run");
