@@ -41,6 +41,11 @@ struct EngineEntry {
   // Checks that need more than one field (e.g. an address that only attach mode takes), on the
   // resolved config; validate runs it, so it refuses what open would. Empty: none.
   std::function<std::optional<ConfigProblem>(const nlohmann::json& resolved)> check;
+  // The bytes the engine keeps (in this process or its server) for a dataset the harness estimates
+  // at `dataset_bytes`, for the memory pre-flight check; empty: dataset_bytes.
+  std::function<uint64_t(const nlohmann::json& resolved, uint64_t dataset_bytes)> memory_bytes;
+  // True for an engine whose snapshots do not fork (no copy-on-write to budget for).
+  bool snapshots_without_fork = false;
   // Creates and opens the engine; a Status naming what failed when it cannot.
   std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOpenArgs&)> open;
 };

@@ -23,6 +23,7 @@
 #include "harness/config/loader.h"
 #include "harness/context.h"
 #include "harness/driver.h"
+#include "harness/memory_check.h"
 #include "measure/os_probes.h"
 #include "harness/probe/probe_cli.h"
 #include "harness/progress.h"
@@ -99,7 +100,9 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   opts.add_options()("help,h", "describe this command")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
       "out,o", po::value<std::string>(), "result file (default results/<name>.json)")(
-      "quiet,q", "no progress line and no summary")("config", po::value<std::string>(), "experiment config (JSON)");
+      "quiet,q", "no progress line and no summary")(
+      "allow-oversubscribe", "start even when the memory estimate exceeds MemAvailable")(
+      "config", po::value<std::string>(), "experiment config (JSON)");
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
@@ -118,6 +121,9 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   } catch (const config::ConfigError& e) {
     return bad_input(e.what());
   }
+  const MemoryEstimate memory = estimate_memory(cfg);
+  if (Status s = check_memory(memory, cfg.measure.allow_oversubscribe || vm.count("allow-oversubscribe")); !s.ok())
+    return bad_input("memory: " + s.message());
   if (Status s = ensure_allocator(cfg.allocator, full_argv); !s.ok()) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return kExitFailed;
@@ -138,6 +144,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   result.context["transport"] = cfg.transport.type;
   result.context["allocator"] = detect_allocator();
   result.context["memory_warmup"] = cfg.measure.memory_warmup;
+  result.context["memory_estimate"] = memory.to_json();
   const double steal_before = measure::steal_ms();
 
   StderrProgress progress(vm.count("quiet") ? ProgressMode::kOff : cfg.measure.progress);
@@ -185,6 +192,7 @@ int cmd_validate(int argc, char** argv) {
   po::options_description opts("rpbench validate CONFIG.json [options]");
   opts.add_options()("help,h", "describe this command")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
+      "allow-oversubscribe", "accept a config whose memory estimate exceeds MemAvailable")(
       "config", po::value<std::string>(), "experiment config (JSON)");
   po::positional_options_description pos;
   pos.add("config", 1);
@@ -192,14 +200,18 @@ int cmd_validate(int argc, char** argv) {
   int status = 0;
   if (!parse(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
-    std::cout << opts << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n";
+    std::cout << opts << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n"
+                         "It refuses what run would refuse, the memory pre-flight check included.\n";
     return 0;
   }
   if (!vm.count("config")) return bad_input("validate: missing CONFIG.json (see --help)");
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   try {
     const auto resolved = config::load_config(vm["config"].as<std::string>(), sets);
-    make_experiment(resolved);
+    const ExperimentConfig cfg = make_experiment(resolved);
+    const MemoryEstimate memory = estimate_memory(cfg);
+    if (Status s = check_memory(memory, cfg.measure.allow_oversubscribe || vm.count("allow-oversubscribe")); !s.ok())
+      return bad_input("memory: " + s.message());
     std::cout << resolved.dump(2) << "\n";
   } catch (const config::ConfigError& e) {
     return bad_input(e.what());

@@ -61,6 +61,7 @@ struct MeasureConfig {
   uint64_t memory_warmup_bytes = 0;
   ProgressMode progress = ProgressMode::kAuto;
   uint64_t snapshot_poll_us = 1000;
+  bool allow_oversubscribe = false;  // run even when the memory estimate exceeds MemAvailable
 
   bool open_loop() const { return loop == Loop::kOpen; }
 };

@@ -114,6 +114,9 @@ OptionTable<EC> measure() {
            "live status on stderr: auto = one updating line on a terminal, a line every 5 s otherwise");
   t.integer("snapshot_poll_us", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.snapshot_poll_us; }), 10, 1e6,
             "how often a running snapshot is polled between operations");
+  t.boolean("allow_oversubscribe", Acc<bool>([](EC& c) -> bool& { return c.measure.allow_oversubscribe; }),
+            "start even when the experiment's memory estimate exceeds the machine's MemAvailable (the OOM killer "
+            "may then take other processes)");
   return t;
 }
 
