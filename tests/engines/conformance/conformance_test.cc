@@ -130,7 +130,9 @@ TEST_P(Conformance, PutGetDeleteOverwriteAndMissingKeys) {
   EXPECT_TRUE(engine().del("k1").not_found());
   ASSERT_TRUE(engine().put("k1", "back").ok());
   EXPECT_EQ(get_or_die("k1"), "back");
-  if (auto n = engine().size()) EXPECT_EQ(*n, 1);
+  if (auto n = engine().size()) {
+    EXPECT_EQ(*n, 1);
+  }
 }
 
 TEST_P(Conformance, EmptyLargeAndBinaryValues) {
@@ -161,7 +163,9 @@ TEST_P(Conformance, SnapshotThenRecoverRestoresTheSnapshotsContent) {
   ASSERT_TRUE(engine().put("after", "x").ok());
   const RecoveryReport rec = engine().recover();
   ASSERT_TRUE(rec.ok()) << rec.status.to_string();
-  if (rec.keys) EXPECT_EQ(*rec.keys, 500);
+  if (rec.keys) {
+    EXPECT_EQ(*rec.keys, 500);
+  }
   EXPECT_EQ(get_or_die("key:0"), "v0");
   EXPECT_EQ(get_or_die("key:1"), "v1");
   std::string v;
