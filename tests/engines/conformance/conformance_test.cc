@@ -44,6 +44,15 @@ class TempDir {
   std::string path_;
 };
 
+// "t<t>:<i>" (built by appending: GCC 12 warns falsely about "lit" + to_string + "lit").
+std::string thread_key(int t, int i) {
+  std::string k = "t";
+  k += std::to_string(t);
+  k += ':';
+  k += std::to_string(i);
+  return k;
+}
+
 bool has_option(const EngineEntry& e, const std::string& path) {
   for (const auto& f : e.options)
     if (f.path == path) return true;
@@ -192,7 +201,7 @@ TEST_P(Conformance, ConcurrentCallersFromSeveralThreads) {
     pool.emplace_back([&, t] {
       std::string v;
       for (int i = 0; i < kKeys; ++i) {
-        const std::string k = "t" + std::to_string(t) + ":" + std::to_string(i);
+        const std::string k = thread_key(t, i);
         if (!engine().put(k, k + "=v").ok()) ++failures;
         const Status s = engine().get(k, &v);
         if (can(kCapStorage) && (!s.ok() || v != k + "=v")) ++failures;
@@ -204,7 +213,7 @@ TEST_P(Conformance, ConcurrentCallersFromSeveralThreads) {
   ASSERT_TRUE(engine().end_phase().ok());
   for (int t = 0; t < kThreads; ++t)
     for (int i = 0; i < kKeys; i += 37) {
-      const std::string k = "t" + std::to_string(t) + ":" + std::to_string(i);
+      const std::string k = thread_key(t, i);
       EXPECT_EQ(get_or_die(k), k + "=v");
     }
 }

@@ -165,7 +165,7 @@ TEST_P(RemoteSlotsTest, AFreshConnectionSeesTheSameSlots) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sockets, RemoteSlotsTest, ::testing::Values("shm", "tcp"),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace rpbench::remote
