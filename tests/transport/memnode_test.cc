@@ -623,6 +623,69 @@ TEST(Memnode, SilentConnectionsAreCappedAndDropped) {
   expect_node_serves(node, 12);
 }
 
+TEST(Memnode, AFloodOfSilentReconnectingClientsDoesNotStarveATokenHolder) {
+  // Clients without the token that connect, say nothing, and reconnect the moment they are cut
+  // off: they fill every handshake slot again and again. A client with the token must still be
+  // served, promptly, while they go on (they evict their own oldest, never a finished handshake).
+  MemnodeLaunch l = test_launch();
+  l.extra_args = {"--handshake-timeout-ms", "10000"};
+  CheckedNode node(l);
+  const std::string ep = node.endpoints().tcp;
+  const auto colon = ep.rfind(':');
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(ep.substr(colon + 1))));
+  ::inet_pton(AF_INET, ep.substr(0, colon).c_str(), &addr.sin_addr);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> flood_connects{0};
+  std::vector<std::thread> flooders;
+  for (int t = 0; t < 4; ++t)
+    flooders.emplace_back([&] {
+      // Up to 100 silent connections per thread, held until the node closes them, then replaced.
+      std::vector<int> fds;
+      while (!stop.load()) {
+        if (fds.size() < 100) {
+          const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+            fds.push_back(fd);
+            ++flood_connects;
+          } else if (fd >= 0) {
+            ::close(fd);
+          }
+        }
+        for (size_t i = 0; i < fds.size();) {
+          pollfd pfd{fds[i], POLLIN, 0};
+          if (::poll(&pfd, 1, 0) > 0) {  // closed by the node (EOF): reconnect in its place
+            ::close(fds[i]);
+            fds[i] = fds.back();
+            fds.pop_back();
+          } else {
+            ++i;
+          }
+        }
+        if (fds.size() >= 100) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      for (int fd : fds) ::close(fd);
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the flood is on
+  int served = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const auto t0 = Clock::now();
+    RawClient c = RawClient::tcp(ep);
+    if (c.handshake() == p::Code::kOk) {
+      ++served;
+      const auto data = pattern(4096, static_cast<uint32_t>(attempt));
+      EXPECT_EQ(c.write(0, data, 1).code, p::Code::kOk);
+    }
+    EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 5.0) << "attempt " << attempt;
+  }
+  stop.store(true);
+  for (auto& t : flooders) t.join();
+  EXPECT_GT(flood_connects.load(), 200u) << "the flood was not a flood";
+  EXPECT_GE(served, 19) << "the token holder was starved by token-less clients";
+  expect_node_serves(node, 13);
+}
+
 TEST(Memnode, ClientVanishingMidPayload) {
   CheckedNode node(test_launch());
   {

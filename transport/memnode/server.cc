@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <system_error>
 
@@ -38,6 +39,13 @@ std::runtime_error sys_error(const std::string& what) {
 }
 
 // Reads exactly n bytes. False on EOF, error or timeout (SO_RCVTIMEO).
+// The peer's numeric address, without the port ("127.0.0.1", "::1").
+std::string peer_address(const sockaddr_storage& addr) {
+  char host[NI_MAXHOST] = "?";
+  ::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), sizeof addr, host, sizeof host, nullptr, 0, NI_NUMERICHOST);
+  return host;
+}
+
 bool recv_all(int fd, void* buf, size_t n) {
   auto* p = static_cast<uint8_t*>(buf);
   while (n > 0) {
@@ -409,7 +417,9 @@ void Server::run(int stop_fd) {
 void Server::accept_one(int listen_fd, bool unix_socket) {
   // The listeners are non-blocking (accept after poll may find the connection gone) and the
   // accepted socket is blocking (accept4 does not pass O_NONBLOCK on).
-  UniqueFd fd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  sockaddr_storage addr{};
+  socklen_t addr_len = sizeof addr;
+  UniqueFd fd(::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &addr_len, SOCK_CLOEXEC));
   if (!fd) {
     // Nothing to accept after all, the peer went away already (keep serving the others), or this
     // process is out of fds or memory: back off briefly rather than spin on a listener that stays
@@ -419,10 +429,17 @@ void Server::accept_one(int listen_fd, bool unix_socket) {
     return;
   }
   // Connections that have not finished their hello, and connections in all, are capped: clients
-  // without the token cannot take every descriptor or thread of the node. Over a cap, the new
-  // connection is closed at once.
-  if (handshaking_.load() >= options_.max_handshakes) return;
-  reap_finished(false);  // ended connections do not count against the cap
+  // without the token cannot take every descriptor or thread of the node. At a cap, the oldest
+  // connection still in its handshake (of the peer holding the most) makes room; when every
+  // connection is past its handshake, the new one is closed at once.
+  reap_finished(false);  // ended connections do not count against the caps
+  auto over_caps = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return handshaking_.load() >= options_.max_handshakes ||
+           connections_.size() >= static_cast<size_t>(options_.max_connections);
+  };
+  while (over_caps())
+    if (!evict_one_handshake()) return;
   if (!unix_socket) {
     int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -430,6 +447,8 @@ void Server::accept_one(int listen_fd, bool unix_socket) {
   auto conn = std::make_unique<Connection>();
   conn->fd = std::move(fd);
   conn->unix_socket = unix_socket;
+  conn->peer = unix_socket ? std::string("unix") : peer_address(addr);
+  conn->accepted = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_ || connections_.size() >= static_cast<size_t>(options_.max_connections)) return;
   Connection& c = *conn;
@@ -441,6 +460,31 @@ void Server::accept_one(int listen_fd, bool unix_socket) {
     return;  // no thread for it: the connection is closed, the node keeps serving the others
   }
   connections_.push_back(std::move(conn));
+}
+
+bool Server::evict_one_handshake() {
+  Connection* victim = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, int> per_peer;
+    for (const auto& c : connections_)
+      if (c->in_handshake.load() && !c->done.load()) ++per_peer[c->peer];
+    if (per_peer.empty()) return false;
+    const auto heaviest = std::max_element(per_peer.begin(), per_peer.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const auto& c : connections_)
+      if (c->peer == heaviest->first && c->in_handshake.load() && !c->done.load() &&
+          (!victim || c->accepted < victim->accepted))
+        victim = c.get();
+    if (victim == nullptr) return false;
+    victim->in_handshake.store(false);
+    ::shutdown(victim->fd.get(), SHUT_RDWR);  // its hello wait returns at once
+  }
+  // Reaped before the new connection takes its place (the accept loop is the only reaper).
+  for (int i = 0; i < 1000 && !victim->done.load(std::memory_order_acquire); ++i)
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  reap_finished(false);
+  return true;
 }
 
 void Server::reap_finished(bool all) {
@@ -476,6 +520,7 @@ void Server::serve(Connection& c) {
   std::array<uint8_t, protocol::kHelloBytes> raw;
   const bool got_hello = recv_all_by(fd, raw.data(), raw.size(),
                                      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms));
+  c.in_handshake.store(false);
   --handshaking_;
   if (!got_hello) return;
   const protocol::HelloVerdict verdict = protocol::check_hello(raw, options_.token, regions_.size(), c.unix_socket);

@@ -8,6 +8,7 @@
 // which main.cc runs next to a Server over the same regions.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -61,9 +62,17 @@ class Server {
   struct Connection {
     UniqueFd fd;
     bool unix_socket = false;
+    std::string peer;                          // the peer's address ("unix" for the unix socket)
+    std::chrono::steady_clock::time_point accepted;
+    std::atomic<bool> in_handshake{true};      // its hello is still awaited
     std::atomic<bool> done{false};
     std::thread thread;
   };
+  // Makes room for a new connection when the caps are reached by connections still in their
+  // handshake: the oldest of the peer with the most of them is closed and reaped (a flood of
+  // silent connections from one address evicts itself, and a client whose hello arrives at once
+  // is never starved by it). False when there is nothing to evict.
+  bool evict_one_handshake();
 
   void accept_one(int listen_fd, bool unix_socket);
   void reap_finished(bool all);
