@@ -23,6 +23,7 @@ REPO_ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 sys.path.insert(0, str(REPO_ROOT / "plots"))
 import run_sweep  # noqa: E402
+import bound_child  # noqa: E402
 from validate_results import is_valid_result  # noqa: E402
 from rpplot.paper import manifest as paper_manifest, registry  # noqa: E402
 
@@ -48,7 +49,7 @@ def run_probe(src, rpbench, results_root, root, force, out):
     result.parent.mkdir(parents=True, exist_ok=True)
     cmd = [str(rpbench), *src.args, "--out", str(result)]
     print(f"paper: probe {src.name}: {' '.join(cmd)}", file=out, flush=True)
-    proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    proc = bound_child.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         status = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
         print(f"paper: probe {src.name} FAILED: {status}; stderr tail:\n{run_sweep._tail(proc.stderr)}",

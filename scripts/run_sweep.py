@@ -34,6 +34,7 @@ SCRIPTS = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 sys.path.insert(0, str(REPO_ROOT / "plots"))
+import bound_child  # noqa: E402
 from validate_results import is_valid_result  # noqa: E402
 
 SWEEP_KEYS = {"name", "description", "base", "set", "grid", "figures", "repeats"}
@@ -272,7 +273,7 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
         print(f"[{i}/{n}] {point_name} ...", file=out, flush=True)
         cmd = command(rpbench, sweep["base_path"], sweep["set"], point, result)
         start = time.monotonic()
-        proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = bound_child.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, check=False)
         secs = time.monotonic() - start
         if proc.returncode != 0:

@@ -27,6 +27,11 @@ FAKE_RPBENCH = textwrap.dedent("""\
     mode = os.environ.get("FAKE_MODE", "ok") if match and match in sets else "ok"
     if mode == "kill":
         os.kill(os.getpid(), 9)
+    if mode == "hang":
+        with open(os.environ["FAKE_PIDFILE"], "w") as f:
+            f.write(str(os.getpid()))
+        import time
+        time.sleep(120)
     if mode == "fail":
         for i in range(30):
             print(f"log line {i}", file=sys.stderr)
@@ -227,6 +232,41 @@ class SweepRunTest(unittest.TestCase):
         self.assertIn("[1/4] memory_10000 FAILED: killed by signal 9", out)
         self.assertIn("(no stderr)", out)
         self.assertIn("[2/4] memory_100000 done", out)
+
+    def test_a_killed_runner_leaves_no_rpbench_behind(self):
+        # SIGKILL of the runner (it cannot catch that) must not leave the experiment it started
+        # running: the child is bound to the runner's life (scripts/bound_child.py).
+        import signal
+        import time
+        pidfile = self.root / "fake.pid"
+        os.environ.update({"FAKE_MODE": "hang", "FAKE_MATCH": "dataset.keys=10000",
+                           "FAKE_PIDFILE": str(pidfile)})
+        try:
+            runner = subprocess.Popen([sys.executable, str(helpers.SCRIPTS / "run_sweep.py"), "quick",
+                                       "--root", str(self.root), "--results", str(self.results),
+                                       "--rpbench", str(self.fake)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 30
+            while not pidfile.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(pidfile.exists(), "the fake rpbench never started")
+            time.sleep(0.1)
+            child = int(pidfile.read_text())
+            runner.kill()
+            runner.wait()
+            deadline = time.monotonic() + 10
+            alive = True
+            while alive and time.monotonic() < deadline:
+                try:
+                    os.kill(child, 0)
+                    time.sleep(0.05)
+                except ProcessLookupError:
+                    alive = False
+            if alive:
+                os.kill(child, signal.SIGKILL)
+            self.assertFalse(alive, "the experiment outlived its killed runner")
+        finally:
+            os.environ.pop("FAKE_PIDFILE", None)
 
     def test_an_invalid_result_is_a_failure(self):
         os.environ.update({"FAKE_MODE": "invalid", "FAKE_MATCH": "dataset.keys=100000"})
