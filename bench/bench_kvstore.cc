@@ -1,6 +1,6 @@
 // Microbenchmarks of the kvstore (the Redis-shaped store of the fork-based engines).
 //
-// Targets (DESIGN.md "Honest numbers": each prints its ratio against the target and against a
+// Targets (../shared/DESIGN.md "Honest numbers": each prints its ratio against the target and against a
 // baseline measured in the same run):
 //   load    >= 1.5 M keys/s on one thread, 16-byte keys, 100-byte values      (BM_KvstoreLoad)
 //   get/put >= 3 M ops/s on one thread on a loaded 10 M-key store, zipfian keys (theta 0.99)

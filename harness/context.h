@@ -1,4 +1,4 @@
-// The context block of every result: what ran, where, and how (DESIGN.md, "Result").
+// The context block of every result: what ran, where, and how (../shared/DESIGN.md, "Result").
 #pragma once
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-// Transport: a connection to one region of N bytes on a memory node (DESIGN.md, "Transport").
+// Transport: a connection to one region of N bytes on a memory node (../shared/DESIGN.md, "Transport").
 // Local buffers are registered once; one-sided writes and reads of (buffer, local offset, length)
 // to/from a remote offset are posted and complete asynchronously; a transfer larger than
 // `chunk_bytes` is cut into chunks striped round-robin over the channels and completes once, when

@@ -1,5 +1,5 @@
-// The layout every remote snapshot shares in the memory node's region (DESIGN.md, "Remote
-// snapshots"): two slots used in turn, so that a snapshot that fails half-way never destroys the
+// The layout every remote snapshot shares in the memory node's region (the remote-memory engine issues
+// of the project): two slots used in turn, so that a snapshot that fails half-way never destroys the
 // last complete one.
 //
 //   [0, 4096)        slot 0's header page      the header at offset 0, the commit word at 4088

@@ -1,4 +1,4 @@
-// rpbench-memnode: the memory node (DESIGN.md, "Transport"). Holds N regions, serves tcp clients
+// rpbench-memnode: the memory node (../shared/DESIGN.md, "Transport"). Holds N regions, serves tcp clients
 // on ADDRESS:PORT, shm clients on a unix socket and, with --verbs, rdma_cm clients; prints one
 // ready line on stdout; stops cleanly on SIGTERM / SIGINT (exit 0). The token comes from the
 // environment (RPBENCH_MEMNODE_TOKEN) only, never from argv, which any user can read with ps.
