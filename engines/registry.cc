@@ -3,6 +3,7 @@
 #include "engines/memory/memory_engine.h"
 #include "engines/null/null_engine.h"
 #include "engines/rdb_fork/rdb_fork_engine.h"
+#include "engines/rdma_pingpong/pingpong_engine.h"
 #include "engines/redis/redis_engine.h"
 
 namespace rpbench {
@@ -29,6 +30,7 @@ const std::vector<EngineEntry>& engine_registry() {
       null_engine_entry(),
       rdb_fork_engine_entry(),
       redis_engine_entry(),
+      pingpong_engine_entry(),
   };
   return entries;
 }

@@ -1,0 +1,283 @@
+#include "engines/rdma_pingpong/snapshot_stream.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <type_traits>
+
+#include "base/errno_text.h"
+#include "engines/rdb/rdb_kvstore.h"
+#include "engines/rdma_pingpong/buffer_poster.h"
+#include "engines/rdma_pingpong/direct_port.h"
+#include "engines/rdma_pingpong/stream_sink.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
+
+namespace rpbench::pingpong {
+
+namespace {
+
+constexpr uint32_t kRecordMagic = 0x52505050;  // "RPPP"
+
+// What the child sends back: fixed size (well under PIPE_BUF, so one atomic write).
+struct ChildRecord {
+  uint32_t magic;
+  uint32_t ok;
+  int64_t stream_bytes;
+  uint64_t buffers_sent;
+  uint64_t checksum;
+  uint64_t digest_sum, digest_xor, digest_count;
+  // measure::now_ns() (the parent's clock: same calibration) at each phase's end; 0 = not reached.
+  uint64_t start_ns, connected_ns, ready_ns, first_fill_ns, stream_end_ns, data_complete_ns, committed_ns;
+  int64_t acquire_wait_ns, send_ns, drain_ns;
+  int64_t busy_ns;  // child-connect: the child's transfers in flight
+  uint64_t transfers;
+  double prefault_us;
+  int64_t private_dirty_bytes;
+  char error[512];
+};
+static_assert(std::is_trivially_copyable_v<ChildRecord>);
+static_assert(sizeof(ChildRecord) < 4096);
+
+double ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+double ms_between(uint64_t a, uint64_t b) { return (a != 0 && b >= a) ? static_cast<double>(b - a) / 1e6 : 0.0; }
+
+Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const transport::RemoteMemory& remote,
+              const ParentSide& parent, int handoff_fd, ChildRecord* rec) {
+  const PingpongOptions& o = plan.options;
+  const int count = static_cast<int>(o.buffers);
+  const uint64_t each = static_cast<uint64_t>(o.buffer_bytes);
+  std::unique_ptr<transport::Transport> own;
+  StreamBuffers mine;
+  const StreamBuffers* buffers = parent.buffers;
+  std::unique_ptr<remote::RemoteSlots> slots;
+  std::optional<BufferPoster> poster;
+  std::unique_ptr<BufferPort> port;
+  if (o.fork_mode == ForkMode::kChildConnect) {
+    StatusOr<std::unique_ptr<transport::Transport>> t = remote.connect_again();
+    if (!t.ok()) return t.status().with_context("the snapshot child could not connect to the memory node: ");
+    own = std::move(*t);
+    rec->connected_ns = measure::now_ns();
+    StatusOr<StreamBuffers> b = StreamBuffers::create(count, each, /*shared=*/false, o.prefault_buffers);
+    if (!b.ok()) return b.status();
+    mine = std::move(*b);
+    rec->prefault_us = mine.prefault_us();
+    buffers = &mine;
+    transport::BufferId id = 0;
+    if (Status s = own->register_buffer(mine.data(), mine.total_bytes(), &id); !s.ok())
+      return s.with_context("registering the snapshot buffers: ");
+    StatusOr<std::unique_ptr<remote::RemoteSlots>> sl = remote::RemoteSlots::open(*own);
+    if (!sl.ok()) return sl.status();
+    slots = std::move(*sl);
+    poster.emplace(*own, id, each, plan.stall);
+    port = std::make_unique<DirectPort>(&*poster, slots.get(), count, plan.area_offset, plan.target.slot);
+  } else {
+    port = std::make_unique<HandoffPort>(handoff_fd, count);
+  }
+  rec->ready_ns = measure::now_ns();
+  StreamSink sink(*buffers, port.get(), plan.capacity, plan.region_bytes);
+  const rdb::RdbWriteResult r = rdb::write_rdb(store, &sink, plan.writer);
+  const SinkStats& st = sink.stats();
+  rec->stream_bytes = static_cast<int64_t>(st.stream_bytes);
+  rec->buffers_sent = st.buffers_sent;
+  rec->first_fill_ns = st.first_fill_ns;
+  rec->stream_end_ns = st.stream_end_ns;
+  rec->acquire_wait_ns = st.acquire_wait_ns;
+  rec->send_ns = st.send_ns;
+  rec->drain_ns = st.drain_wait_ns;
+  if (poster) {
+    rec->busy_ns = poster->stats().busy_ns;
+    rec->transfers = poster->stats().transfers;
+  }
+  if (!r.status.ok()) return r.status;
+  rec->data_complete_ns = measure::now_ns();
+  rec->checksum = sink.checksum();
+  rec->digest_sum = r.digest.sum;
+  rec->digest_xor = r.digest.xr;
+  rec->digest_count = r.digest.count;
+  const remote::SlotHeader h = stream_header(plan.target, plan.area_offset, static_cast<uint64_t>(r.bytes),
+                                             sink.checksum(), r.digest);
+  if (Status s = port->commit(h); !s.ok()) return s.with_context("committing the snapshot: ");
+  rec->committed_ns = measure::now_ns();
+  return Status::Ok();
+}
+
+[[noreturn]] void child_main(int out_fd, int handoff_fd, const kvstore::KvStore& store, const StreamPlan& plan,
+                             const transport::RemoteMemory& remote, const ParentSide& parent) {
+  ChildRecord rec{};
+  rec.magic = kRecordMagic;
+  rec.start_ns = measure::now_ns();
+  Status s;
+  try {
+    s = stream(store, plan, remote, parent, handoff_fd, &rec);
+  } catch (const std::exception& e) {
+    s = Status::Internal(std::string("snapshot child: ") + e.what());
+  }
+  rec.ok = s.ok() ? 1 : 0;
+  std::strncpy(rec.error, s.message().c_str(), sizeof rec.error - 1);
+  rec.private_dirty_bytes = measure::private_dirty_bytes(0);
+  ssize_t w;
+  do {
+    w = ::write(out_fd, &rec, sizeof rec);
+  } while (w < 0 && errno == EINTR);
+  ::_exit(rec.ok ? 0 : 1);
+}
+
+}  // namespace
+
+SnapshotStream::~SnapshotStream() { abort(); }
+
+void SnapshotStream::abort() {
+  if (child_.running()) child_.kill();
+  child_ = ChildProcess();
+  if (poster_) (void)poster_->join();  // the child is gone: the thread sees end-of-file
+  poster_.reset();
+  record_read_.reset();
+}
+
+Status SnapshotStream::start(const kvstore::KvStore& store, const StreamPlan& plan,
+                             const transport::RemoteMemory& remote, const ParentSide& parent) {
+  if (running())
+    return Status::FailedPrecondition("a snapshot child (pid " + std::to_string(pid()) + ") is still running");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return errno_status("pipe2");
+  UniqueFd rd(fds[0]);
+  UniqueFd wr(fds[1]);
+  std::array<UniqueFd, 2> hand;
+  const bool parent_posts = plan.options.fork_mode == ForkMode::kParentPosts;
+  if (parent_posts) {
+    StatusOr<std::array<UniqueFd, 2>> p = handoff_socketpair();
+    if (!p.ok()) return p.status();
+    hand = std::move(*p);
+  }
+  plan_ = plan;
+  transport_name_ = remote.options().type;
+  where_ = "slot " + std::to_string(plan.target.slot) + " (snapshot " + std::to_string(plan.target.sequence) +
+           ") of " + remote.describe();
+  // The child dies with the thread that forked it (the driver's), so a killed harness leaves no
+  // writer behind.
+  StatusOr<ChildProcess> c = ChildProcess::fork(
+      [&]() -> int {
+        ::close(rd.get());
+        if (parent_posts) ::close(hand[0].get());
+        child_main(wr.get(), parent_posts ? hand[1].get() : -1, store, plan_, remote, parent);
+      },
+      SIGKILL);
+  if (!c.ok()) return c.status();
+  child_ = std::move(*c);
+  record_read_ = std::move(rd);
+  if (parent_posts)
+    poster_ = std::make_unique<ParentPoster>(*parent.transport, parent.buffer_id, *parent.buffers, *parent.slots,
+                                             plan.target, plan.area_offset, std::move(hand[0]), plan.stall);
+  return Status::Ok();
+}
+
+std::optional<SnapshotReport> SnapshotStream::poll() {
+  if (!child_.running()) return std::nullopt;
+  const std::optional<int> st = child_.try_wait();
+  if (!st) return std::nullopt;
+  SnapshotReport rep = finish(*st);
+  child_ = ChildProcess();
+  record_read_.reset();
+  return rep;
+}
+
+SnapshotReport SnapshotStream::finish(int wait_status) {
+  SnapshotReport rep;
+  rep.child_pid = child_.pid();
+  rep.fork_us = child_.fork_us();
+  rep.location = where_;
+  ChildRecord rec{};
+  ssize_t n;
+  do {
+    n = ::read(record_read_.get(), &rec, sizeof rec);
+  } while (n < 0 && errno == EINTR);
+  const bool have_record = n == static_cast<ssize_t>(sizeof rec) && rec.magic == kRecordMagic;
+  std::optional<PosterResult> posted;
+  if (poster_) {
+    posted = poster_->join();
+    poster_.reset();
+  }
+  const std::string who = "snapshot child " + std::to_string(child_.pid());
+  if (have_record) rec.error[sizeof rec.error - 1] = '\0';
+  if (!WIFEXITED(wait_status)) {
+    rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + "; its slot " +
+                                     std::to_string(plan_.target.slot) + " is not committed");
+  } else if (!have_record) {
+    rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + " without sending its report");
+  } else if (posted && !posted->status.ok() && (rec.ok == 0 || !posted->committed)) {
+    // The parent's side knows the transport's error; the child only saw that its side failed.
+    rep.status = posted->status.with_context(who + " failed: the parent's posting thread: ");
+  } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
+    rep.status = Status::IoError(who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
+                                                                            : describe_wait_status(wait_status)));
+  }
+  if (!have_record) return rep;
+
+  const bool child_connect = plan_.options.fork_mode == ForkMode::kChildConnect;
+  rep.bytes = rec.stream_bytes;
+  if (rec.private_dirty_bytes >= 0) rep.cow_bytes = rec.private_dirty_bytes;
+  const uint64_t end_ns = rec.committed_ns != 0 ? rec.committed_ns : measure::now_ns();
+  rep.child_duration_ms = ms_between(rec.start_ns, end_ns);
+  rep.child_done_ns = end_ns;
+  const ContentDigest digest{rec.digest_sum, rec.digest_xor, rec.digest_count};
+  if (rep.ok()) rep.digest = digest.hex();
+
+  const int64_t busy_ns = posted ? posted->posts.busy_ns : rec.busy_ns;
+  const uint64_t transfers = posted ? posted->posts.transfers : rec.transfers;
+  // Serialization: the child's streaming time less its waits for buffers and its hand-offs.
+  const double stream_ms = ms_between(rec.first_fill_ns, rec.stream_end_ns);
+  const double serialize_ms = std::max(0.0, stream_ms - ms(rec.acquire_wait_ns) - ms(rec.send_ns));
+  const double transfer_ms = ms(busy_ns);
+  const double pipeline_ms = ms_between(rec.first_fill_ns, rec.data_complete_ns);
+  const double total_ms = rep.fork_us.value_or(0) / 1e3 + rep.child_duration_ms.value_or(0);
+  const double slower = std::max(serialize_ms, transfer_ms);
+  nlohmann::json x;
+  x["transport"] = transport_name_;
+  x["fork_mode"] = child_connect ? "child-connect" : "parent-posts";
+  x["slot"] = plan_.target.slot;
+  x["sequence"] = plan_.target.sequence;
+  x["buffers"] = plan_.options.buffers;
+  x["buffer_bytes"] = plan_.options.buffer_bytes;
+  x["prefault_buffers"] = plan_.options.prefault_buffers;
+  x["fork_us"] = rep.fork_us.value_or(0);
+  x["prepare_us"] = plan_.prepare_us;
+  x["connect_us"] = child_connect && rec.connected_ns != 0 ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3)
+                                                          : nlohmann::json(nullptr);
+  x["buffer_setup_us"] = ms_between(child_connect ? rec.connected_ns : rec.start_ns, rec.ready_ns) * 1e3;
+  x["prefault_us"] = child_connect ? rec.prefault_us : 0.0;
+  x["serialize_ms"] = serialize_ms;
+  x["transfer_ms"] = transfer_ms;
+  x["wait_ms"] = ms(rec.acquire_wait_ns);
+  x["handoff_ms"] = ms(rec.send_ns);
+  x["drain_ms"] = ms(rec.drain_ns);
+  x["commit_ms"] = ms_between(rec.data_complete_ns, rec.committed_ns);
+  x["stream_ms"] = pipeline_ms;
+  x["total_ms"] = total_ms;
+  x["bytes"] = rec.stream_bytes;
+  x["buffers_sent"] = rec.buffers_sent;
+  x["transfers"] = transfers;
+  x["mb_per_s"] = pipeline_ms > 0 ? nlohmann::json(static_cast<double>(rec.stream_bytes) / 1e6 / (pipeline_ms / 1e3))
+                                  : nlohmann::json(nullptr);
+  x["overlap_ratio"] = slower > 0 ? nlohmann::json(pipeline_ms / slower) : nlohmann::json(nullptr);
+  x["overlap_ratio_note"] = "stream_ms (first byte serialized to last write complete) / max(serialize_ms, transfer_ms)";
+  x["cow_bytes"] = rep.cow_bytes ? nlohmann::json(*rep.cow_bytes) : nlohmann::json(nullptr);
+  x["poster_cpu_ms"] = posted ? nlohmann::json(ms(posted->cpu_ns)) : nlohmann::json(nullptr);
+  x["poster"] = posted ? "a parent thread started at the fork, joined when the child exits" : "the fork child";
+  x["payload_checksum"] = rec.checksum;
+  // The timeline, in ms from the child's start.
+  auto at = [&](uint64_t t) { return t != 0 ? nlohmann::json(ms_between(rec.start_ns, t)) : nlohmann::json(nullptr); };
+  x["phases_ms"] = {{"connected", at(rec.connected_ns)},       {"buffers_ready", at(rec.ready_ns)},
+                    {"first_byte", at(rec.first_fill_ns)},     {"stream_end", at(rec.stream_end_ns)},
+                    {"data_complete", at(rec.data_complete_ns)}, {"committed", at(rec.committed_ns)}};
+  rep.extra = std::move(x);
+  return rep;
+}
+
+}  // namespace rpbench::pingpong

@@ -1,0 +1,82 @@
+// SnapshotStream: one rdma-pingpong snapshot in flight. start() forks exactly as rdb-fork does;
+// the child serializes the fork-time store as an RDB v10 stream into the StreamBuffers
+// (stream_sink.h), the buffers go to the slot the parent prepared (remote_slots.h) either over the
+// child's own connection (child-connect: direct_port.h) or through the parent's posting thread
+// (parent-posts: handoff.h), and the slot is committed only once every write has completed. The
+// child measures its phases and sends one fixed-size record to the parent through a pipe before
+// it _exit()s; poll() never blocks and, once the child has exited, reaps it (and joins the
+// posting thread) and returns the report, whose extra holds the stream's figures.
+//
+// The object owns the child: destroying it while the child runs kills (SIGKILL) and reaps it.
+// A child that dies leaves its slot uncommitted: the other slot's snapshot is untouched.
+#pragma once
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "base/child_process.h"
+#include "base/unique_fd.h"
+#include "engines/engine.h"
+#include "engines/kvstore/kvstore.h"
+#include "engines/rdb/rdb_writer.h"
+#include "engines/rdma_pingpong/handoff.h"
+#include "engines/rdma_pingpong/pingpong_options.h"
+#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/remote_slots.h"
+#include "transport/remote_memory.h"
+
+namespace rpbench::pingpong {
+
+// What the child needs, fixed before the fork.
+struct StreamPlan {
+  PingpongOptions options;
+  remote::RemoteSlots::Target target;
+  uint64_t area_offset = 0;  // the slot's payload area in the region
+  uint64_t capacity = 0;     // its bytes
+  uint64_t region_bytes = 0;
+  rdb::RdbWriterOptions writer;
+  std::chrono::milliseconds stall{60000};
+  double prepare_us = 0;  // the parent's RemoteSlots::prepare() before the fork (for the report)
+};
+
+// The parent's side of parent-posts: its connection, the MAP_SHARED buffers it registered, the slots.
+struct ParentSide {
+  transport::Transport* transport = nullptr;
+  const StreamBuffers* buffers = nullptr;
+  transport::BufferId buffer_id = 0;
+  remote::RemoteSlots* slots = nullptr;
+};
+
+class SnapshotStream {
+ public:
+  SnapshotStream() = default;
+  ~SnapshotStream();
+  SnapshotStream(const SnapshotStream&) = delete;
+  SnapshotStream& operator=(const SnapshotStream&) = delete;
+
+  // `remote` must outlive the snapshot (child-connect connects again to its node); `parent` is
+  // used in parent-posts only.
+  Status start(const kvstore::KvStore& store, const StreamPlan& plan, const transport::RemoteMemory& remote,
+               const ParentSide& parent);
+
+  bool running() const { return child_.running(); }
+  pid_t pid() const { return child_.pid(); }
+  // Kills (SIGKILL) and reaps a running child, joins the posting thread; no-op otherwise.
+  void abort();
+  // std::nullopt while the child runs (or none was started); its report once reaped.
+  std::optional<SnapshotReport> poll();
+
+ private:
+  SnapshotReport finish(int wait_status);
+
+  ChildProcess child_;
+  UniqueFd record_read_;
+  std::unique_ptr<ParentPoster> poster_;
+  StreamPlan plan_;
+  std::string where_;           // "slot 1 (snapshot 3) of tcp to ..." for the report
+  std::string transport_name_;  // "shm", "tcp", "verbs"
+};
+
+}  // namespace rpbench::pingpong
