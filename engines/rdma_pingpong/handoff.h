@@ -52,8 +52,8 @@ class HandoffPort final : public BufferPort {
 };
 
 struct PosterResult {
-  Status status;             // ok when the child's stream was written and committed
-  bool committed = false;
+  Status status;             // the posting side's own failure (a transfer, the commit); ok otherwise
+  bool committed = false;    // the slot was committed (false too when the child ended without asking)
   PostStats posts;
   int64_t cpu_ns = 0;        // the posting thread's CPU time
   uint64_t committed_ns = 0;  // measure::now_ns() after the commit word was written

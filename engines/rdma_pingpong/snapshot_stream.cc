@@ -29,6 +29,7 @@ constexpr uint32_t kRecordMagic = 0x52505050;  // "RPPP"
 struct ChildRecord {
   uint32_t magic;
   uint32_t ok;
+  uint32_t code;  // Status::Code of the child's failure
   int64_t stream_bytes;
   uint64_t buffers_sent;
   uint64_t checksum;
@@ -120,6 +121,7 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
     s = Status::Internal(std::string("snapshot child: ") + e.what());
   }
   rec.ok = s.ok() ? 1 : 0;
+  rec.code = static_cast<uint32_t>(s.code());
   std::strncpy(rec.error, s.message().c_str(), sizeof rec.error - 1);
   rec.private_dirty_bytes = measure::private_dirty_bytes(0);
   ssize_t w;
@@ -211,12 +213,18 @@ SnapshotReport SnapshotStream::finish(int wait_status) {
                                      std::to_string(plan_.target.slot) + " is not committed");
   } else if (!have_record) {
     rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + " without sending its report");
-  } else if (posted && !posted->status.ok() && (rec.ok == 0 || !posted->committed)) {
+  } else if (posted && !posted->status.ok()) {
     // The parent's side knows the transport's error; the child only saw that its side failed.
     rep.status = posted->status.with_context(who + " failed: the parent's posting thread: ");
   } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
-    rep.status = Status::IoError(who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
-                                                                            : describe_wait_status(wait_status)));
+    // The child's own code (a region too small is kResourceExhausted, a dead node kUnavailable, ...).
+    const auto code = rec.code <= static_cast<uint32_t>(Status::Code::kInternal) && rec.code != 0
+                          ? static_cast<Status::Code>(rec.code)
+                          : Status::Code::kIoError;
+    rep.status = Status::FromCode(code, who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
+                                                                                  : describe_wait_status(wait_status)));
+  } else if (posted && !posted->committed) {
+    rep.status = Status::Internal(who + " exited 0 but the parent's posting thread committed nothing");
   }
   if (!have_record) return rep;
 

@@ -125,10 +125,12 @@ bool required(const std::string& name) {
   return r != nullptr && name == r;
 }
 
-TestNode::TestNode(const TransportBed& bed, uint64_t region_bytes, uint32_t regions)
+TestNode::TestNode(const TransportBed& bed, uint64_t region_bytes, uint32_t regions,
+                   const std::vector<std::string>& extra_args)
     : bed_(bed), token_(value_or_throw(random_token())) {
   MemnodeLaunch l = bed.launch(region_bytes, regions);
   l.token = token_;
+  l.extra_args.insert(l.extra_args.end(), extra_args.begin(), extra_args.end());
   process_ = value_or_throw(MemnodeProcess::start(l));
   const MemnodeEndpoints& e = process_->endpoints();
   switch (listener_of(bed.name())) {

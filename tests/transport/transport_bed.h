@@ -52,7 +52,9 @@ bool required(const std::string& name);
 // A memory node of its own for one test (or suite), serving one transport.
 class TestNode {
  public:
-  TestNode(const TransportBed& bed, uint64_t region_bytes, uint32_t regions = 1);
+  // extra_args: further rpbench-memnode flags (--region-dir DIR for a node that can come back).
+  TestNode(const TransportBed& bed, uint64_t region_bytes, uint32_t regions = 1,
+           const std::vector<std::string>& extra_args = {});
   const TransportBed& bed() const { return bed_; }
   MemnodeProcess& process() { return *process_; }
   const std::string& token() const { return token_; }
