@@ -20,6 +20,7 @@
 #include "harness/probe/probe_faults.h"
 #include "harness/probe/probe_fork.h"
 #include "harness/probe/probe_flags.h"
+#include "harness/probe/probe_pingpong.h"
 #include "harness/probe/probe_transport_command.h"
 #include "harness/result_io.h"
 
@@ -208,13 +209,14 @@ constexpr const char* kProbeUsage =
     "Usage: rpbench probe <name> [flags]   (rpbench probe <name> --help for its flags)\n"
     "  fork       time fork() against resident memory, 4 KiB pages and THP\n"
     "  faults     time single page faults: first touch, pre-faulted, copy-on-write, 4 KiB and THP\n"
-    "  transport  bandwidth and latency of a transport (shm, tcp, verbs) against its local baseline\n";
+    "  transport  bandwidth and latency of a transport (shm, tcp, verbs) against its local baseline\n"
+    "  pingpong   the rdma-pingpong snapshot stream against serialization into memory and the transport's writes\n";
 
 }  // namespace
 
 int probe_main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "rpbench probe: missing probe name (fork, faults or transport); see rpbench probe --help\n";
+    std::cerr << "rpbench probe: missing probe name (fork, faults, transport or pingpong); see rpbench probe --help\n";
     return 2;
   }
   const std::string name = argv[1];
@@ -222,15 +224,16 @@ int probe_main(int argc, char** argv) {
     std::cout << kProbeUsage;
     return 0;
   }
-  if (name != "fork" && name != "faults" && name != "transport") {
-    std::cerr << "rpbench probe: unknown probe '" << name << "' (expected fork, faults or transport)\n";
+  if (name != "fork" && name != "faults" && name != "transport" && name != "pingpong") {
+    std::cerr << "rpbench probe: unknown probe '" << name << "' (expected fork, faults, transport or pingpong)\n";
     return 2;
   }
   try {
-    if (name == "transport") {
-      const Status s = probe::run_transport_probe_command(argc, argv);
+    if (name == "transport" || name == "pingpong") {
+      const Status s = name == "transport" ? probe::run_transport_probe_command(argc, argv)
+                                           : probe::run_pingpong_probe_command(argc, argv);
       if (s.ok()) return 0;
-      std::cerr << "rpbench probe transport: " << s.message() << "\n";
+      std::cerr << "rpbench probe " << name << ": " << s.message() << "\n";
       return 1;
     }
     return name == "fork" ? run_fork(argc, argv) : run_faults(argc, argv);
