@@ -8,9 +8,13 @@ SWEEP names configs/sweeps/SWEEP.json (or is a path to a sweep file). A sweep fi
    "base": "configs/quick.json",                 # relative to the repo root
    "set":  {"measure.rate": 20000},              # optional: overrides for every point
    "grid": {"engine.type": ["memory", "null"], "dataset.keys": [10000, 100000]},
+   "cases": [{"name": "a", "set": {...}}, ...],  # optional: named sets of overrides
    "figures": ["throughput", "latency"],         # optional: figure families to draw
    "repeats": 3}                                 # optional: runs per point (default 1)
 The grid is the cartesian product of its lists, in key order (the last key varies fastest).
+With "cases" (configurations that are not a product: rdb-fork next to rdma-pingpong over four
+transports), every case is combined with every grid point, case first (point <case>_<grid point>);
+a sweep needs a grid, cases, or both.
 Each point runs `rpbench run BASE --set k=v ... --out RESULTS/SWEEP/<point>.json`; with repeats N
 > 1 (the sweep's `repeats`, or --repeats N, which wins) each point runs N times as separate
 experiments with the same config, RESULTS/SWEEP/<point>.r0.json ... <point>.r{N-1}.json. A result
@@ -37,7 +41,7 @@ sys.path.insert(0, str(REPO_ROOT / "plots"))
 import bound_child  # noqa: E402
 from validate_results import is_valid_result  # noqa: E402
 
-SWEEP_KEYS = {"name", "description", "base", "set", "grid", "figures", "repeats"}
+SWEEP_KEYS = {"name", "description", "base", "set", "grid", "cases", "figures", "repeats"}
 STDERR_TAIL_LINES = 15
 
 
@@ -118,10 +122,10 @@ def load_sweep(path, root, known_families=None):
         raise SweepError(f"{path}: 'set' must be an object of dotted key -> value")
     for key in fixed:
         _check_dotted_key(path, "set", key)
-    if "grid" not in sweep:
-        raise SweepError(f"{path}: missing 'grid' (an object of dotted key -> list of values)")
-    grid = sweep["grid"]
-    if not isinstance(grid, dict) or not grid:
+    if "grid" not in sweep and "cases" not in sweep:
+        raise SweepError(f"{path}: missing 'grid' (an object of dotted key -> list of values) or 'cases'")
+    grid = sweep.get("grid", {})
+    if not isinstance(grid, dict) or ("grid" in sweep and not grid):
         raise SweepError(f"{path}: 'grid' must be a non-empty object of dotted key -> list of values")
     for key, vals in grid.items():
         _check_dotted_key(path, "grid", key)
@@ -134,6 +138,7 @@ def load_sweep(path, root, known_families=None):
             raise SweepError(f"{path}: grid key {key!r} lists {json.dumps(dup[0])} more than once")
         if key in fixed:
             raise SweepError(f"{path}: key {key!r} is both in 'set' and in 'grid'")
+    cases = _check_cases(path, sweep.get("cases"), fixed, grid)
     figures = sweep.get("figures", [])
     if not isinstance(figures, list) or not all(isinstance(x, str) for x in figures):
         raise SweepError(f"{path}: 'figures' must be a list of figure family names")
@@ -147,7 +152,43 @@ def load_sweep(path, root, known_families=None):
         repeats = check_repeats(repeats)
     except ValueError as e:
         raise SweepError(f"{path}: 'repeats' {e}") from e
-    return {**sweep, "set": fixed, "figures": figures, "repeats": repeats, "base_path": base}
+    return {**sweep, "set": fixed, "grid": grid, "cases": cases, "figures": figures, "repeats": repeats,
+            "base_path": base}
+
+
+def _check_cases(path, cases, fixed, grid):
+    """The sweep's cases as [(name, {key: value})], checked (None when it has none)."""
+    if cases is None:
+        return None
+    if not isinstance(cases, list) or not cases:
+        raise SweepError(f"{path}: 'cases' must be a non-empty list of {{\"name\": ..., \"set\": {{...}}}}")
+    out = []
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict) or set(case) - {"name", "set"} or "name" not in case:
+            raise SweepError(f"{path}: cases[{i}] must be an object with 'name' and 'set' (and nothing else)")
+        name, overrides = case["name"], case.get("set", {})
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+-]*", name):
+            raise SweepError(f"{path}: cases[{i}] name {name!r} must be letters, digits, '.', '+' or '-'")
+        if any(name == n for n, _ in out):
+            raise SweepError(f"{path}: case name {name!r} is used more than once")
+        if not isinstance(overrides, dict):
+            raise SweepError(f"{path}: cases[{i}] 'set' must be an object of dotted key -> value")
+        for key in overrides:
+            _check_dotted_key(path, f"cases[{i}]", key)
+            if key in fixed or key in grid:
+                raise SweepError(f"{path}: key {key!r} of case {name!r} is also in "
+                                 f"{'set' if key in fixed else 'grid'}")
+        out.append((name, overrides))
+    return out
+
+
+def expand_sweep(sweep):
+    """[(point name, {key: value})] of a loaded sweep: its cases x its grid."""
+    grid_points = expand_grid(sweep["grid"]) if sweep["grid"] else [("", {})]
+    if not sweep.get("cases"):
+        return grid_points
+    return [(f"{case}_{g}" if g else case, {**overrides, **point})
+            for case, overrides in sweep["cases"] for g, point in grid_points]
 
 
 def check_repeats(value):
@@ -247,7 +288,7 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
     sweep = load_sweep(sweep_path, root, known_families=list(families.FAMILIES))
     name = sweep_path.stem
     repeats = sweep["repeats"] if repeats is None else check_repeats(repeats)
-    runs = [(stem, point) for point_name, point in expand_grid(sweep["grid"])
+    runs = [(stem, point) for point_name, point in expand_sweep(sweep)
             for stem in result_names(point_name, repeats)]
     outdir = pathlib.Path(results_root) / name
     outdir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The figure families by name, in drawing order. Each is a module with
 draw(results, outdir) -> [paths] that draws nothing (and says so) when it has no data."""
-from . import compare, fault_cdf, latency, loader, probe_fork, snapshot, throughput, timeline, transport
+from . import compare, fault_cdf, latency, loader, pingpong, probe_fork, snapshot, throughput, timeline, transport
 
 FAMILIES = {
     "throughput": throughput,
@@ -11,6 +11,7 @@ FAMILIES = {
     "probe_fork": probe_fork,
     "fault_cdf": fault_cdf,
     "transport": transport,
+    "pingpong": pingpong,
 }
 
 

@@ -76,6 +76,16 @@ class GridTest(unittest.TestCase):
         self.assertEqual(names, [n for n, _ in run_sweep.expand_grid(
             {"a": ["x/y", "x y", True, None, 0.5, [1, 2], {"k": "v"}]})])
 
+    def test_cases_times_the_grid(self):
+        sweep = {"grid": {"dataset.keys": [1, 2]},
+                 "cases": [("file", {"engine.type": "rdb-fork"}),
+                           ("shm", {"engine.type": "rdma-pingpong", "transport.type": "shm"})]}
+        points = run_sweep.expand_sweep(sweep)
+        self.assertEqual([n for n, _ in points], ["file_1", "file_2", "shm_1", "shm_2"])
+        self.assertEqual(points[3][1], {"engine.type": "rdma-pingpong", "transport.type": "shm", "dataset.keys": 2})
+        only = run_sweep.expand_sweep({"grid": {}, "cases": sweep["cases"]})
+        self.assertEqual([n for n, _ in only], ["file", "shm"])
+
     def test_set_argument(self):
         self.assertEqual(run_sweep.set_argument("engine.type", "memory"), "engine.type=memory")
         self.assertEqual(run_sweep.set_argument("measure.rate", 20000), "measure.rate=20000")
@@ -306,6 +316,11 @@ class SweepRunTest(unittest.TestCase):
             ({**SWEEP, "grid": {"engine.type": []}}, "grid key 'engine.type' has an empty list"),
             ({**SWEEP, "grid": {}}, "'grid' must be a non-empty object"),
             ({k: v for k, v in SWEEP.items() if k != "grid"}, "missing 'grid'"),
+            ({**SWEEP, "cases": []}, "'cases' must be a non-empty list"),
+            ({**SWEEP, "cases": [{"name": "a", "set": {"engine.type": "x"}}]}, "is also in grid"),
+            ({**SWEEP, "cases": [{"name": "a"}, {"name": "a"}]}, "used more than once"),
+            ({**SWEEP, "cases": [{"name": "a/b"}]}, "must be letters"),
+            ({**SWEEP, "cases": [{"name": "a", "sett": {}}]}, "must be an object with 'name' and 'set'"),
             ({**SWEEP, "grid": {"engine.type": "memory"}}, "must map to a list"),
             ({**SWEEP, "base": "configs/none.json"}, "base config 'configs/none.json' not found"),
             ({**SWEEP, "name": "other"}, "does not match the file name"),
