@@ -57,6 +57,7 @@ struct SnapshotReport {
   int child_pid = -1;                       // the child's pid while it ran, if any
   std::optional<uint64_t> child_done_ns;    // measure::now_ns() when the child finished writing
   nlohmann::json extra = nlohmann::json::object();  // engine-specific figures
+  std::string summary;                      // the main ones in one line for `rpbench run` ("" = none)
 
   bool ok() const { return status.ok(); }
 };
@@ -67,6 +68,7 @@ struct RecoveryReport {
   std::optional<int64_t> keys;    // keys in the recovered store
   std::string source;             // what was recovered from
   nlohmann::json extra = nlohmann::json::object();
+  std::string summary;            // the main figures in one line for `rpbench run` ("" = none)
 
   bool ok() const { return status.ok(); }
 };

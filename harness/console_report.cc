@@ -36,7 +36,10 @@ void print_console_report(const Result& r, std::FILE* out) {
       std::fprintf(out, "\n  snapshot %d: %s, fork %s, %.1f ms, %s, cow %s", s.index,
                    rep.ok() ? "ok" : rep.status.message().c_str(), or_unknown(rep.fork_us, " us").c_str(),
                    s.duration_ms, or_unknown(rep.bytes, " bytes").c_str(), or_unknown(rep.cow_bytes, " bytes").c_str());
+      if (!rep.summary.empty()) std::fprintf(out, "\n    %s", rep.summary.c_str());
     }
+    if (p.recovery && !p.recovery->report.summary.empty())
+      std::fprintf(out, "  %s", p.recovery->report.summary.c_str());
     if (p.verify) std::fprintf(out, "  verify %s", p.verify->ok ? "ok" : "FAILED");
     std::fprintf(out, "\n");
   }

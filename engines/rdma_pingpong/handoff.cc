@@ -68,7 +68,7 @@ remote::SlotHeader stream_header(const remote::RemoteSlots::Target& target, uint
                                  uint64_t checksum, const ContentDigest& digest) {
   remote::SlotHeader h;
   h.kind = remote::PayloadKind::kRdbStream;
-  h.format_version = 10;  // the RDB version of the stream
+  h.format_version = kRdbStreamFormat;
   h.sequence = target.sequence;
   h.payload_offset = area_offset;
   h.payload_bytes = bytes;

@@ -84,6 +84,9 @@ class ParentPoster {
   std::thread thread_;
 };
 
+// The payload format of an rdma-pingpong slot: the RDB version of its stream.
+inline constexpr uint32_t kRdbStreamFormat = 10;
+
 // The header of a finished stream (both fork modes build it the same way).
 remote::SlotHeader stream_header(const remote::RemoteSlots::Target& target, uint64_t area_offset, uint64_t bytes,
                                  uint64_t checksum, const ContentDigest& digest);

@@ -1,6 +1,7 @@
 #include "engines/rdma_pingpong/pingpong_engine.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "engines/kvstore/allocator_stats.h"
@@ -21,6 +22,9 @@ Status check_stream_header(const remote::SlotHeader& h, uint64_t region_bytes) {
   if (h.kind != remote::PayloadKind::kRdbStream)
     return Status::FailedPrecondition("holds a " + std::string(remote::payload_kind_name(h.kind)) +
                                       " payload, not an RDB stream (another engine wrote this region)");
+  if (h.format_version != kRdbStreamFormat)
+    return Status::FailedPrecondition("holds an RDB stream of version " + std::to_string(h.format_version) +
+                                      " (this build reads version " + std::to_string(kRdbStreamFormat) + ")");
   if (h.payload_bytes == 0) return Status::Corruption("holds an empty stream");
   if (h.payload_offset < remote::kHeadersBytes || h.payload_offset > region_bytes ||
       h.payload_bytes > region_bytes - h.payload_offset)
@@ -210,6 +214,12 @@ RecoveryReport PingpongEngine::recover() {
     rep.bytes = static_cast<int64_t>(s.header->payload_bytes);
     rep.keys = r.keys;
     rep.source = name + " of " + remote_->describe();
+    char line[256];
+    std::snprintf(line, sizeof line, "from slot %d (snapshot %llu) over %s: read %.1f ms, parse %.1f ms, %.0f MB/s",
+                  s.slot, static_cast<unsigned long long>(s.header->sequence), remote_->options().type.c_str(),
+                  static_cast<double>(src.reads().busy_ns) / 1e6, std::max(0.0, total_ms - wait_ms),
+                  total_ms > 0 ? static_cast<double>(s.header->payload_bytes) / 1e6 / (total_ms / 1e3) : 0.0);
+    rep.summary = line;
     rep.extra = nlohmann::json{
         {"transport", remote_->options().type},
         {"slot", s.slot},

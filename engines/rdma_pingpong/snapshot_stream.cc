@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -231,9 +232,11 @@ SnapshotReport SnapshotStream::finish(int wait_status) {
   const bool child_connect = plan_.options.fork_mode == ForkMode::kChildConnect;
   rep.bytes = rec.stream_bytes;
   if (rec.private_dirty_bytes >= 0) rep.cow_bytes = rec.private_dirty_bytes;
-  const uint64_t end_ns = rec.committed_ns != 0 ? rec.committed_ns : measure::now_ns();
+  // The child's last phase reached (the commit when it completed).
+  const uint64_t end_ns = std::max({rec.start_ns, rec.connected_ns, rec.ready_ns, rec.stream_end_ns,
+                                    rec.data_complete_ns, rec.committed_ns});
   rep.child_duration_ms = ms_between(rec.start_ns, end_ns);
-  rep.child_done_ns = end_ns;
+  if (rec.committed_ns != 0) rep.child_done_ns = rec.committed_ns;
   const ContentDigest digest{rec.digest_sum, rec.digest_xor, rec.digest_count};
   if (rep.ok()) rep.digest = digest.hex();
 
@@ -256,6 +259,8 @@ SnapshotReport SnapshotStream::finish(int wait_status) {
   x["prefault_buffers"] = plan_.options.prefault_buffers;
   x["fork_us"] = rep.fork_us.value_or(0);
   x["prepare_us"] = plan_.prepare_us;
+  // What the foreground waited for: the slot's preparation (two round trips) and fork().
+  x["pause_us"] = plan_.prepare_us + rep.fork_us.value_or(0);
   x["connect_us"] = child_connect && rec.connected_ns != 0 ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3)
                                                           : nlohmann::json(nullptr);
   x["buffer_setup_us"] = ms_between(child_connect ? rec.connected_ns : rec.start_ns, rec.ready_ns) * 1e3;
@@ -284,6 +289,17 @@ SnapshotReport SnapshotStream::finish(int wait_status) {
   x["phases_ms"] = {{"connected", at(rec.connected_ns)},       {"buffers_ready", at(rec.ready_ns)},
                     {"first_byte", at(rec.first_fill_ns)},     {"stream_end", at(rec.stream_end_ns)},
                     {"data_complete", at(rec.data_complete_ns)}, {"committed", at(rec.committed_ns)}};
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "stream over %s (%s, %lld x %lld-byte buffers): serialize %.1f ms, transfer %.1f ms, wait %.1f ms, "
+                "stream %.1f ms = %.0f MB/s, overlap %.2f; pause %.0f us (prepare %.0f + fork)%s",
+                transport_name_.c_str(), child_connect ? "child-connect" : "parent-posts",
+                static_cast<long long>(plan_.options.buffers), static_cast<long long>(plan_.options.buffer_bytes),
+                serialize_ms, transfer_ms, ms(rec.acquire_wait_ns), pipeline_ms,
+                x["mb_per_s"].is_null() ? 0.0 : x["mb_per_s"].get<double>(), slower > 0 ? pipeline_ms / slower : 0.0,
+                x["pause_us"].get<double>(), plan_.prepare_us,
+                x["connect_us"].is_null() ? "" : (", connect " + std::to_string(static_cast<long long>(x["connect_us"].get<double>())) + " us").c_str());
+  rep.summary = line;
   rep.extra = std::move(x);
   return rep;
 }

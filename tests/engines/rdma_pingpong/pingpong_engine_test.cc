@@ -162,6 +162,8 @@ TEST_P(PingpongTest, SnapshotThenAFreshEngineRecoversAndVerifies) {
     EXPECT_EQ(x["connect_us"].is_null(), GetParam().mode == ForkMode::kParentPosts);
     EXPECT_EQ(x["poster_cpu_ms"].is_null(), GetParam().mode == ForkMode::kChildConnect);
     EXPECT_THAT(r.location, HasSubstr("slot 0"));
+    EXPECT_THAT(r.summary, HasSubstr("stream over " + GetParam().transport));
+    EXPECT_DOUBLE_EQ(x["pause_us"].get<double>(), x["prepare_us"].get<double>() + *r.fork_us);
   }
   // Nothing of the first engine is left but the node's region.
   auto fresh = f.open();
@@ -170,6 +172,7 @@ TEST_P(PingpongTest, SnapshotThenAFreshEngineRecoversAndVerifies) {
   EXPECT_EQ(*rec.keys, f.keys());
   EXPECT_EQ(rec.extra["sequence"], 1);
   EXPECT_TRUE(rec.extra["checksum_verified"].get<bool>());
+  EXPECT_THAT(rec.summary, HasSubstr("from slot 0 (snapshot 1) over " + GetParam().transport));
   EXPECT_EQ(*fresh->recovered_snapshot_digest(), digest);
   EXPECT_EQ(*fresh->digest(), digest);
   EXPECT_TRUE(contents(fresh->store()) == expected);
