@@ -1,16 +1,11 @@
 #include "engines/rdb_fork/snapshot_child.h"
 
-#include "base/errno_text.h"
-
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <type_traits>
 
 #include "measure/clock.h"
 #include "measure/os_probes.h"
@@ -20,22 +15,6 @@ namespace rpbench::rdb_fork {
 namespace {
 
 constexpr uint32_t kRecordMagic = 0x52504246;  // "RPBF"
-
-// What the child sends back: fixed size (well under PIPE_BUF, so one atomic write).
-struct ChildRecord {
-  uint32_t magic;
-  uint32_t ok;
-  int64_t bytes;
-  int64_t duration_ns;
-  int64_t private_dirty_bytes;
-  uint64_t done_ns;  // measure::now_ns() when the child finished (the parent's clock: same calibration)
-  uint64_t digest_sum;
-  uint64_t digest_xor;
-  uint64_t digest_count;
-  char error[512];
-};
-static_assert(std::is_trivially_copyable_v<ChildRecord>);
-static_assert(sizeof(ChildRecord) < 4096);
 
 std::string temp_name(const std::string& dir, pid_t pid) { return dir + "/temp-" + std::to_string(pid) + ".rdb"; }
 
@@ -59,10 +38,7 @@ std::string temp_name(const std::string& dir, pid_t pid) { return dir + "/temp-"
   rec.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   rec.private_dirty_bytes = measure::private_dirty_bytes(0);
   rec.done_ns = measure::now_ns();
-  ssize_t w;
-  do {
-    w = ::write(out_fd, &rec, sizeof rec);
-  } while (w < 0 && errno == EINTR);
+  write_record(out_fd, rec);
   ::_exit(rec.ok ? 0 : 1);
 }
 
@@ -72,10 +48,9 @@ SnapshotChild::~SnapshotChild() { abort(); }
 
 void SnapshotChild::abort() {
   if (!child_.running()) return;
+  const std::string temp = temp_path();
   child_.kill();
-  ::unlink(temp_path().c_str());
-  child_ = ChildProcess();
-  pipe_read_.reset();
+  ::unlink(temp.c_str());
 }
 
 std::string SnapshotChild::temp_path() const { return temp_name(dir_, child_.pid()); }
@@ -84,49 +59,26 @@ Status SnapshotChild::start(const kvstore::KvStore& store, const std::string& di
                             const rdb::RdbWriteOptions& opt, const std::optional<ContentDigest>& expected) {
   if (running())
     return Status::FailedPrecondition("a snapshot child (pid " + std::to_string(pid()) + ") is still running");
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return errno_status("pipe2");
-  UniqueFd rd(fds[0]);
-  UniqueFd wr(fds[1]);
   dir_ = dir;
   final_path_ = final_path;
   expected_ = expected;
-
-  // The child dies with the thread that forked it (the driver's), so a killed harness leaves no
-  // writer behind.
-  StatusOr<ChildProcess> c = ChildProcess::fork(
-      [&]() -> int {
-        ::close(rd.get());
-        child_main(wr.get(), store, dir, final_path, opt);
-      },
-      SIGKILL);
-  if (!c.ok()) return c.status();
-  child_ = std::move(*c);
-  pipe_read_ = std::move(rd);
-  return Status::Ok();
+  return child_.start([&](int fd) { child_main(fd, store, dir, final_path, opt); });
 }
 
 std::optional<SnapshotReport> SnapshotChild::poll() {
-  if (!child_.running()) return std::nullopt;
-  const std::optional<int> st = child_.try_wait();
-  if (!st) return std::nullopt;
-  SnapshotReport rep = finish(*st);
-  child_ = ChildProcess();
-  pipe_read_.reset();
-  return rep;
+  std::optional<ReportingChild<ChildRecord>::Exit> e = child_.poll();
+  if (!e) return std::nullopt;
+  return finish(*e);
 }
 
-SnapshotReport SnapshotChild::finish(int wait_status) {
+SnapshotReport SnapshotChild::finish(const ReportingChild<ChildRecord>::Exit& e) {
+  const int wait_status = e.wait_status;
   SnapshotReport rep;
-  rep.child_pid = child_.pid();
-  rep.fork_us = child_.fork_us();
+  rep.child_pid = e.pid;
+  rep.fork_us = e.fork_us;
   rep.location = final_path_;
-  ChildRecord rec{};
-  ssize_t n;
-  do {
-    n = ::read(pipe_read_.get(), &rec, sizeof rec);
-  } while (n < 0 && errno == EINTR);
-  const bool have_record = n == static_cast<ssize_t>(sizeof rec) && rec.magic == kRecordMagic;
+  const bool have_record = e.record && e.record->magic == kRecordMagic;
+  ChildRecord rec = have_record ? *e.record : ChildRecord{};
   if (have_record) {
     rec.error[sizeof rec.error - 1] = '\0';
     rep.bytes = rec.bytes;
@@ -135,7 +87,8 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     if (rec.done_ns > 0) rep.child_done_ns = rec.done_ns;
     rep.digest = ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
   }
-  const std::string who = "snapshot child " + std::to_string(child_.pid());
+  const std::string who = "snapshot child " + std::to_string(e.pid);
+  const std::string temp = temp_name(dir_, e.pid);
   if (!WIFEXITED(wait_status)) {
     rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status));
   } else if (!have_record) {
@@ -147,8 +100,8 @@ SnapshotReport SnapshotChild::finish(int wait_status) {
     rep.status = Status::Internal(who + " wrote content with digest " + rep.digest +
                                   " but the store's digest at fork time was " + expected_->hex());
   }
-  if (!rep.ok()) ::unlink(temp_path().c_str());
-  rep.extra = nlohmann::json{{"temp_file", temp_path()},
+  if (!rep.ok()) ::unlink(temp.c_str());
+  rep.extra = nlohmann::json{{"temp_file", temp},
                              {"expected_digest", expected_ ? nlohmann::json(expected_->hex()) : nlohmann::json(nullptr)},
                              {"digest_source", expected_ ? "the child's, checked against the store's tracked digest"
                                                          : "the child's, of the fork-time content it wrote"}};

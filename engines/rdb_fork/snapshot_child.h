@@ -13,6 +13,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -20,10 +21,23 @@
 #include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
 #include "engines/rdb/rdb_kvstore.h"
-#include "base/child_process.h"
-#include "base/unique_fd.h"
+#include "base/reporting_child.h"
 
 namespace rpbench::rdb_fork {
+
+// What the child sends back through its ReportingChild pipe (base/reporting_child.h).
+struct ChildRecord {
+  uint32_t magic;
+  uint32_t ok;
+  int64_t bytes;
+  int64_t duration_ns;
+  int64_t private_dirty_bytes;
+  uint64_t done_ns;  // measure::now_ns() when the child finished (the parent's clock: same calibration)
+  uint64_t digest_sum;
+  uint64_t digest_xor;
+  uint64_t digest_count;
+  char error[512];
+};
 
 class SnapshotChild {
  public:
@@ -51,10 +65,9 @@ class SnapshotChild {
   std::optional<SnapshotReport> poll();
 
  private:
-  SnapshotReport finish(int wait_status);
+  SnapshotReport finish(const ReportingChild<ChildRecord>::Exit& e);
 
-  ChildProcess child_;
-  UniqueFd pipe_read_;
+  ReportingChild<ChildRecord> child_;
   std::string dir_;
   std::string final_path_;
   std::optional<ContentDigest> expected_;

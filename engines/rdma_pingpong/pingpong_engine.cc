@@ -187,6 +187,10 @@ RecoveryReport PingpongEngine::recover() {
   std::string problems;
   for (const remote::SlotState& s : cand->all)
     if (!s.committed) problems += (problems.empty() ? "" : "; ") + remote::describe(s);
+  if (cand->committed.empty()) {
+    rep.status = Status::NotFound("rdma-pingpong: no committed snapshot in the memory node's region (" + problems + ")");
+    return rep;
+  }
   StatusOr<std::unique_ptr<ReadBuffers>> rb = read_buffers();
   if (!rb.ok()) {
     rep.status = rb.status();
@@ -237,10 +241,7 @@ RecoveryReport PingpongEngine::recover() {
     return rep;
   }
   store_.clear();
-  if (cand->committed.empty())
-    rep.status = Status::NotFound("rdma-pingpong: no committed snapshot in the memory node's region (" + problems + ")");
-  else
-    rep.status = Status::Corruption("rdma-pingpong: no committed snapshot could be recovered (" + problems + ")");
+  rep.status = Status::Corruption("rdma-pingpong: no committed snapshot could be recovered (" + problems + ")");
   return rep;
 }
 

@@ -1,7 +1,5 @@
 #include "engines/rdma_pingpong/snapshot_stream.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,9 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <type_traits>
 
-#include "base/errno_text.h"
 #include "engines/rdb/rdb_kvstore.h"
 #include "engines/rdma_pingpong/buffer_poster.h"
 #include "engines/rdma_pingpong/direct_port.h"
@@ -26,32 +22,12 @@ namespace {
 
 constexpr uint32_t kRecordMagic = 0x52505050;  // "RPPP"
 
-// What the child sends back: fixed size (well under PIPE_BUF, so one atomic write).
-struct ChildRecord {
-  uint32_t magic;
-  uint32_t ok;
-  uint32_t code;  // Status::Code of the child's failure
-  int64_t stream_bytes;
-  uint64_t buffers_sent;
-  uint64_t checksum;
-  uint64_t digest_sum, digest_xor, digest_count;
-  // measure::now_ns() (the parent's clock: same calibration) at each phase's end; 0 = not reached.
-  uint64_t start_ns, connected_ns, ready_ns, first_fill_ns, stream_end_ns, data_complete_ns, committed_ns;
-  int64_t acquire_wait_ns, send_ns, drain_ns;
-  int64_t busy_ns;  // child-connect: the child's transfers in flight
-  uint64_t transfers;
-  double prefault_us;
-  int64_t private_dirty_bytes;
-  char error[512];
-};
-static_assert(std::is_trivially_copyable_v<ChildRecord>);
-static_assert(sizeof(ChildRecord) < 4096);
 
 double ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double ms_between(uint64_t a, uint64_t b) { return (a != 0 && b >= a) ? static_cast<double>(b - a) / 1e6 : 0.0; }
 
 Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const transport::RemoteMemory& remote,
-              const ParentSide& parent, int handoff_fd, ChildRecord* rec) {
+              const ParentSide& parent, int handoff_fd, StreamRecord* rec) {
   const PingpongOptions& o = plan.options;
   const int count = static_cast<int>(o.buffers);
   const uint64_t each = static_cast<uint64_t>(o.buffer_bytes);
@@ -112,7 +88,7 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
 
 [[noreturn]] void child_main(int out_fd, int handoff_fd, const kvstore::KvStore& store, const StreamPlan& plan,
                              const transport::RemoteMemory& remote, const ParentSide& parent) {
-  ChildRecord rec{};
+  StreamRecord rec{};
   rec.magic = kRecordMagic;
   rec.start_ns = measure::now_ns();
   Status s;
@@ -125,10 +101,7 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
   rec.code = static_cast<uint32_t>(s.code());
   std::strncpy(rec.error, s.message().c_str(), sizeof rec.error - 1);
   rec.private_dirty_bytes = measure::private_dirty_bytes(0);
-  ssize_t w;
-  do {
-    w = ::write(out_fd, &rec, sizeof rec);
-  } while (w < 0 && errno == EINTR);
+  write_record(out_fd, rec);
   ::_exit(rec.ok ? 0 : 1);
 }
 
@@ -137,21 +110,15 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
 SnapshotStream::~SnapshotStream() { abort(); }
 
 void SnapshotStream::abort() {
-  if (child_.running()) child_.kill();
-  child_ = ChildProcess();
+  child_.kill();
   if (poster_) (void)poster_->join();  // the child is gone: the thread sees end-of-file
   poster_.reset();
-  record_read_.reset();
 }
 
 Status SnapshotStream::start(const kvstore::KvStore& store, const StreamPlan& plan,
                              const transport::RemoteMemory& remote, const ParentSide& parent) {
   if (running())
     return Status::FailedPrecondition("a snapshot child (pid " + std::to_string(pid()) + ") is still running");
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return errno_status("pipe2");
-  UniqueFd rd(fds[0]);
-  UniqueFd wr(fds[1]);
   std::array<UniqueFd, 2> hand;
   const bool parent_posts = plan.options.fork_mode == ForkMode::kParentPosts;
   if (parent_posts) {
@@ -160,21 +127,15 @@ Status SnapshotStream::start(const kvstore::KvStore& store, const StreamPlan& pl
     hand = std::move(*p);
   }
   plan_ = plan;
+  parent_ = parent;
   transport_name_ = remote.options().type;
   where_ = "slot " + std::to_string(plan.target.slot) + " (snapshot " + std::to_string(plan.target.sequence) +
            ") of " + remote.describe();
-  // The child dies with the thread that forked it (the driver's), so a killed harness leaves no
-  // writer behind.
-  StatusOr<ChildProcess> c = ChildProcess::fork(
-      [&]() -> int {
-        ::close(rd.get());
-        if (parent_posts) ::close(hand[0].get());
-        child_main(wr.get(), parent_posts ? hand[1].get() : -1, store, plan_, remote, parent);
-      },
-      SIGKILL);
-  if (!c.ok()) return c.status();
-  child_ = std::move(*c);
-  record_read_ = std::move(rd);
+  const Status s = child_.start([&](int fd) {
+    if (parent_posts) ::close(hand[0].get());
+    child_main(fd, parent_posts ? hand[1].get() : -1, store, plan_, remote, parent);
+  });
+  if (!s.ok()) return s;
   if (parent_posts)
     poster_ = std::make_unique<ParentPoster>(*parent.transport, parent.buffer_id, *parent.buffers, *parent.slots,
                                              plan.target, plan.area_offset, std::move(hand[0]), plan.stall);
@@ -182,36 +143,42 @@ Status SnapshotStream::start(const kvstore::KvStore& store, const StreamPlan& pl
 }
 
 std::optional<SnapshotReport> SnapshotStream::poll() {
-  if (!child_.running()) return std::nullopt;
-  const std::optional<int> st = child_.try_wait();
-  if (!st) return std::nullopt;
-  SnapshotReport rep = finish(*st);
-  child_ = ChildProcess();
-  record_read_.reset();
-  return rep;
+  std::optional<ReportingChild<StreamRecord>::Exit> e = child_.poll();
+  if (!e) return std::nullopt;
+  return finish(*e);
 }
 
-SnapshotReport SnapshotStream::finish(int wait_status) {
+std::string SnapshotStream::slot_state_after_death(const std::optional<PosterResult>& posted) const {
+  // parent-posts: the parent's thread committed or not; child-connect: the child may have died
+  // between its commit and its report, so look (the parent's connection is idle).
+  bool committed = posted && posted->committed;
+  if (!posted && parent_.slots != nullptr) {
+    StatusOr<std::array<remote::SlotState, remote::kSlotCount>> st = parent_.slots->read();
+    if (!st.ok()) return "may or may not be committed (reading it failed: " + st.status().message() + ")";
+    const remote::SlotState& slot = (*st)[static_cast<size_t>(plan_.target.slot)];
+    committed = slot.committed && slot.header && slot.header->sequence == plan_.target.sequence;
+  }
+  return committed ? "was committed before it died" : "is not committed";
+}
+
+SnapshotReport SnapshotStream::finish(const ReportingChild<StreamRecord>::Exit& e) {
+  const int wait_status = e.wait_status;
   SnapshotReport rep;
-  rep.child_pid = child_.pid();
-  rep.fork_us = child_.fork_us();
+  rep.child_pid = e.pid;
+  rep.fork_us = e.fork_us;
   rep.location = where_;
-  ChildRecord rec{};
-  ssize_t n;
-  do {
-    n = ::read(record_read_.get(), &rec, sizeof rec);
-  } while (n < 0 && errno == EINTR);
-  const bool have_record = n == static_cast<ssize_t>(sizeof rec) && rec.magic == kRecordMagic;
+  const bool have_record = e.record && e.record->magic == kRecordMagic;
+  StreamRecord rec = have_record ? *e.record : StreamRecord{};
   std::optional<PosterResult> posted;
   if (poster_) {
     posted = poster_->join();
     poster_.reset();
   }
-  const std::string who = "snapshot child " + std::to_string(child_.pid());
+  const std::string who = "snapshot child " + std::to_string(e.pid);
   if (have_record) rec.error[sizeof rec.error - 1] = '\0';
   if (!WIFEXITED(wait_status)) {
     rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + "; its slot " +
-                                     std::to_string(plan_.target.slot) + " is not committed");
+                                     std::to_string(plan_.target.slot) + " " + slot_state_after_death(posted));
   } else if (!have_record) {
     rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + " without sending its report");
   } else if (posted && !posted->status.ok()) {

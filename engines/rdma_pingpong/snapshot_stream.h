@@ -13,10 +13,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
-#include "base/child_process.h"
+#include "base/reporting_child.h"
 #include "base/unique_fd.h"
 #include "engines/engine.h"
 #include "engines/kvstore/kvstore.h"
@@ -41,7 +42,27 @@ struct StreamPlan {
   double prepare_us = 0;  // the parent's RemoteSlots::prepare() before the fork (for the report)
 };
 
-// The parent's side of parent-posts: its connection, the MAP_SHARED buffers it registered, the slots.
+// What the child sends back through its ReportingChild pipe (base/reporting_child.h).
+struct StreamRecord {
+  uint32_t magic;
+  uint32_t ok;
+  uint32_t code;  // Status::Code of the child's failure
+  int64_t stream_bytes;
+  uint64_t buffers_sent;
+  uint64_t checksum;
+  uint64_t digest_sum, digest_xor, digest_count;
+  // measure::now_ns() (the parent's clock: same calibration) at each phase's end; 0 = not reached.
+  uint64_t start_ns, connected_ns, ready_ns, first_fill_ns, stream_end_ns, data_complete_ns, committed_ns;
+  int64_t acquire_wait_ns, send_ns, drain_ns;
+  int64_t busy_ns;  // child-connect: the child's transfers in flight
+  uint64_t transfers;
+  double prefault_us;
+  int64_t private_dirty_bytes;
+  char error[512];
+};
+
+// The parent's side: its connection and slots (used in child-connect only to look at a dead child's
+// slot), and for parent-posts the MAP_SHARED buffers it registered.
 struct ParentSide {
   transport::Transport* transport = nullptr;
   const StreamBuffers* buffers = nullptr;
@@ -69,12 +90,14 @@ class SnapshotStream {
   std::optional<SnapshotReport> poll();
 
  private:
-  SnapshotReport finish(int wait_status);
+  SnapshotReport finish(const ReportingChild<StreamRecord>::Exit& e);
+  // "is not committed" / "was committed before it died", for a child that died without reporting.
+  std::string slot_state_after_death(const std::optional<PosterResult>& posted) const;
 
-  ChildProcess child_;
-  UniqueFd record_read_;
+  ReportingChild<StreamRecord> child_;
   std::unique_ptr<ParentPoster> poster_;
   StreamPlan plan_;
+  ParentSide parent_;
   std::string where_;           // "slot 1 (snapshot 3) of tcp to ..." for the report
   std::string transport_name_;  // "shm", "tcp", "verbs"
 };

@@ -10,6 +10,7 @@
 #include <deque>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -40,7 +41,7 @@ using pingpong::ForkMode;
 namespace {
 
 struct Flags {
-  std::string type = "shm", buffer_bytes = "4M", modes = "child-connect,parent-posts", out;
+  std::string type = "shm", buffer_bytes = "4M", modes = "child-connect,parent-posts", prefault = "on", out;
   long long keys = 1000000;
   int key_size = 16, value_size = 100, buffers = 2, channels = 1, repeats = 3;
   double link_gbps = 0;
@@ -180,6 +181,8 @@ Status run_pingpong_probe_command(int argc, char** argv) {
       ("buffer-bytes", po::value(&f.buffer_bytes)->default_value(f.buffer_bytes), "engine.buffer_bytes (64K..1G)")
       ("channels", po::value(&f.channels)->default_value(f.channels), "transport.channels (1..64)")
       ("fork-modes", po::value(&f.modes)->default_value(f.modes), "child-connect, parent-posts or both (comma-separated)")
+      ("prefault-buffers", po::value(&f.prefault)->default_value(f.prefault),
+       "engine.prefault_buffers: on, off or on,off (each fork mode runs with each)")
       ("link-gbps", po::value(&f.link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")
       ("repeats", po::value(&f.repeats)->default_value(f.repeats), "runs of each measurement (1..50); medians are reported")
       ("out", po::value(&f.out), "result file (default results/probe/pingpong-<type>.json)");
@@ -206,6 +209,11 @@ Status run_pingpong_probe_command(int argc, char** argv) {
     else if (m == "parent-posts") modes.push_back(ForkMode::kParentPosts);
     else throw config::ConfigError("bad --fork-modes value '" + m + "' (expected child-connect or parent-posts)");
   }
+  std::vector<bool> prefaults;
+  for (const std::string& p : split_list(f.prefault)) {
+    if (p != "on" && p != "off") throw config::ConfigError("bad --prefault-buffers value '" + p + "' (expected on or off)");
+    prefaults.push_back(p == "on");
+  }
   if (f.out.empty()) f.out = "results/probe/pingpong-" + f.type + ".json";
 
   // The stream, two slots of it, the store (key, value, entry and allocator overhead) and the buffers.
@@ -230,17 +238,22 @@ Status run_pingpong_probe_command(int argc, char** argv) {
   doc["context"] = collect_context();
   doc["config"] = {{"transport", f.type}, {"keys", f.keys}, {"key_size", f.key_size}, {"value_size", f.value_size},
                    {"buffers", f.buffers}, {"buffer_bytes", each}, {"channels", f.channels},
-                   {"link_gbps", f.link_gbps}, {"repeats", f.repeats}, {"region_bytes", region}};
+                   {"link_gbps", f.link_gbps}, {"repeats", f.repeats}, {"region_bytes", region},
+                   {"prefault_buffers", f.prefault}};
   json runs = json::array();
   json serialize, write;
   std::printf("rdma-pingpong probe: %lld keys of %d+%d bytes, %d x %s buffers, %s, %d channel(s)%s\n", f.keys,
               f.key_size, f.value_size, f.buffers, format_size(each).c_str(), f.type.c_str(), f.channels,
               f.link_gbps > 0 ? (", link " + std::to_string(f.link_gbps) + " Gbit/s").c_str() : "");
-  for (ForkMode mode : modes) {
+  std::vector<std::pair<ForkMode, bool>> cases;
+  for (ForkMode mode : modes)
+    for (bool prefault : prefaults) cases.emplace_back(mode, prefault);
+  for (const auto& [mode, prefault] : cases) {
     pingpong::PingpongOptions o;
     o.buffers = f.buffers;
     o.buffer_bytes = static_cast<int64_t>(each);
     o.fork_mode = mode;
+    o.prefault_buffers = prefault;
     StatusOr<std::unique_ptr<pingpong::PingpongEngine>> e = pingpong::PingpongEngine::open(o, t);
     if (!e.ok()) return e.status();
     load(**e, f);
@@ -273,13 +286,15 @@ Status run_pingpong_probe_command(int argc, char** argv) {
     const double bound = std::min(serialize["fork_child_mb_per_s"].get<double>(), write["mb_per_s"].get<double>());
     const double bound_here = std::min(serialize["mb_per_s"].get<double>(), write["mb_per_s"].get<double>());
     const double m = median(mbs), ov = median(overlap);
-    const std::string name = mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts";
-    std::printf("  snapshot %-13s             %8.0f MB/s  = %.2f x min(fork child, write) (%.2f x min(this process, write));"
+    const std::string name =
+        std::string(mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts") + (prefault ? "" : ", no prefault");
+    std::printf("  snapshot %-25s %8.0f MB/s  = %.2f x min(fork child, write) (%.2f x min(this process, write));"
                 " overlap ratio %.3f; total %.1f ms\n",
                 name.c_str(), m, bound > 0 ? m / bound : 0.0, bound_here > 0 ? m / bound_here : 0.0, ov, median(total));
     std::printf("    target overlap <= 1.15: %s; target MB/s >= 0.9 x min: %s\n", ov <= 1.15 ? "met" : "NOT met",
                 m >= 0.9 * bound ? "met" : "NOT met");
-    runs.push_back({{"fork_mode", name},
+    runs.push_back({{"fork_mode", mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts"},
+                    {"prefault_buffers", prefault},
                     {"mb_per_s", m},
                     {"overlap_ratio", ov},
                     {"total_ms", median(total)},

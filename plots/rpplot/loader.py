@@ -23,7 +23,7 @@ SNAPSHOT_METRICS = ("fork_us", "duration_ms", "child_duration_ms", "bytes", "mb_
                     "cow_bytes", "parent_minflt", "parent_majflt", "parent_nvcsw",
                     "parent_nivcsw", "rss_before_bytes", "rss_peak_bytes", "rss_after_bytes")
 RECOVERY_METRICS = ("duration_ms", "bytes", "keys", "mb_per_s")
-RESULT_KINDS = ("experiment", "probe-fork", "probe-faults", "probe-transport")
+RESULT_KINDS = ("experiment", "probe-fork", "probe-faults", "probe-transport", "probe-pingpong")
 _REPEAT = re.compile(r"^(?P<point>.+)\.r(?P<repeat>[0-9]+)$")
 
 

@@ -273,11 +273,13 @@ TEST_P(PingpongTest, AChildKilledMidStreamLeavesItsSlotUncommittedAndThePrevious
   SKIP_UNLESS_AVAILABLE();
   Fixture f(GetParam());
   auto e = f.open();
+  fill(*e, 500, 0);
+  ASSERT_TRUE(snapshot(*e).ok());  // slot 0, snapshot 1
   fill(*e, 600, 1);
-  const auto first = contents(e->store());
-  ASSERT_TRUE(snapshot(*e).ok());
+  const auto second = contents(e->store());
+  ASSERT_TRUE(snapshot(*e).ok());  // slot 1, snapshot 2
   fill(*e, 600, 2);
-  e->set_test_child_pause_ms(10000);
+  e->set_test_child_pause_ms(10000);  // the third goes to slot 0 and dies there
   ASSERT_TRUE(e->begin_snapshot().ok());
   const int pid = e->snapshot_child_pid();
   ASSERT_GT(pid, 0);
@@ -287,18 +289,20 @@ TEST_P(PingpongTest, AChildKilledMidStreamLeavesItsSlotUncommittedAndThePrevious
   while (!(r = e->poll_snapshot())) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   ASSERT_FALSE(r->ok());
   EXPECT_THAT(r->status.message(), HasSubstr("killed by signal"));
-  EXPECT_THAT(r->status.message(), HasSubstr("slot 1 is not committed"));
+  EXPECT_THAT(r->status.message(), HasSubstr("slot 0 is not committed"));
   e->set_test_child_pause_ms(0);
   RawRegion raw(f.node());
-  EXPECT_FALSE(raw.slots()[1].committed);
+  EXPECT_FALSE(raw.slots()[0].committed);  // its header still says snapshot 1, its commit word is gone
   const RecoveryReport rec = e->recover();
   ASSERT_TRUE(rec.ok()) << rec.status.to_string();
-  EXPECT_EQ(rec.extra["sequence"], 1);
-  EXPECT_TRUE(contents(e->store()) == first);
+  EXPECT_EQ(rec.extra["sequence"], 2);
+  EXPECT_THAT(rec.extra["skipped"].get<std::string>(), HasSubstr("slot 0 (snapshot 1): never committed"));
+  EXPECT_TRUE(contents(e->store()) == second);
   // The engine snapshots again afterwards, into the slot the dead child left.
   const SnapshotReport again = snapshot(*e);
   ASSERT_TRUE(again.ok()) << again.status.to_string();
-  EXPECT_EQ(again.extra["slot"], 1);
+  EXPECT_EQ(again.extra["slot"], 0);
+  EXPECT_EQ(again.extra["sequence"], 3);  // the dead child never wrote a header with its number
 }
 
 TEST_P(PingpongTest, UpdatesWhileTheChildStreamsNeverAppearInTheRecoveredStore) {

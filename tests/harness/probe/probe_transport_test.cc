@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -46,7 +47,11 @@ class ProbeTransportTest : public ::testing::Test {
 
   // Runs `rpbench probe transport ARGS` (arguments must need no shell quoting).
   ProbeRun probe(const std::vector<std::string>& args, const std::string& env = "") {
-    std::string cmd = env + (env.empty() ? "" : " ") + RPBENCH_BINARY " probe transport";
+    return probe_named("transport", args, env);
+  }
+  // Runs `rpbench probe NAME ARGS`.
+  ProbeRun probe_named(const std::string& name, const std::vector<std::string>& args, const std::string& env = "") {
+    std::string cmd = env + (env.empty() ? "" : " ") + RPBENCH_BINARY " probe " + name;
     for (const auto& a : args) cmd += " '" + a + "'";
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
     cmd += " >" + out.string() + " 2>" + err.string();
@@ -266,6 +271,47 @@ TEST_F(ProbeTransportTest, QueueDepthBeyondTheTransportsIsRefused) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("lower --queue-depth"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(result));
+}
+
+// `rpbench probe pingpong`: a tiny run of both fork modes with and without pre-faulted buffers on
+// shm and tcp writes a valid result whose ratios are the ratios of its own figures.
+TEST_F(ProbeTransportTest, PingpongTinyRunIsValidAndConsistent) {
+  for (const std::string type : {"shm", "tcp"}) {
+    const fs::path result = dir_ / ("pingpong-" + type + ".json");
+    const ProbeRun r = probe_named("pingpong", {"--type", type, "--keys", "3000", "--buffer-bytes", "64K", "--repeats",
+                                                "1", "--prefault-buffers", "on,off", "--out", result.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote " + result.string()), std::string::npos) << r.out;
+    expect_schema_valid(result);
+    std::ifstream in(result);
+    const json doc = json::parse(in);
+    EXPECT_EQ(doc["kind"], "probe-pingpong");
+    EXPECT_NE(doc["transport"].get<std::string>().find(type), std::string::npos) << doc["transport"];
+    const json& p = doc["probe"];
+    const double serialize = p["serialize_baseline"]["fork_child_mb_per_s"].get<double>();
+    const double write = p["write_baseline"]["mb_per_s"].get<double>();
+    EXPECT_GT(serialize, 0);
+    EXPECT_GT(write, 0);
+    ASSERT_EQ(p["snapshots"].size(), 4u);  // 2 fork modes x prefault on/off
+    for (const json& s : p["snapshots"]) {
+      EXPECT_GT(s["mb_per_s"].get<double>(), 0) << s;
+      EXPECT_NEAR(s["ratio_to_min_baseline"].get<double>(), s["mb_per_s"].get<double>() / std::min(serialize, write),
+                  1e-9 * s["ratio_to_min_baseline"].get<double>());
+      EXPECT_EQ(s["overlap_target_met"].get<bool>(), s["overlap_ratio"].get<double>() <= 1.15) << s;
+      ASSERT_EQ(s["snapshots"].size(), 1u);
+      EXPECT_EQ(s["snapshots"][0]["transport"], type);
+      EXPECT_EQ(s["snapshots"][0]["fork_mode"], s["fork_mode"]);
+      EXPECT_EQ(s["snapshots"][0]["prefault_buffers"], s["prefault_buffers"]);
+    }
+  }
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--buffers", "1"}, {"--type", "verbz"}, {"--fork-modes", "both"},
+        {"--prefault-buffers", "maybe"}, {"--keys", "0"}, {"--buffer-bytes", "1K"}, {"--type", "tcp", "--link-gbps", "5"},
+        {"--repeats", "0"}, {"--bogus"}}) {
+    const ProbeRun r = probe_named("pingpong", bad);
+    EXPECT_EQ(r.exit_code, 2) << bad[0] << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad[0] << ": " << r.err;
+  }
 }
 
 TEST_F(ProbeTransportTest, HelpExits0) {
