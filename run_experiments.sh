@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds rpbench (Release), runs a sweep and draws its
-# figures.   ./run_experiments.sh [SWEEP] [--force] [--repeats N]   (default: quick; configs/sweeps/)
+# figures.   ./run_experiments.sh [SWEEP] [--force] [--repeats N] [--shard I/N]   (default: quick; configs/sweeps/)
 # Results: results/SWEEP/*.json; figures: results/SWEEP/figures/*.png and *.pdf. A point whose
 # valid result is already there is skipped, so an interrupted sweep resumes; --force re-runs all;
-# --repeats N runs each point N times (SWEEP/<point>.r0.json ...).
+# --repeats N runs each point N times (SWEEP/<point>.r0.json ...); --shard I/N runs only every N-th
+# run from the I-th (for N hosts sharing results/; no figures: a plain run afterwards draws them).
 # ./run_experiments.sh paper runs every sweep and probe configs/sweeps/paper.json lists (those
 # whose sweep file exists), then draws the paper's figures and results/paper/index.html.
 set -euo pipefail
@@ -13,8 +14,8 @@ sweep=quick
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --repeats) extra+=("$1" "${2:-}"); [ $# -gt 1 ] && shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --repeats|--shard) extra+=("$1" "${2:-}"); [ $# -gt 1 ] && shift ;;
     --*) extra+=("$1") ;;
     *) sweep=$1 ;;
   esac

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs a sweep: one rpbench experiment per grid point, then the sweep's figures.
 
-Usage: run_sweep.py SWEEP [--rpbench PATH] [--results DIR] [--force] [--repeats N] [--root DIR]
+Usage: run_sweep.py SWEEP [--rpbench PATH] [--results DIR] [--force] [--repeats N] [--shard I/N] [--root DIR]
 
 SWEEP names configs/sweeps/SWEEP.json (or is a path to a sweep file). A sweep file:
   {"name": "quick", "description": "...",
@@ -23,6 +23,10 @@ repeat) unless --force. A failing point is reported with its exit status and the
 sweep goes on; the runner exits 1 at the end if any point (or a figure family) failed, 2 for a
 bad sweep file or a missing rpbench.
 Figures go to RESULTS/SWEEP/figures/.
+--shard I/N (1 <= I <= N) runs only runs I, I+N, I+2N, ... of the sweep's list (points x repeats, in
+order), for N hosts or scheduler tasks sharing one results folder (each result is written to a
+temporary name and renamed, so shards never see each other's partial files). A shard draws no
+figures; a run without --shard afterwards skips every valid result and draws them.
 """
 import argparse
 import hashlib
@@ -277,10 +281,18 @@ def draw_figures(result_files, figdir, names, out):
     return failed
 
 
-def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, repeats=None):
+def parse_shard(text):
+    """'I/N' -> (I, N) with 1 <= I <= N; raises ValueError saying what is wrong."""
+    m = re.fullmatch(r"([0-9]+)/([0-9]+)", text or "")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise ValueError(f"--shard must be I/N with 1 <= I <= N (e.g. 2/4), got {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, repeats=None, shard=None):
     """Runs every point (`repeats` times each: the argument if given, else the sweep file's) and
     draws the figures; returns the process exit status. Progress goes to `out` (default: the
-    current sys.stdout)."""
+    current sys.stdout). shard (I, N): only runs I, I+N, ... (1-based), and no figures."""
     out = out or sys.stdout
     from rpplot import families  # imported here: matplotlib only when a sweep really runs
 
@@ -290,6 +302,8 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
     repeats = sweep["repeats"] if repeats is None else check_repeats(repeats)
     runs = [(stem, point) for point_name, point in expand_sweep(sweep)
             for stem in result_names(point_name, repeats)]
+    if shard:
+        runs = runs[shard[0] - 1::shard[1]]
     outdir = pathlib.Path(results_root) / name
     outdir.mkdir(parents=True, exist_ok=True)
     rpbench = pathlib.Path(rpbench)
@@ -332,13 +346,17 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
             continue
         print(f"[{i}/{n}] {point_name} done in {secs:.1f} s", file=out, flush=True)
         done.append(result)
-    if sweep["figures"] and done:
+    which = f"shard {shard[0]}/{shard[1]}: " if shard else ""
+    if shard and sweep["figures"]:
+        print(f"figures: not drawn by a shard (run the sweep without --shard once every shard is done: it "
+              f"skips the valid results and draws)", file=out, flush=True)
+    elif sweep["figures"] and done:
         failed += draw_figures(done, outdir / "figures", sweep["figures"], out)
     if failed:
-        print(f"run_sweep: {len(failed)} failure(s) in {n} {_runs_word(repeats)}: {', '.join(failed)}",
+        print(f"run_sweep: {which}{len(failed)} failure(s) in {n} {_runs_word(repeats)}: {', '.join(failed)}",
               file=out, flush=True)
         return 1
-    print(f"run_sweep: {n} {_runs_word(repeats)} ok", file=out, flush=True)
+    print(f"run_sweep: {which}{n} {_runs_word(repeats)} ok", file=out, flush=True)
     return 0
 
 
@@ -361,6 +379,8 @@ def main(argv=None):
     ap.add_argument("--force", action="store_true", help="re-run points whose result is valid")
     ap.add_argument("--repeats", type=int, metavar="N",
                     help="runs per point, results <point>.r0.json ... (default: the sweep's 'repeats', else 1)")
+    ap.add_argument("--shard", metavar="I/N",
+                    help="run only runs I, I+N, I+2N, ... (1 <= I <= N) of the sweep, and draw no figures")
     ap.add_argument("--root", default=str(REPO_ROOT),
                     help="repo root for sweep names and base paths (default: this repo)")
     args = ap.parse_args(argv)
@@ -370,9 +390,16 @@ def main(argv=None):
     if args.repeats is not None and args.repeats < 1:
         print(f"run_sweep: --repeats must be an integer >= 1, got {args.repeats}", file=sys.stderr)
         return 2
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as e:
+            print(f"run_sweep: {e}", file=sys.stderr)
+            return 2
     try:
         return run_sweep(resolve_sweep(args.sweep, root), rpbench.resolve(), results.resolve(),
-                         root, force=args.force, repeats=args.repeats)
+                         root, force=args.force, repeats=args.repeats, shard=shard)
     except SweepError as e:
         print(f"run_sweep: {e}", file=sys.stderr)
         return 2

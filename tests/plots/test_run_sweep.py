@@ -173,6 +173,29 @@ class SweepRunTest(unittest.TestCase):
         rc, out, _ = self.run_sweep("--force")
         self.assertEqual((rc, len(self.calls())), (0, 4))
 
+    def test_shards_split_the_runs_and_draw_no_figures(self):
+        self.write_sweep({**SWEEP, "figures": ["throughput"]})
+        names = []
+        for shard in ("1/3", "2/3", "3/3"):
+            if self.log.exists():
+                self.log.unlink()
+            rc, out, _ = self.run_sweep("--shard", shard)
+            self.assertEqual(rc, 0, out)
+            self.assertIn(f"run_sweep: shard {shard}: ", out)
+            self.assertIn("figures: not drawn by a shard", out)
+            names += [pathlib.Path(c[-1]).stem for c in self.calls()]
+        self.assertEqual(sorted(names), sorted(POINTS))  # every point exactly once
+        self.assertEqual(names[:2], [POINTS[0], POINTS[3]])  # shard 1/3: runs 1 and 4
+        self.assertFalse((self.results / "quick" / "figures").exists())
+        self.log.unlink()
+        rc, out, _ = self.run_sweep()  # afterwards: nothing runs, the figures are drawn
+        self.assertEqual((rc, self.calls()), (0, []), out)
+        self.assertTrue(list((self.results / "quick" / "figures").glob("*.png")))
+        for bad in ("0/2", "3/2", "1", "a/b", "1/0"):
+            rc, _, err = self.run_sweep("--shard", bad)
+            self.assertEqual(rc, 2, bad)
+            self.assertIn("--shard must be I/N", err)
+
     def test_repeats_run_each_point_as_separate_experiments(self):
         self.write_sweep({**SWEEP, "grid": {"engine.type": ["memory"]}, "repeats": 3})
         rc, out, _ = self.run_sweep()
