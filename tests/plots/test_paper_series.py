@@ -10,7 +10,7 @@ import unittest
 import helpers
 import paper_helpers as ph
 from rpplot import contexts, loader
-from rpplot.paper import dataset, manifest, registry, series
+from rpplot.paper import dataset, inputs, manifest, registry, series
 
 
 def result(path, engine="rdb-fork", keys=1000, rate=10000, host="fixture", duration_ms=100.0, **config):
@@ -145,6 +145,9 @@ class ManifestTest(unittest.TestCase):
             ({**good, "sweeps": [{"sweep": "a", "figures": "1"}]}, "'figures' must be a list"),
             (bad_probe, "leave --out out of 'args'"),
             ({**good, "probes": [{"probe": "p", "args": ["probe"], "out": "../x.json"}]}, "inside the results root"),
+            ({**good, "sweeps": [{"sweep": "a", "where": [1]}]}, "'where' must be an object"),
+            ({**good, "sweeps": [{"sweep": "a", "where": {"bad key": 1}}]}, "not a dotted config key"),
+            ({**good, "sweeps": [{"sweep": "a", "where": {"engine.x": [1]}}]}, "must be a string, number"),
             ("{", "not valid JSON"),
         ]
         for doc, message in cases:
@@ -154,6 +157,19 @@ class ManifestTest(unittest.TestCase):
                 self.assertIn(message, str(cm.exception))
                 self.assertIn("paper.json", str(cm.exception))
                 self.assertNotIn("\n", str(cm.exception))
+
+    def test_where_keeps_the_results_with_those_config_values(self):
+        doc = json.loads(ph.MANIFEST.read_text())
+        for entry in doc["sweeps"]:
+            if entry["sweep"] == "pingpong":
+                entry["where"] = {"engine.fork_mode": "parent-posts", "transport.type": "shm"}
+        man = manifest.load(self.write(doc), registry.BY_NUMBER)
+        got = inputs.load(man, ph.TREE)
+        kept = got.by_source[("sweep", "pingpong")]
+        self.assertEqual(sorted(r.run for r in kept), ["parent-posts_shm_0", "parent-posts_shm_25"])
+        self.assertEqual(got.unselected, {"pingpong": 4})
+        everything = ph.fixture_inputs()
+        self.assertEqual(len(everything.by_source[("sweep", "pingpong")]), 6)
 
     def test_commands(self):
         man = ph.load_manifest()

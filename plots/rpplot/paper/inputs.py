@@ -3,7 +3,7 @@ under the results root (RESULTS/<sweep>/*.json, RESULTS/<probe out>), each parse
 checked (a validator is passed in: scripts/validate_results.py's, by plots/paper.py). A file that
 does not parse or validate is left out with one line in `errors`; failed experiments
 (NAME.failed.json) are left out and counted; --context FIELD=VALUE selectors keep only results
-of that context."""
+of that context; a sweep's `where` (manifest.py) keeps only results with those config values."""
 import json
 import pathlib
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ class Inputs:
     errors: list = field(default_factory=list)        # one line per bad file
     failed: dict = field(default_factory=dict)        # sweep -> [NAME.failed.json paths]
     deselected: int = 0                               # results left out by --context
+    unselected: dict = field(default_factory=dict)    # sweep -> results left out by its 'where'
 
     def results_of(self, sources, kind=None):
         out = []
@@ -88,6 +89,9 @@ def load(manifest, results_root, validate=None, selectors=None):
                 continue
             if selectors and not contexts.matches(result, selectors):
                 inputs.deselected += 1
+                continue
+            if src.kind == "sweep" and any(loader.config_value(result.config, k) != v for k, v in src.where.items()):
+                inputs.unselected[src.name] = inputs.unselected.get(src.name, 0) + 1
                 continue
             results.append(result)
         if not results and (src.kind, src.name) not in inputs.missing:

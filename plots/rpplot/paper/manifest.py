@@ -3,10 +3,14 @@ probes the figures draw from, and which figures (and the headline table) each on
 sweep lands, add a line for it.
 
   {"name": "paper", "description": "...", "repeats": 3,
-   "sweeps": [{"sweep": "mempool", "figures": [1, 2, 3], "table": true, "repeats": 5, "note": "..."}],
+   "sweeps": [{"sweep": "mempool", "figures": [1, 2, 3], "table": true, "repeats": 5, "note": "..."},
+              {"sweep": "pingpong", "figures": [3], "where": {"engine.buffer_bytes": 4194304}}],
    "probes": [{"probe": "transport-shm", "args": ["probe", "transport", "--type", "shm"],
                "out": "probe/transport-shm.json", "figures": [8, 10], "note": "..."}]}
 
+`where` (sweeps only) keeps the sweep's results whose resolved config has those values (dotted
+keys, JSON scalars): a sweep that studies configurations at one dataset size (pingpong: buffer
+sizes, channels) feeds the paper with one of them.
 `repeats` (paper-wide, or per sweep) is how many times scripts/run_paper.py runs each point; a
 probe's `args` are rpbench's (the runner adds --out RESULTS/<out>); `out` is relative to the
 results root.
@@ -17,9 +21,10 @@ import re
 from dataclasses import dataclass, field
 
 TOP_KEYS = {"name", "description", "repeats", "sweeps", "probes"}
-SWEEP_KEYS = {"sweep", "figures", "table", "repeats", "note"}
+SWEEP_KEYS = {"sweep", "figures", "table", "repeats", "note", "where"}
 PROBE_KEYS = {"probe", "args", "out", "figures", "table", "note"}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+DOTTED = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 
 
 class ManifestError(ValueError):
@@ -36,6 +41,7 @@ class Source:
     args: list = field(default_factory=list)
     out: str = ""              # probes: result file relative to the results root
     note: str = ""
+    where: dict = field(default_factory=dict)  # sweeps: config values a result must have
 
     def results_path(self, results_root):
         root = pathlib.Path(results_root)
@@ -69,6 +75,17 @@ def _repeats(path, where, value):
     return value
 
 
+def _where(path, where, value):
+    if not isinstance(value, dict):
+        raise ManifestError(f"{path}: {where}: 'where' must be an object of dotted config key -> value")
+    for key, v in value.items():
+        if not DOTTED.match(key):
+            raise ManifestError(f"{path}: {where}: 'where' key {key!r} is not a dotted config key like 'engine.buffer_bytes'")
+        if isinstance(v, (dict, list)):
+            raise ManifestError(f"{path}: {where}: 'where' value of {key!r} must be a string, number, boolean or null")
+    return dict(value)
+
+
 def _entry(path, i, entry, kind, known_figures, default_repeats):
     where = f"{kind}s[{i}]"
     if not isinstance(entry, dict):
@@ -93,6 +110,7 @@ def _entry(path, i, entry, kind, known_figures, default_repeats):
     src = Source(kind, name, figures, table, note=str(entry.get("note", "")))
     if kind == "sweep":
         src.repeats = _repeats(path, f"{where} ({name}): ", entry.get("repeats", default_repeats))
+        src.where = _where(path, f"{where} ({name})", entry.get("where", {}))
         return src
     args, out = entry.get("args"), entry.get("out")
     if not isinstance(args, list) or not args or args[0] != "probe" or not all(isinstance(a, str) for a in args):
