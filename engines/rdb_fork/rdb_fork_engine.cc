@@ -22,49 +22,28 @@ StatusOr<std::unique_ptr<RdbForkEngine>> RdbForkEngine::open(const RdbForkOption
   if (!dir.ok()) return dir.status();
   dir->keep(opt.keep_dir);
   std::unique_ptr<RdbForkEngine> e(new RdbForkEngine(opt, std::move(*dir)));
-  if (Status s = e->thp_.apply(); !s.ok()) return s;
+  if (Status s = e->store_.apply_thp(); !s.ok()) return s;
   return e;
 }
 
 RdbForkEngine::RdbForkEngine(const RdbForkOptions& opt, PrivateDir dir)
-    : Engine(kRdbForkEngineInfo), opt_(opt), thp_(opt.thp), work_dir_(std::move(dir)) {
-  store_.set_track_digest(false);
-}
+    : Engine(kRdbForkEngineInfo), opt_(opt), work_dir_(std::move(dir)), store_(kRdbForkEngineInfo.name, opt.thp) {}
 
 RdbForkEngine::~RdbForkEngine() {
   child_.abort();  // before the directory goes
 }
 
-void RdbForkEngine::on_resize() {
-  resizes_seen_ = store_.resizes_started();
-  thp_.advise();
-}
+Status RdbForkEngine::put(std::string_view key, std::string_view value) { return store_.put(key, value); }
 
-Status RdbForkEngine::put(std::string_view key, std::string_view value) {
-  try {
-    store_.put(key, value);
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("rdb-fork: out of memory storing a " + std::to_string(value.size()) + "-byte value");
-  }
-  after_mutation();
-  return Status::Ok();
-}
+Status RdbForkEngine::get(std::string_view key, std::string* value) { return store_.get(key, value); }
 
-Status RdbForkEngine::get(std::string_view key, std::string* value) {
-  return store_.get(key, value) ? Status::Ok() : Status::NotFound();
-}
-
-Status RdbForkEngine::del(std::string_view key) {
-  const bool found = store_.del(key);
-  after_mutation();
-  return found ? Status::Ok() : Status::NotFound();
-}
+Status RdbForkEngine::del(std::string_view key) { return store_.del(key); }
 
 Status RdbForkEngine::begin_snapshot() {
   if (child_.running()) {
     return Status::FailedPrecondition("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
   }
-  thp_.advise();
+  store_.thp().advise();
   rdb::RdbWriteOptions w;
   w.file.buffer_bytes = static_cast<size_t>(opt_.buffer_bytes);
   w.file.fsync = opt_.fsync;
@@ -72,16 +51,16 @@ Status RdbForkEngine::begin_snapshot() {
   w.writer.producer = "rdb-fork";
   w.writer.test_pause_after_header_ms = opt_.test_child_pause_ms;
   std::optional<ContentDigest> expected;
-  if (store_.track_digest()) expected = store_.digest();
-  Status s = child_.start(store_, work_dir_.path(), rdb_path(), w, expected);
-  if (s.ok()) store_.pause_resize(true);
+  if (store_.kv().track_digest()) expected = store_.kv().digest();
+  Status s = child_.start(store_.kv(), work_dir_.path(), rdb_path(), w, expected);
+  if (s.ok()) store_.kv().pause_resize(true);
   return s;
 }
 
 std::optional<SnapshotReport> RdbForkEngine::poll_snapshot() {
   std::optional<SnapshotReport> r = child_.poll();
   if (!r) return r;
-  store_.pause_resize(false);
+  store_.kv().pause_resize(false);
   if (r->ok()) ++snapshots_ok_;
   else ++snapshots_failed_;
   return r;
@@ -101,9 +80,8 @@ RecoveryReport RdbForkEngine::recover() {
     rep.status = errno_status("rdb-fork: no complete snapshot to recover from: " + path);
     return rep;
   }
-  const rdb::RdbLoadResult r = rdb::load_rdb_file(path, &store_, [this] { thp_.advise_if_heap_grew(); });
-  resizes_seen_ = store_.resizes_started();
-  thp_.advise();
+  const rdb::RdbLoadResult r = rdb::load_rdb_file(path, &store_.kv(), store_.load_tick());
+  store_.after_load();
   rep.status = r.status;
   rep.bytes = r.bytes;
   rep.keys = rep.ok() ? r.keys : 0;
@@ -114,9 +92,9 @@ RecoveryReport RdbForkEngine::recover() {
 }
 
 nlohmann::json RdbForkEngine::report() const {
-  const int64_t keys = static_cast<int64_t>(store_.size());
+  const int64_t keys = static_cast<int64_t>(store_.kv().size());
   const int64_t alloc = kvstore::allocated_bytes();
-  const kvstore::TableStats t = store_.table_stats();
+  const kvstore::TableStats t = store_.kv().table_stats();
   nlohmann::json j;
   j["keys"] = keys;
   j["allocator"] = kvstore::allocator_name();
@@ -136,7 +114,7 @@ nlohmann::json RdbForkEngine::report() const {
   j["work_dir"] = work_dir_.path();
   j["buffer_bytes"] = opt_.buffer_bytes;
   j["fsync"] = opt_.fsync;
-  j["thp"] = thp_.report();
+  j["thp"] = store_.thp().report();
   j["snapshots_ok"] = snapshots_ok_;
   j["snapshots_failed"] = snapshots_failed_;
   return j;

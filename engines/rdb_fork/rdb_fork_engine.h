@@ -11,8 +11,7 @@
 
 #include "base/private_dir.h"
 #include "engines/engine.h"
-#include "engines/kvstore/kvstore.h"
-#include "engines/kvstore/thp_policy.h"
+#include "engines/kvstore/fork_store.h"
 #include "engines/rdb_fork/rdb_fork_options.h"
 #include "engines/rdb_fork/snapshot_child.h"
 #include "engines/registry.h"
@@ -39,12 +38,12 @@ class RdbForkEngine final : public Engine {
   RecoveryReport recover() override;
   // The store does not track its digest (Redis pays no such cost per put): a full scan, which
   // only verify asks for.
-  StatusOr<std::string> digest() override { return store_.compute_digest().hex(); }
-  std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.size()); }
+  StatusOr<std::string> digest() override { return store_.kv().compute_digest().hex(); }
+  std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.kv().size()); }
   nlohmann::json report() const override;
 
   // For tests and tools.
-  const kvstore::KvStore& store() const { return store_; }
+  const kvstore::KvStore& store() const { return store_.kv(); }
   int snapshot_child_pid() const { return child_.running() ? child_.pid() : -1; }
   const std::string& work_dir() const { return work_dir_.path(); }
   std::string rdb_path() const { return work_dir_.path() + "/" + opt_.rdb_file; }
@@ -53,18 +52,11 @@ class RdbForkEngine final : public Engine {
 
  private:
   RdbForkEngine(const RdbForkOptions& opt, PrivateDir dir);
-  void after_mutation() {
-    if (store_.resizes_started() != resizes_seen_) on_resize();
-    thp_.advise_if_heap_grew();
-  }
-  void on_resize();
 
   RdbForkOptions opt_;
-  kvstore::ThpPolicy thp_;
   PrivateDir work_dir_;  // removed when the engine goes, unless keep_files
-  kvstore::KvStore store_;
+  kvstore::ForkStore store_;
   SnapshotChild child_;
-  uint64_t resizes_seen_ = 0;
   uint64_t snapshots_ok_ = 0;
   uint64_t snapshots_failed_ = 0;
 };

@@ -73,7 +73,7 @@ StatusOr<std::unique_ptr<PingpongEngine>> PingpongEngine::open(const PingpongOpt
   StatusOr<std::unique_ptr<transport::RemoteMemory>> remote = transport::RemoteMemory::open(transport);
   if (!remote.ok()) return remote.status().with_context("rdma-pingpong: ");
   std::unique_ptr<PingpongEngine> e(new PingpongEngine(opt, std::move(*remote)));
-  if (Status s = e->thp_.apply(); !s.ok()) return s;
+  if (Status s = e->store_.apply_thp(); !s.ok()) return s;
   StatusOr<std::unique_ptr<remote::RemoteSlots>> slots = remote::RemoteSlots::open(e->remote_->transport());
   if (!slots.ok()) return slots.status().with_context("rdma-pingpong: ");
   e->slots_ = std::move(*slots);
@@ -93,39 +93,18 @@ StatusOr<std::unique_ptr<PingpongEngine>> PingpongEngine::open(const PingpongOpt
 }
 
 PingpongEngine::PingpongEngine(const PingpongOptions& opt, std::unique_ptr<transport::RemoteMemory> remote)
-    : Engine(kPingpongEngineInfo), opt_(opt), thp_(opt.thp), remote_(std::move(remote)) {
-  store_.set_track_digest(false);
-}
+    : Engine(kPingpongEngineInfo), opt_(opt), remote_(std::move(remote)), store_(kPingpongEngineInfo.name, opt.thp) {}
 
 PingpongEngine::~PingpongEngine() {
   stream_.abort();  // before the buffers, the slots and the connection go
   if (shared_.data() != nullptr) (void)remote_->transport().deregister_buffer(shared_id_);
 }
 
-void PingpongEngine::on_resize() {
-  resizes_seen_ = store_.resizes_started();
-  thp_.advise();
-}
+Status PingpongEngine::put(std::string_view key, std::string_view value) { return store_.put(key, value); }
 
-Status PingpongEngine::put(std::string_view key, std::string_view value) {
-  try {
-    store_.put(key, value);
-  } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("rdma-pingpong: out of memory storing a " + std::to_string(value.size()) + "-byte value");
-  }
-  after_mutation();
-  return Status::Ok();
-}
+Status PingpongEngine::get(std::string_view key, std::string* value) { return store_.get(key, value); }
 
-Status PingpongEngine::get(std::string_view key, std::string* value) {
-  return store_.get(key, value) ? Status::Ok() : Status::NotFound();
-}
-
-Status PingpongEngine::del(std::string_view key) {
-  const bool found = store_.del(key);
-  after_mutation();
-  return found ? Status::Ok() : Status::NotFound();
-}
+Status PingpongEngine::del(std::string_view key) { return store_.del(key); }
 
 Status PingpongEngine::begin_snapshot() {
   if (stream_.running())
@@ -134,7 +113,7 @@ Status PingpongEngine::begin_snapshot() {
   if (areas_.capacity == 0)
     return Status::ResourceExhausted("rdma-pingpong: the memory node's region of " +
                                      std::to_string(remote_->transport().region_bytes()) + " bytes leaves no room for two slots");
-  thp_.advise();
+  store_.thp().advise();
   StreamPlan plan;
   const uint64_t t0 = measure::now_ns();
   StatusOr<remote::RemoteSlots::Target> target = slots_->prepare();
@@ -154,15 +133,15 @@ Status PingpongEngine::begin_snapshot() {
   parent.buffers = &shared_;
   parent.buffer_id = shared_id_;
   parent.slots = slots_.get();
-  Status s = stream_.start(store_, plan, *remote_, parent);
-  if (s.ok()) store_.pause_resize(true);
+  Status s = stream_.start(store_.kv(), plan, *remote_, parent);
+  if (s.ok()) store_.kv().pause_resize(true);
   return s;
 }
 
 std::optional<SnapshotReport> PingpongEngine::poll_snapshot() {
   std::optional<SnapshotReport> r = stream_.poll();
   if (!r) return r;
-  store_.pause_resize(false);
+  store_.kv().pause_resize(false);
   if (r->ok()) ++snapshots_ok_;
   else ++snapshots_failed_;
   return r;
@@ -177,7 +156,7 @@ RecoveryReport PingpongEngine::recover() {
                                             std::to_string(stream_.pid()) + ") is running");
     return rep;
   }
-  store_.clear();
+  store_.kv().clear();
   const uint64_t t0 = measure::now_ns();
   StatusOr<remote::RemoteSlots::Candidates> cand = slots_->candidates();
   if (!cand.ok()) {
@@ -205,13 +184,12 @@ RecoveryReport PingpongEngine::recover() {
     }
     const uint64_t t_slot = measure::now_ns();
     RemoteSource src(remote_->transport(), (*rb)->id, *(*rb)->buffers, *s.header, stall(), name);
-    const rdb::RdbLoadResult r = rdb::load_rdb(&src, &store_, [this] { thp_.advise_if_heap_grew(); });
-    resizes_seen_ = store_.resizes_started();
+    const rdb::RdbLoadResult r = rdb::load_rdb(&src, &store_.kv(), store_.load_tick());
     if (!r.status.ok()) {
       problems += (problems.empty() ? "" : "; ") + name + ": " + r.status.message();
       continue;
     }
-    thp_.advise();
+    store_.after_load();
     const double total_ms = ms_since(t_slot);
     const double wait_ms = static_cast<double>(src.wait_ns()) / 1e6;
     recovered_digest_ = s.header->digest;
@@ -240,7 +218,7 @@ RecoveryReport PingpongEngine::recover() {
         {"skipped", problems.empty() ? nlohmann::json(nullptr) : nlohmann::json(problems)}};
     return rep;
   }
-  store_.clear();
+  store_.kv().clear();
   rep.status = Status::Corruption("rdma-pingpong: no committed snapshot could be recovered (" + problems + ")");
   return rep;
 }
@@ -282,7 +260,7 @@ Status PingpongEngine::dump(const std::string& path, uint64_t* sequence) {
 }
 
 nlohmann::json PingpongEngine::report() const {
-  const int64_t keys = static_cast<int64_t>(store_.size());
+  const int64_t keys = static_cast<int64_t>(store_.kv().size());
   const int64_t alloc = kvstore::allocated_bytes();
   nlohmann::json j;
   j["keys"] = keys;
@@ -299,7 +277,7 @@ nlohmann::json PingpongEngine::report() const {
   j["buffer_bytes"] = opt_.buffer_bytes;
   j["prefault_buffers"] = opt_.prefault_buffers;
   if (shared_.data() != nullptr) j["shared_buffers_prefault_us"] = shared_.prefault_us();
-  j["thp"] = thp_.report();
+  j["thp"] = store_.thp().report();
   j["snapshots_ok"] = snapshots_ok_;
   j["snapshots_failed"] = snapshots_failed_;
   return j;

@@ -10,8 +10,7 @@
 #include <string>
 
 #include "engines/engine.h"
-#include "engines/kvstore/kvstore.h"
-#include "engines/kvstore/thp_policy.h"
+#include "engines/kvstore/fork_store.h"
 #include "engines/rdma_pingpong/pingpong_options.h"
 #include "engines/rdma_pingpong/snapshot_stream.h"
 #include "engines/rdma_pingpong/stream_buffers.h"
@@ -42,10 +41,10 @@ class PingpongEngine final : public Engine {
   Status begin_snapshot() override;
   std::optional<SnapshotReport> poll_snapshot() override;
   RecoveryReport recover() override;
-  StatusOr<std::string> digest() override { return store_.compute_digest().hex(); }
+  StatusOr<std::string> digest() override { return store_.kv().compute_digest().hex(); }
   // The digest the snapshot child computed at fork time, read from the recovered slot's header.
   StatusOr<std::string> recovered_snapshot_digest() override;
-  std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.size()); }
+  std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.kv().size()); }
   nlohmann::json report() const override;
 
   // Writes the newest committed snapshot's RDB stream to `path` (temp file + rename), after
@@ -54,34 +53,27 @@ class PingpongEngine final : public Engine {
   Status dump(const std::string& path, uint64_t* sequence = nullptr);
 
   // For tests and tools.
-  const kvstore::KvStore& store() const { return store_; }
+  const kvstore::KvStore& store() const { return store_.kv(); }
   int snapshot_child_pid() const { return stream_.running() ? stream_.pid() : -1; }
   transport::RemoteMemory& remote() { return *remote_; }
   void set_test_child_pause_ms(unsigned ms) { opt_.test_child_pause_ms = ms; }
 
  private:
   PingpongEngine(const PingpongOptions& opt, std::unique_ptr<transport::RemoteMemory> remote);
-  void after_mutation() {
-    if (store_.resizes_started() != resizes_seen_) on_resize();
-    thp_.advise_if_heap_grew();
-  }
-  void on_resize();
   // The buffers a recovery or a dump reads into: the shared set (parent-posts) or a fresh one.
   struct ReadBuffers;
   StatusOr<std::unique_ptr<ReadBuffers>> read_buffers();
   std::chrono::milliseconds stall() const;
 
   PingpongOptions opt_;
-  kvstore::ThpPolicy thp_;
   std::unique_ptr<transport::RemoteMemory> remote_;
   std::unique_ptr<remote::RemoteSlots> slots_;
   remote::SlotAreas areas_;
   StreamBuffers shared_;  // parent-posts only
   transport::BufferId shared_id_ = 0;
-  kvstore::KvStore store_;
+  kvstore::ForkStore store_;
   SnapshotStream stream_;
   std::optional<ContentDigest> recovered_digest_;
-  uint64_t resizes_seen_ = 0;
   uint64_t snapshots_ok_ = 0;
   uint64_t snapshots_failed_ = 0;
 };
