@@ -4,8 +4,15 @@
 // incremental rehashing: two tables and a rehash index; while a rehash is in progress every
 // lookup, insert and delete first moves one bucket (visiting at most ten empty ones), as Redis's
 // _dictRehashStep does. Each entry ({next, key, value}), each key and each value is its own
-// malloc allocation (keys and values as Sds: length header + bytes), so the heap's page layout,
-// and hence the copy-on-write cost of fork(), resembles Redis's.
+// allocation (keys and values as Sds: length header + bytes), so the heap's page layout, and
+// hence the copy-on-write cost of fork(), resembles Redis's.
+//
+// BasicKvStore<Alloc> allocates through `Alloc` (kvstore_alloc.h); KvStore is the one on the
+// process heap (malloc), which the fork-based engines use. The member definitions are in
+// kvstore_impl.h, instantiated for MallocAlloc in kvstore.cc and for another allocator where it
+// is defined (mempool-offload's pool). The store holds no pointer but to what its allocator
+// gave it and to the allocator's own state, and no virtual function: a store built on an
+// allocator whose memory is one fixed range can be saved and mapped back as raw bytes.
 //
 // Resizing follows Redis 7.0: grow when used >= buckets (to the next power of two >= used+1),
 // shrink when used*100/buckets < 10 (Redis does that from serverCron; here on delete). While
@@ -28,6 +35,7 @@
 #include <string_view>
 
 #include "engines/content_digest.h"
+#include "engines/kvstore/kvstore_alloc.h"
 #include "engines/kvstore/sds.h"
 
 namespace rpbench::kvstore {
@@ -44,19 +52,21 @@ struct TableStats {
   bool resize_paused = false;
 };
 
-class KvStore {
+template <class Alloc>
+class BasicKvStore {
  public:
   static constexpr uint64_t kInitialBuckets = 4;
   static constexpr uint64_t kForceResizeRatio = 5;
   static constexpr uint64_t kMinFillPercent = 10;
 
-  KvStore() = default;
-  ~KvStore();
-  KvStore(KvStore&& o) noexcept;
-  KvStore& operator=(KvStore&& o) noexcept;
-  KvStore(const KvStore&) = delete;
-  KvStore& operator=(const KvStore&) = delete;
-  void swap(KvStore& o) noexcept;
+  BasicKvStore() = default;
+  explicit BasicKvStore(Alloc alloc) : alloc_(alloc) {}
+  ~BasicKvStore();
+  BasicKvStore(BasicKvStore&& o) noexcept;
+  BasicKvStore& operator=(BasicKvStore&& o) noexcept;
+  BasicKvStore(const BasicKvStore&) = delete;
+  BasicKvStore& operator=(const BasicKvStore&) = delete;
+  void swap(BasicKvStore& o) noexcept;
 
   // Inserts or overwrites. Returns true when the key was new.
   bool put(std::string_view key, std::string_view value);
@@ -119,8 +129,10 @@ class KvStore {
   void shrink_if_needed();
   // Starts a rehash into a table of the next power of two >= want (or installs the first table).
   void start_resize(uint64_t want, bool forced);
-  static void free_table(Table* t);
+  void free_table(Table* t);
+  void free_entry(Entry* e);
 
+  [[no_unique_address]] Alloc alloc_{};
   Table tables_[2];
   uint64_t used0_ = 0;
   uint64_t used1_ = 0;
@@ -131,5 +143,8 @@ class KvStore {
   ContentDigest digest_;
   bool track_digest_ = true;
 };
+
+extern template class BasicKvStore<MallocAlloc>;
+using KvStore = BasicKvStore<MallocAlloc>;
 
 }  // namespace rpbench::kvstore

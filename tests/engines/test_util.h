@@ -52,7 +52,9 @@ inline std::string test_value(uint64_t i, uint64_t version, size_t len) {
   return v;
 }
 
-inline std::map<std::string, std::string> contents(const kvstore::KvStore& s) {
+// Every pair of a store (a kvstore::BasicKvStore on any allocator).
+template <class Store>
+std::map<std::string, std::string> contents(const Store& s) {
   std::map<std::string, std::string> m;
   s.for_each([&](std::string_view k, std::string_view v) { m.emplace(std::string(k), std::string(v)); });
   return m;
