@@ -4,7 +4,7 @@
 #include <deque>
 #include <vector>
 
-#include "engines/rdma_pingpong/buffer_poster.h"
+#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/stream_sink.h"
 #include "engines/remote/remote_slots.h"
 
@@ -13,7 +13,7 @@ namespace rpbench::pingpong {
 class DirectPort final : public BufferPort {
  public:
   // `area_offset`: where the slot's payload starts in the region; `slot`: the slot to commit.
-  DirectPort(BufferPoster* poster, remote::RemoteSlots* slots, int buffers, uint64_t area_offset, int slot);
+  DirectPort(remote::BufferPoster* poster, remote::RemoteSlots* slots, int buffers, uint64_t area_offset, int slot);
 
   Status send(int index, uint64_t len, uint64_t stream_offset) override;
   StatusOr<int> acquire() override;
@@ -24,7 +24,7 @@ class DirectPort final : public BufferPort {
  private:
   void take_done();
 
-  BufferPoster* poster_;
+  remote::BufferPoster* poster_;
   remote::RemoteSlots* slots_;
   uint64_t area_offset_;
   int slot_;

@@ -145,7 +145,7 @@ Status HandoffPort::commit(const remote::SlotHeader& header) {
 
 // ---- the parent's side
 
-ParentPoster::ParentPoster(transport::Transport& t, transport::BufferId buf, const StreamBuffers& buffers,
+ParentPoster::ParentPoster(transport::Transport& t, transport::BufferId buf, const remote::StreamBuffers& buffers,
                            remote::RemoteSlots& slots, remote::RemoteSlots::Target target, uint64_t area_offset,
                            UniqueFd fd, std::chrono::milliseconds stall)
     : poster_(t, buf, buffers.bytes_each(), stall),

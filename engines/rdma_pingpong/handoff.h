@@ -1,4 +1,4 @@
-// The hand-off of parent-posts: the parent registered the StreamBuffers (MAP_SHARED) with its own
+// The hand-off of parent-posts: the parent registered the remote::StreamBuffers (MAP_SHARED) with its own
 // connection before any fork; the fork child fills them and a thread of the parent posts them.
 //
 // The two sides talk over a SOCK_SEQPACKET socketpair (fixed-size messages, one per packet; a
@@ -23,7 +23,7 @@
 
 #include "base/status_or.h"
 #include "base/unique_fd.h"
-#include "engines/rdma_pingpong/buffer_poster.h"
+#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/stream_sink.h"
 #include "engines/remote/remote_slots.h"
 
@@ -54,7 +54,7 @@ class HandoffPort final : public BufferPort {
 struct PosterResult {
   Status status;             // the posting side's own failure (a transfer, the commit); ok otherwise
   bool committed = false;    // the slot was committed (false too when the child ended without asking)
-  PostStats posts;
+  remote::PostStats posts;
   int64_t cpu_ns = 0;        // the posting thread's CPU time
   uint64_t committed_ns = 0;  // measure::now_ns() after the commit word was written
 };
@@ -62,7 +62,7 @@ struct PosterResult {
 class ParentPoster {
  public:
   // Starts the thread. It ends when the child has committed, failed, or gone (end-of-file).
-  ParentPoster(transport::Transport& t, transport::BufferId buf, const StreamBuffers& buffers,
+  ParentPoster(transport::Transport& t, transport::BufferId buf, const remote::StreamBuffers& buffers,
                remote::RemoteSlots& slots, remote::RemoteSlots::Target target, uint64_t area_offset, UniqueFd fd,
                std::chrono::milliseconds stall);
   ~ParentPoster();  // joins
@@ -75,7 +75,7 @@ class ParentPoster {
  private:
   void run();
 
-  BufferPoster poster_;
+  remote::BufferPoster poster_;
   remote::RemoteSlots& slots_;
   remote::RemoteSlots::Target target_;
   uint64_t area_offset_;

@@ -37,10 +37,10 @@ Status check_stream_header(const remote::SlotHeader& h, uint64_t region_bytes) {
 
 struct PingpongEngine::ReadBuffers {
   transport::Transport& t;
-  StreamBuffers own;             // empty when the shared set is used
-  const StreamBuffers* buffers;  // the set to read into
+  remote::StreamBuffers own;             // empty when the shared set is used
+  const remote::StreamBuffers* buffers;  // the set to read into
   transport::BufferId id = 0;
-  ReadBuffers(transport::Transport& tr, const StreamBuffers* b, transport::BufferId i) : t(tr), buffers(b), id(i) {}
+  ReadBuffers(transport::Transport& tr, const remote::StreamBuffers* b, transport::BufferId i) : t(tr), buffers(b), id(i) {}
   ~ReadBuffers() {
     if (own.data() != nullptr) (void)t.deregister_buffer(id);
   }
@@ -49,14 +49,14 @@ struct PingpongEngine::ReadBuffers {
 StatusOr<std::unique_ptr<PingpongEngine::ReadBuffers>> PingpongEngine::read_buffers() {
   transport::Transport& t = remote_->transport();
   if (shared_.data() != nullptr) return std::make_unique<ReadBuffers>(t, &shared_, shared_id_);
-  StatusOr<StreamBuffers> b = StreamBuffers::create(static_cast<int>(opt_.buffers), static_cast<uint64_t>(opt_.buffer_bytes),
+  StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(static_cast<int>(opt_.buffers), static_cast<uint64_t>(opt_.buffer_bytes),
                                                     /*shared=*/false, opt_.prefault_buffers);
   if (!b.ok()) return b.status();
   auto rb = std::make_unique<ReadBuffers>(t, nullptr, 0);
   rb->own = std::move(*b);
   rb->buffers = &rb->own;
   if (Status s = t.register_buffer(rb->own.data(), rb->own.total_bytes(), &rb->id); !s.ok()) {
-    rb->own = StreamBuffers();
+    rb->own = remote::StreamBuffers();
     return s.with_context("registering the recovery buffers: ");
   }
   return rb;
@@ -79,13 +79,13 @@ StatusOr<std::unique_ptr<PingpongEngine>> PingpongEngine::open(const PingpongOpt
   e->slots_ = std::move(*slots);
   e->areas_ = remote::SlotAreas::halves(e->remote_->transport().region_bytes());
   if (opt.fork_mode == ForkMode::kParentPosts) {
-    StatusOr<StreamBuffers> b = StreamBuffers::create(static_cast<int>(opt.buffers), static_cast<uint64_t>(opt.buffer_bytes),
+    StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(static_cast<int>(opt.buffers), static_cast<uint64_t>(opt.buffer_bytes),
                                                       /*shared=*/true, opt.prefault_buffers);
     if (!b.ok()) return b.status().with_context("rdma-pingpong: ");
     e->shared_ = std::move(*b);
     if (Status s = e->remote_->transport().register_buffer(e->shared_.data(), e->shared_.total_bytes(), &e->shared_id_);
         !s.ok()) {
-      e->shared_ = StreamBuffers();
+      e->shared_ = remote::StreamBuffers();
       return s.with_context("rdma-pingpong: registering the shared snapshot buffers: ");
     }
   }

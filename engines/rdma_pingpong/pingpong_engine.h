@@ -13,7 +13,7 @@
 #include "engines/kvstore/fork_store.h"
 #include "engines/rdma_pingpong/pingpong_options.h"
 #include "engines/rdma_pingpong/snapshot_stream.h"
-#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/stream_buffers.h"
 #include "engines/registry.h"
 #include "engines/remote/remote_slots.h"
 #include "transport/remote_memory.h"
@@ -69,7 +69,7 @@ class PingpongEngine final : public Engine {
   std::unique_ptr<transport::RemoteMemory> remote_;
   std::unique_ptr<remote::RemoteSlots> slots_;
   remote::SlotAreas areas_;
-  StreamBuffers shared_;  // parent-posts only
+  remote::StreamBuffers shared_;  // parent-posts only
   transport::BufferId shared_id_ = 0;
   kvstore::ForkStore store_;
   SnapshotStream stream_;

@@ -4,7 +4,7 @@
 
 namespace rpbench::pingpong {
 
-RemoteSource::RemoteSource(transport::Transport& t, transport::BufferId buf, const StreamBuffers& buffers,
+RemoteSource::RemoteSource(transport::Transport& t, transport::BufferId buf, const remote::StreamBuffers& buffers,
                            const remote::SlotHeader& header, std::chrono::milliseconds stall, std::string name)
     : poster_(t, buf, buffers.bytes_each(), stall),
       buffers_(buffers),

@@ -1,5 +1,5 @@
 // RemoteSource: the RDB loader's InputSource (engines/rdb/input_source.h) over a committed slot
-// of the memory node. The payload is READ into the StreamBuffers piece by piece (piece k into
+// of the memory node. The payload is READ into the remote::StreamBuffers piece by piece (piece k into
 // buffer k mod N), every free buffer reading ahead while the loader parses the piece before it;
 // the payload checksum is taken over the pieces as they are handed out, and a mismatch is an
 // error at the end of the stream (the loader then leaves the store empty).
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engines/rdb/input_source.h"
-#include "engines/rdma_pingpong/buffer_poster.h"
-#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/buffer_poster.h"
+#include "engines/remote/stream_buffers.h"
 #include "engines/remote/checksum.h"
 #include "engines/remote/slot_header.h"
 
@@ -18,7 +18,7 @@ namespace rpbench::pingpong {
 
 class RemoteSource final : public rdb::InputSource {
  public:
-  RemoteSource(transport::Transport& t, transport::BufferId buf, const StreamBuffers& buffers,
+  RemoteSource(transport::Transport& t, transport::BufferId buf, const remote::StreamBuffers& buffers,
                const remote::SlotHeader& header, std::chrono::milliseconds stall, std::string name);
   ~RemoteSource() override;  // waits for reads still in flight (the buffers outlive the source)
 
@@ -26,7 +26,7 @@ class RemoteSource final : public rdb::InputSource {
   Status next(std::span<const char>* chunk) override;
   std::string_view name() const override { return name_; }
 
-  const PostStats& reads() const { return poster_.stats(); }
+  const remote::PostStats& reads() const { return poster_.stats(); }
   int64_t wait_ns() const { return wait_ns_; }  // the loader waiting for a piece to arrive
 
  private:
@@ -34,8 +34,8 @@ class RemoteSource final : public rdb::InputSource {
   uint64_t piece_offset(uint64_t k) const { return k * buffers_.bytes_each(); }
   uint64_t piece_len(uint64_t k) const;
 
-  BufferPoster poster_;
-  const StreamBuffers& buffers_;
+  remote::BufferPoster poster_;
+  const remote::StreamBuffers& buffers_;
   remote::SlotHeader header_;
   std::string name_;
   uint64_t pieces_ = 0;

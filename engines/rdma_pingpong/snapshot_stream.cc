@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "engines/rdb/rdb_kvstore.h"
-#include "engines/rdma_pingpong/buffer_poster.h"
+#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/direct_port.h"
 #include "engines/rdma_pingpong/stream_sink.h"
 #include "measure/clock.h"
@@ -32,17 +32,17 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
   const int count = static_cast<int>(o.buffers);
   const uint64_t each = static_cast<uint64_t>(o.buffer_bytes);
   std::unique_ptr<transport::Transport> own;
-  StreamBuffers mine;
-  const StreamBuffers* buffers = parent.buffers;
+  remote::StreamBuffers mine;
+  const remote::StreamBuffers* buffers = parent.buffers;
   std::unique_ptr<remote::RemoteSlots> slots;
-  std::optional<BufferPoster> poster;
+  std::optional<remote::BufferPoster> poster;
   std::unique_ptr<BufferPort> port;
   if (o.fork_mode == ForkMode::kChildConnect) {
     StatusOr<std::unique_ptr<transport::Transport>> t = remote.connect_again();
     if (!t.ok()) return t.status().with_context("the snapshot child could not connect to the memory node: ");
     own = std::move(*t);
     rec->connected_ns = measure::now_ns();
-    StatusOr<StreamBuffers> b = StreamBuffers::create(count, each, /*shared=*/false, o.prefault_buffers);
+    StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(count, each, /*shared=*/false, o.prefault_buffers);
     if (!b.ok()) return b.status();
     mine = std::move(*b);
     rec->prefault_us = mine.prefault_us();

@@ -1,5 +1,5 @@
 // SnapshotStream: one rdma-pingpong snapshot in flight. start() forks exactly as rdb-fork does;
-// the child serializes the fork-time store as an RDB v10 stream into the StreamBuffers
+// the child serializes the fork-time store as an RDB v10 stream into the remote::StreamBuffers
 // (stream_sink.h), the buffers go to the slot the parent prepared (remote_slots.h) either over the
 // child's own connection (child-connect: direct_port.h) or through the parent's posting thread
 // (parent-posts: handoff.h), and the slot is committed only once every write has completed. The
@@ -24,7 +24,7 @@
 #include "engines/rdb/rdb_writer.h"
 #include "engines/rdma_pingpong/handoff.h"
 #include "engines/rdma_pingpong/pingpong_options.h"
-#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/stream_buffers.h"
 #include "engines/remote/remote_slots.h"
 #include "transport/remote_memory.h"
 
@@ -65,7 +65,7 @@ struct StreamRecord {
 // slot), and for parent-posts the MAP_SHARED buffers it registered.
 struct ParentSide {
   transport::Transport* transport = nullptr;
-  const StreamBuffers* buffers = nullptr;
+  const remote::StreamBuffers* buffers = nullptr;
   transport::BufferId buffer_id = 0;
   remote::RemoteSlots* slots = nullptr;
 };

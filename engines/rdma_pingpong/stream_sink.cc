@@ -5,7 +5,7 @@
 
 namespace rpbench::pingpong {
 
-StreamSink::StreamSink(const StreamBuffers& buffers, BufferPort* port, uint64_t capacity, uint64_t region_bytes)
+StreamSink::StreamSink(const remote::StreamBuffers& buffers, BufferPort* port, uint64_t capacity, uint64_t region_bytes)
     : buffers_(buffers), port_(port), capacity_(capacity), region_bytes_(region_bytes) {}
 
 Status StreamSink::reserve(std::span<char>* window) {

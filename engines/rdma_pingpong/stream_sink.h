@@ -1,5 +1,5 @@
 // StreamSink: the RDB writer's OutputSink (engines/rdb/output_sink.h) of the rdma-pingpong
-// snapshot child. The writer fills the StreamBuffers in turn, in place; each full buffer is handed
+// snapshot child. The writer fills the remote::StreamBuffers in turn, in place; each full buffer is handed
 // to a BufferPort, which sends it to the slot's area in remote memory while the next one fills;
 // the sink waits (acquire) only when every buffer is still in flight. The payload checksum is
 // taken here, over each buffer as it is handed on.
@@ -12,7 +12,7 @@
 
 #include "base/status_or.h"
 #include "engines/rdb/output_sink.h"
-#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/stream_buffers.h"
 #include "engines/remote/checksum.h"
 #include "engines/remote/slot_header.h"
 
@@ -51,7 +51,7 @@ struct SinkStats {
 class StreamSink final : public rdb::OutputSink {
  public:
   // `capacity`: the slot area's bytes; `region_bytes` only for the message when it is too small.
-  StreamSink(const StreamBuffers& buffers, BufferPort* port, uint64_t capacity, uint64_t region_bytes);
+  StreamSink(const remote::StreamBuffers& buffers, BufferPort* port, uint64_t capacity, uint64_t region_bytes);
 
   Status reserve(std::span<char>* window) override;
   Status commit(size_t n) override;
@@ -67,7 +67,7 @@ class StreamSink final : public rdb::OutputSink {
     return failed_;
   }
 
-  const StreamBuffers& buffers_;
+  const remote::StreamBuffers& buffers_;
   BufferPort* port_;
   uint64_t capacity_;
   uint64_t region_bytes_;

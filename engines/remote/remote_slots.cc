@@ -61,6 +61,7 @@ StatusOr<std::array<SlotState, kSlotCount>> RemoteSlots::read() {
       continue;
     }
     st.header = std::move(*h);
+    st.late_digest = decode_late_digest(page, st.header->sequence);
     const uint64_t stored = stored_commit_word(page);
     st.committed = stored != 0 && stored == expected_commit_word(page);
     if (!st.committed)
@@ -108,6 +109,15 @@ Status RemoteSlots::commit(int slot, const SlotHeader& header) {
                     header_offset(slot) + kCommitWordOffset);
       !s.ok())
     return s.with_context("writing slot " + std::to_string(slot) + "'s commit word: ");
+  return Status::Ok();
+}
+
+Status RemoteSlots::write_late_digest(int slot, uint64_t sequence, const ContentDigest& d) {
+  if (slot < 0 || slot >= static_cast<int>(kSlotCount)) return Status::InvalidArgument("no slot " + std::to_string(slot));
+  const uint64_t at = header_offset(slot) + kLateDigestOffset;
+  encode_late_digest(sequence, d, pages_.data() + at);
+  if (Status s = io(transport::Op::kWrite, at, kLateDigestBytes, at); !s.ok())
+    return s.with_context("writing slot " + std::to_string(slot) + "'s digest: ");
   return Status::Ok();
 }
 

@@ -44,6 +44,7 @@ struct SlotState {
   std::optional<SlotHeader> header;  // when the header page decodes
   bool committed = false;            // the commit word validates the header
   Status problem;                    // why the slot holds no usable snapshot (ok when it does)
+  std::optional<ContentDigest> late_digest;  // a late digest record of the header's sequence
 };
 
 // "slot 0 (snapshot 3): never committed" / "slot 1: empty ..." for messages.
@@ -68,6 +69,10 @@ class RemoteSlots {
   StatusOr<Target> prepare();
   // Writes `header` into `slot` and then its commit word. The payload must be complete.
   Status commit(int slot, const SlotHeader& header);
+
+  // Writes the late digest record of snapshot `sequence` into `slot`'s header page (after its
+  // commit: slot_header.h).
+  Status write_late_digest(int slot, uint64_t sequence, const ContentDigest& d);
 
   // The committed slots, newest first (a recovery tries them in this order), and the states of
   // all slots (for the message when none is usable).

@@ -94,4 +94,24 @@ uint64_t expected_commit_word(const uint8_t* page) {
 
 uint64_t stored_commit_word(const uint8_t* page) { return le::get64(page + kCommitWordOffset); }
 
+namespace {
+constexpr uint64_t kLateDigestMagic = 0x315453474442'5052ull;  // "RPBDGST1" little-endian
+}  // namespace
+
+void encode_late_digest(uint64_t sequence, const ContentDigest& d, uint8_t* out) {
+  le::put64(out, kLateDigestMagic);
+  le::put64(out + 8, sequence);
+  le::put64(out + 16, d.sum);
+  le::put64(out + 24, d.xr);
+  le::put64(out + 32, d.count);
+  le::put64(out + 40, checksum64(out, 40));
+}
+
+std::optional<ContentDigest> decode_late_digest(const uint8_t* page, uint64_t sequence) {
+  const uint8_t* p = page + kLateDigestOffset;
+  if (le::get64(p) != kLateDigestMagic || le::get64(p + 8) != sequence || le::get64(p + 40) != checksum64(p, 40))
+    return std::nullopt;
+  return ContentDigest{le::get64(p + 16), le::get64(p + 24), le::get64(p + 32)};
+}
+
 }  // namespace rpbench::remote

@@ -15,9 +15,16 @@
 // after every data write of the snapshot and the header have completed (writes over several
 // channels are not ordered with each other); its value depends on the header, so a commit word
 // left from an older snapshot in the same slot never validates a new header.
+//
+// At kLateDigestOffset of a header page an engine may write, after the commit, the snapshot's
+// content digest when it computes that only once its data are safe (mempool-offload's child
+// does, off the measured path): magic "RPBDGST1", the snapshot's sequence, the digest, and a
+// checksum. Neither the header's checksum nor the commit word covers it: a snapshot whose late
+// digest never arrived is still committed, only without a digest to verify against.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +39,8 @@ inline constexpr uint64_t kHeadersBytes = kSlotCount * kHeaderPageBytes;  // the
 inline constexpr uint64_t kCommitWordOffset = kHeaderPageBytes - 8;        // within a header page
 inline constexpr uint32_t kLayoutVersion = 1;
 inline constexpr size_t kMaxExtraBytes = 1024;
+inline constexpr uint64_t kLateDigestOffset = 3072;  // within a header page, after the header's bytes
+inline constexpr uint64_t kLateDigestBytes = 48;
 
 // What a slot's payload is (and which engine wrote it).
 enum class PayloadKind : uint32_t {
@@ -65,5 +74,10 @@ StatusOr<SlotHeader> decode_header(const uint8_t* page);
 // The commit word that validates the header encoded in `page`, and the one stored in it.
 uint64_t expected_commit_word(const uint8_t* page);
 uint64_t stored_commit_word(const uint8_t* page);
+
+// The late digest record of snapshot `sequence` (kLateDigestBytes at `out`), and reading one back
+// from a header page: the digest when a valid record of that sequence is there.
+void encode_late_digest(uint64_t sequence, const ContentDigest& d, uint8_t* out);
+std::optional<ContentDigest> decode_late_digest(const uint8_t* page, uint64_t sequence);
 
 }  // namespace rpbench::remote

@@ -77,7 +77,7 @@ class MemoryPort final : public pingpong::BufferPort {
 
 // One pass of the stream into fresh, pre-faulted buffers: MB/s (0 on failure), bytes in *bytes.
 double serialize_once(const kvstore::KvStore& store, const Flags& f, uint64_t each, int64_t* bytes) {
-  StatusOr<pingpong::StreamBuffers> b = pingpong::StreamBuffers::create(f.buffers, each, false, true);
+  StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(f.buffers, each, false, true);
   if (!b.ok()) return 0;
   MemoryPort port(f.buffers);
   pingpong::StreamSink sink(*b, &port, UINT64_MAX, 0);
@@ -132,7 +132,7 @@ StatusOr<json> serialize_baseline(const kvstore::KvStore& store, const Flags& f,
 StatusOr<json> write_baseline(pingpong::PingpongEngine& e, const Flags& f, uint64_t each) {
   StatusOr<std::unique_ptr<transport::Transport>> t = e.remote().connect_again();
   if (!t.ok()) return t.status();
-  StatusOr<pingpong::StreamBuffers> b = pingpong::StreamBuffers::create(f.buffers, each, false, true);
+  StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(f.buffers, each, false, true);
   if (!b.ok()) return b.status();
   LocalBuffer lb;
   lb.bytes = b->total_bytes();

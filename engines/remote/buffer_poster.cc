@@ -1,10 +1,10 @@
-#include "engines/rdma_pingpong/buffer_poster.h"
+#include "engines/remote/buffer_poster.h"
 
 #include <array>
 
 #include "measure/clock.h"
 
-namespace rpbench::pingpong {
+namespace rpbench::remote {
 
 BufferPoster::BufferPoster(transport::Transport& t, transport::BufferId buf, uint64_t bytes_each,
                            std::chrono::milliseconds stall)
@@ -86,4 +86,4 @@ Status BufferPoster::drain(std::vector<int>* done) {
   return failed_;
 }
 
-}  // namespace rpbench::pingpong
+}  // namespace rpbench::remote

@@ -17,7 +17,7 @@
 #include "base/status.h"
 #include "transport/transport.h"
 
-namespace rpbench::pingpong {
+namespace rpbench::remote {
 
 struct PostStats {
   uint64_t transfers = 0;
@@ -67,4 +67,4 @@ class BufferPoster {
   Status failed_;
 };
 
-}  // namespace rpbench::pingpong
+}  // namespace rpbench::remote

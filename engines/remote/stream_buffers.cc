@@ -1,4 +1,4 @@
-#include "engines/rdma_pingpong/stream_buffers.h"
+#include "engines/remote/stream_buffers.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include "base/errno_text.h"
 #include "measure/clock.h"
 
-namespace rpbench::pingpong {
+namespace rpbench::remote {
 
 StatusOr<StreamBuffers> StreamBuffers::create(int count, uint64_t bytes_each, bool shared, bool prefault) {
   if (count <= 0 || bytes_each == 0)
@@ -56,4 +56,4 @@ void StreamBuffers::release() noexcept {
   data_ = nullptr;
 }
 
-}  // namespace rpbench::pingpong
+}  // namespace rpbench::remote

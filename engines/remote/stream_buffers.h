@@ -1,4 +1,4 @@
-// StreamBuffers: the N snapshot buffers of the rdma-pingpong engine, in one mapping (buffer i at
+// StreamBuffers: N transfer buffers of a remote-memory engine (rdma-pingpong's ping-pong buffers, mempool-offload's staging buffers), in one mapping (buffer i at
 // i * bytes_each), registered with a transport as one buffer. Private for a buffer set the fork
 // child makes for itself (child-connect) or for a recovery; MAP_SHARED for the set the parent
 // registers before any fork so that the child's fills are the parent's to post (parent-posts).
@@ -8,7 +8,7 @@
 
 #include "base/status_or.h"
 
-namespace rpbench::pingpong {
+namespace rpbench::remote {
 
 class StreamBuffers {
  public:
@@ -42,4 +42,4 @@ class StreamBuffers {
   double prefault_us_ = 0;
 };
 
-}  // namespace rpbench::pingpong
+}  // namespace rpbench::remote
