@@ -1,5 +1,6 @@
 #include "engines/registry.h"
 
+#include "engines/mempool_offload/mempool_engine.h"
 #include "engines/memory/memory_engine.h"
 #include "engines/null/null_engine.h"
 #include "engines/rdb_fork/rdb_fork_engine.h"
@@ -31,6 +32,7 @@ const std::vector<EngineEntry>& engine_registry() {
       rdb_fork_engine_entry(),
       redis_engine_entry(),
       pingpong_engine_entry(),
+      mempool_engine_entry(),
   };
   return entries;
 }

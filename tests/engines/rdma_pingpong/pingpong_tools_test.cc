@@ -17,10 +17,9 @@
 #include "base/child_process.h"
 #include "engines/rdma_pingpong/pingpong_engine.h"
 #include "tests/engines/redis_tools.h"
+#include "tests/engines/rpbench_process.h"
 #include "tests/engines/test_util.h"
 #include "tests/transport/transport_bed.h"
-
-extern char** environ;
 
 namespace rpbench::pingpong {
 namespace {
@@ -30,35 +29,14 @@ using rpbench::testing::command;
 using rpbench::testing::find_program;
 using rpbench::testing::RedisServer;
 using rpbench::testing::Reply;
+using rpbench::testing::read_json;
 using rpbench::testing::run_program;
+using rpbench::testing::run_rpbench;
 using rpbench::testing::TempDir;
 using rpbench::testing::test_key;
 using rpbench::testing::test_value;
 using transport::testing::TestNode;
 using transport::testing::transport_bed;
-
-// Runs `rpbench run config -o out` with the node's token in the environment; the exit status.
-int run_rpbench(const std::string& rpbench, const nlohmann::json& config, const TempDir& dir, const std::string& name,
-                const std::string& token) {
-  const std::string cfg = dir.file(name + ".json");
-  std::ofstream(cfg) << config.dump(2);
-  SpawnOptions so;
-  so.path = rpbench;
-  so.args = {rpbench, "run", cfg, "-o", dir.file(name + "-result.json")};
-  for (char** e = environ; *e != nullptr; ++e)
-    if (std::string_view(*e).rfind("RPBENCH_MEMNODE_TOKEN=", 0) != 0) so.env.emplace_back(*e);
-  so.env.push_back("RPBENCH_MEMNODE_TOKEN=" + token);
-  auto child = ChildProcess::spawn(so);
-  if (!child.ok()) return -1;
-  const std::optional<int> st = child->wait_for(std::chrono::seconds(240));
-  if (!st || !WIFEXITED(*st)) return -1;
-  return WEXITSTATUS(*st);
-}
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
 
 TEST(PingpongTools, AFreshRpbenchProcessRecoversAndVerifiesWhatAnotherSnapshotted) {
   const char* rpbench = std::getenv("RPBENCH");
