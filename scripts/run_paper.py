@@ -15,7 +15,6 @@ for a bad manifest or a missing rpbench.
 """
 import argparse
 import pathlib
-import subprocess
 import sys
 
 SCRIPTS = pathlib.Path(__file__).resolve().parent
@@ -23,7 +22,6 @@ REPO_ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 sys.path.insert(0, str(REPO_ROOT / "plots"))
 import run_sweep  # noqa: E402
-import bound_child  # noqa: E402
 from validate_results import is_valid_result  # noqa: E402
 from rpplot.paper import manifest as paper_manifest, registry  # noqa: E402
 
@@ -39,26 +37,8 @@ def _figures_text(src):
 
 def run_probe(src, rpbench, results_root, root, force, out):
     """Runs one probe unless its valid result is there; returns True when a valid result is."""
-    result = pathlib.Path(results_root) / src.out
-    if not force and result.exists():
-        ok, why = is_valid_result(result)
-        if ok:
-            print(f"paper: probe {src.name} skipped (valid result present: {result})", file=out, flush=True)
-            return True
-        print(f"paper: probe {src.name}: existing result is invalid ({why}); running again", file=out, flush=True)
-    result.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [str(rpbench), *src.args, "--out", str(result)]
-    print(f"paper: probe {src.name}: {' '.join(cmd)}", file=out, flush=True)
-    proc = bound_child.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
-    if proc.returncode != 0:
-        status = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
-        print(f"paper: probe {src.name} FAILED: {status}; stderr tail:\n{run_sweep._tail(proc.stderr)}",
-              file=out, flush=True)
-        return False
-    ok, why = is_valid_result(result)
-    if not ok:
-        print(f"paper: probe {src.name} FAILED: rpbench exited 0 but {result} is invalid: {why}", file=out, flush=True)
-    return ok
+    return run_sweep.run_probe(f"paper: probe {src.name}", src.args, pathlib.Path(results_root) / src.out, rpbench,
+                               root, force, out)
 
 
 def run_paper(man, rpbench, results_root, root, repeats=None, force=False, draw=True, draw_args=(), out=None):

@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO_ROOT / "plots"))
 import bound_child  # noqa: E402
 from validate_results import is_valid_result  # noqa: E402
 
-SWEEP_KEYS = {"name", "description", "base", "set", "grid", "cases", "figures", "repeats"}
+SWEEP_KEYS = {"name", "description", "base", "set", "grid", "cases", "figures", "repeats", "baselines"}
 STDERR_TAIL_LINES = 15
 
 
@@ -156,8 +156,55 @@ def load_sweep(path, root, known_families=None):
         repeats = check_repeats(repeats)
     except ValueError as e:
         raise SweepError(f"{path}: 'repeats' {e}") from e
+    baselines = _check_baselines(path, sweep.get("baselines", []))
     return {**sweep, "set": fixed, "grid": grid, "cases": cases, "figures": figures, "repeats": repeats,
-            "base_path": base}
+            "baselines": baselines, "base_path": base}
+
+
+def _check_baselines(path, baselines):
+    """The sweep's baselines: [(name, [rpbench args])], checked. A baseline is a probe whose result
+    the sweep's figures compare against (the transport's bandwidth): it runs once, before the
+    points, into RESULTS/SWEEP/baselines/NAME.json."""
+    if not isinstance(baselines, list):
+        raise SweepError(f"{path}: 'baselines' must be a list of {{\"name\": ..., \"args\": [...]}}")
+    out, seen = [], set()
+    for i, b in enumerate(baselines):
+        if (not isinstance(b, dict) or set(b) != {"name", "args"} or not isinstance(b["name"], str)
+                or not b["name"] or not isinstance(b["args"], list) or not b["args"]
+                or not all(isinstance(a, str) for a in b["args"])):
+            raise SweepError(f"{path}: baselines[{i}] must be {{\"name\": \"NAME\", \"args\": [\"probe\", ...]}}")
+        if b["args"][0] != "probe":
+            raise SweepError(f"{path}: baselines[{i}] ({b['name']}): a baseline is an rpbench probe (args start with "
+                             f"\"probe\"), got {b['args'][0]!r}")
+        if _safe(b["name"]) != b["name"] or b["name"] in seen:
+            raise SweepError(f"{path}: baselines[{i}]: name {b['name']!r} is not a unique plain file name")
+        seen.add(b["name"])
+        out.append((b["name"], list(b["args"])))
+    return out
+
+
+def run_probe(label, args, result, rpbench, root, force, out):
+    """Runs `rpbench ARGS --out RESULT` unless a valid result is there; True when a valid one is.
+    `label` names it in progress lines ("paper: probe fork", "baseline transport-shm")."""
+    result = pathlib.Path(result)
+    if not force and result.exists():
+        ok, why = is_valid_result(result)
+        if ok:
+            print(f"{label} skipped (valid result present: {result})", file=out, flush=True)
+            return True
+        print(f"{label}: existing result is invalid ({why}); running again", file=out, flush=True)
+    result.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [str(rpbench), *args, "--out", str(result)]
+    print(f"{label}: {' '.join(cmd)}", file=out, flush=True)
+    proc = bound_child.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    if proc.returncode != 0:
+        status = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
+        print(f"{label} FAILED: {status}; stderr tail:\n{_tail(proc.stderr)}", file=out, flush=True)
+        return False
+    ok, why = is_valid_result(result)
+    if not ok:
+        print(f"{label} FAILED: rpbench exited 0 but {result} is invalid: {why}", file=out, flush=True)
+    return ok
 
 
 def _check_cases(path, cases, fixed, grid):
@@ -310,11 +357,19 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
     n = len(runs)
     failed = []
     done = []
-    need_binary = force or any(not is_valid_result(outdir / f"{p}.json")[0] for p, _ in runs)
+    baseline_files = [(b, outdir / "baselines" / f"{b}.json") for b, _ in sweep["baselines"]] if not shard else []
+    need_binary = force or any(not is_valid_result(outdir / f"{p}.json")[0] for p, _ in runs) or any(
+        not is_valid_result(f)[0] for _, f in baseline_files)
     if need_binary and not (rpbench.is_file() and rpbench.stat().st_mode & 0o111):
         print(f"run_sweep: rpbench not found or not executable at {rpbench}; build it "
               f"(ninja -C build rpbench) or pass --rpbench PATH", file=sys.stderr)
         return 2
+    baselines = []
+    for (b, result), (_, args) in zip(baseline_files, sweep["baselines"]):
+        if run_probe(f"baseline {b}", args, result, rpbench, root, force, out):
+            baselines.append(result)
+        else:
+            failed.append(f"baseline {b}")
     for i, (point_name, point) in enumerate(runs, 1):
         result = outdir / f"{point_name}.json"
         if not force and result.exists():
@@ -351,7 +406,7 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
         print(f"figures: not drawn by a shard (run the sweep without --shard once every shard is done: it "
               f"skips the valid results and draws)", file=out, flush=True)
     elif sweep["figures"] and done:
-        failed += draw_figures(done, outdir / "figures", sweep["figures"], out)
+        failed += draw_figures(done + baselines, outdir / "figures", sweep["figures"], out)
     if failed:
         print(f"run_sweep: {which}{len(failed)} failure(s) in {n} {_runs_word(repeats)}: {', '.join(failed)}",
               file=out, flush=True)

@@ -1,6 +1,6 @@
 """The figure families by name, in drawing order. Each is a module with
 draw(results, outdir) -> [paths] that draws nothing (and says so) when it has no data."""
-from . import compare, fault_cdf, latency, loader, pingpong, probe_fork, snapshot, throughput, timeline, transport
+from . import compare, fault_cdf, latency, loader, mempool, pingpong, probe_fork, snapshot, throughput, timeline, transport
 
 FAMILIES = {
     "throughput": throughput,
@@ -12,6 +12,7 @@ FAMILIES = {
     "fault_cdf": fault_cdf,
     "transport": transport,
     "pingpong": pingpong,
+    "mempool": mempool,
 }
 
 

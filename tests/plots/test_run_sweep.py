@@ -332,6 +332,20 @@ class SweepRunTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("rpbench not found", err)
 
+    def test_baselines_run_once_before_the_points_and_resume(self):
+        self.write_sweep({**SWEEP, "baselines": [{"name": "transport-shm", "args": ["probe", "transport", "--type", "shm"]}]})
+        rc, out, _ = self.run_sweep()
+        self.assertEqual(rc, 0, out)
+        calls = self.calls()
+        self.assertEqual(len(calls), 5)
+        self.assertEqual(calls[0], ["probe", "transport", "--type", "shm", "--out",
+                                    str(self.results.resolve() / "quick" / "baselines" / "transport-shm.json")])
+        self.assertIn("baseline transport-shm: ", out)
+        self.log.unlink()
+        rc, out, _ = self.run_sweep()
+        self.assertEqual((rc, self.calls()), (0, []), out)
+        self.assertIn("baseline transport-shm skipped (valid result present", out)
+
     def test_sweep_file_errors(self):
         cases = [
             ({k: v for k, v in SWEEP.items() if k != "base"}, "missing 'base'"),
@@ -351,6 +365,11 @@ class SweepRunTest(unittest.TestCase):
             ({**SWEEP, "set": {"engine.type": "x"}}, "both in 'set' and in 'grid'"),
             ({**SWEEP, "grid": {"bad key": [1]}}, "not a dotted config key"),
             ({**SWEEP, "grid": {"engine.type": ["a", "a"]}}, "more than once"),
+            ({**SWEEP, "baselines": {"name": "x"}}, "'baselines' must be a list"),
+            ({**SWEEP, "baselines": [{"name": "x", "args": ["run", "a.json"]}]}, "a baseline is an rpbench probe"),
+            ({**SWEEP, "baselines": [{"name": "x", "args": []}]}, "baselines[0] must be"),
+            ({**SWEEP, "baselines": [{"name": "x", "args": ["probe"]}, {"name": "x", "args": ["probe"]}]},
+             "not a unique plain file name"),
         ]
         for doc, message in cases:
             with self.subTest(message=message):
