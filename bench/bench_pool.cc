@@ -85,7 +85,7 @@ void BM_AllocMix(benchmark::State& state) {
     state.SetIterationTime((pool ? b : a) / 1e9);
   }
   state.counters["vs_malloc"] = pool_ns / malloc_ns;
-  state.counters["ns_per_alloc_free"] = (pool ? pool_ns : malloc_ns) / static_cast<double>(state.iterations()) /
+  state.counters["ns_per_op"] = (pool ? pool_ns : malloc_ns) / static_cast<double>(state.iterations()) /
                                         static_cast<double>(kKeys * 3 * 2 * 2);
 }
 BENCHMARK(BM_AllocMix)->ArgName("pool")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
