@@ -64,7 +64,7 @@ Status PoolStore::put(std::string_view key, std::string_view value) {
   try {
     kv_->put(key, value);
   } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted("mempool-offload: the pool of " + std::to_string(map_.bytes()) +
+    return Status::ResourceExhausted("the pool of " + std::to_string(map_.bytes()) +
                                      " bytes (engine.pool_bytes) is full: " + std::to_string(extent_bytes()) +
                                      " bytes used, no room for a " + std::to_string(value.size()) + "-byte value");
   }
