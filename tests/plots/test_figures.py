@@ -25,6 +25,7 @@ EXPECTED_STEMS = {
     "transport": {"transport_probe_transport_tcp"},
     "compare": set(),  # the fixtures have one engine with snapshots per transport
     "pingpong": set(),  # the pingpong fixture's snapshot has no stream figures (test_pingpong.py draws them)
+    "mempool": set(),  # no mempool-offload fixture (test_mempool.py draws them)
 }
 
 
