@@ -3,6 +3,7 @@
 #include "engines/mempool_offload/mempool_engine.h"
 #include "engines/memory/memory_engine.h"
 #include "engines/null/null_engine.h"
+#include "engines/paged_kv/paged_engine.h"
 #include "engines/rdb_fork/rdb_fork_engine.h"
 #include "engines/rdma_pingpong/pingpong_engine.h"
 #include "engines/redis/redis_engine.h"
@@ -33,6 +34,7 @@ const std::vector<EngineEntry>& engine_registry() {
       redis_engine_entry(),
       pingpong_engine_entry(),
       mempool_engine_entry(),
+      paged_engine_entry(),
   };
   return entries;
 }

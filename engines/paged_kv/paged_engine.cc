@@ -1,0 +1,586 @@
+#include "engines/paged_kv/paged_engine.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "engines/paged_kv/page_format.h"
+#include "engines/remote/checksum.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
+#include "transport/little_endian.h"
+
+namespace rpbench::paged {
+
+namespace {
+
+constexpr uint32_t kImageMagic = 0x49564b50;  // "PKVI"
+constexpr uint32_t kImageVersion = 1;
+constexpr uint64_t kStagingBytes = 1 << 20;
+
+double ms_since(uint64_t t0) { return static_cast<double>(measure::now_ns() - t0) / 1e6; }
+
+void merge(ContentDigest* into, const ContentDigest& d) {
+  into->sum += d.sum;
+  into->xr ^= d.xr;
+  into->count += d.count;
+}
+
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt, const transport::TransportOptions& transport) {
+  if (transport.type == "none")
+    return Status::InvalidArgument("paged-kv keeps its pages in remote memory: set transport.type (shm, tcp or verbs)");
+  if (auto p = options_problem(opt)) return Status::InvalidArgument("paged-kv: " + p->second);
+  StatusOr<std::unique_ptr<transport::RemoteMemory>> remote = transport::RemoteMemory::open(transport);
+  if (!remote.ok()) return remote.status().with_context("paged-kv: ");
+  std::unique_ptr<PagedEngine> e(new PagedEngine(opt, std::move(*remote)));
+  const auto pb = static_cast<uint32_t>(opt.page_bytes);
+  const uint64_t region = e->remote_->transport().region_bytes();
+  e->areas_.capacity = static_cast<uint64_t>(static_cast<double>(region) * opt.index_area_fraction) / 4096 * 4096;
+  e->data_offset_ = e->areas_.end();
+  const uint64_t slots = region > e->data_offset_ ? (region - e->data_offset_) / pb : 0;
+  if (slots < 2 * static_cast<uint64_t>(opt.shards) || slots > UINT32_MAX)
+    return Status::ResourceExhausted("paged-kv: the memory node's region of " + std::to_string(region) + " bytes holds " +
+                                     std::to_string(slots) + " page slots of " + std::to_string(pb) +
+                                     " bytes after its snapshot areas; " + std::to_string(opt.shards) +
+                                     " shards need at least two each (raise transport.region_bytes)");
+  e->frames_ = static_cast<uint32_t>(cache_budget(opt) / pb);
+  try {
+    e->cache_ = measure::AnonMapping(uint64_t{e->frames_} * pb);
+    e->staging_ = measure::AnonMapping(kStagingBytes);
+  } catch (const std::exception& x) {
+    return Status::ResourceExhausted(std::string("paged-kv: mapping the page cache: ") + x.what());
+  }
+  StatusOr<std::unique_ptr<IoPool>> io = IoPool::open(*e->remote_, static_cast<int>(opt.connections), e->cache_, pb);
+  if (!io.ok()) return io.status().with_context("paged-kv: ");
+  e->io_ = std::move(*io);
+  StatusOr<std::unique_ptr<remote::RemoteSlots>> rs = remote::RemoteSlots::open(e->remote_->transport());
+  if (!rs.ok()) return rs.status().with_context("paged-kv: ");
+  e->slots_ = std::move(*rs);
+  if (Status s = e->remote_->transport().register_buffer(e->staging_.data(), e->staging_.size(), &e->staging_buf_); !s.ok())
+    return s.with_context("paged-kv: registering the staging buffer: ");
+  e->alloc_ = std::make_unique<SlotAllocator>(static_cast<uint32_t>(slots));
+  ShardContext ctx;
+  ctx.page_bytes = pb;
+  ctx.cache = e->cache_.data();
+  ctx.data_offset = e->data_offset_;
+  ctx.rebuild_dead_fraction = opt.rebuild_dead_fraction;
+  ctx.eviction = opt.eviction;
+  ctx.io = e->io_.get();
+  ctx.slots = e->alloc_.get();
+  ctx.counters = &e->counters_;
+  const auto n = static_cast<uint32_t>(opt.shards);
+  uint32_t first = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t frames = e->frames_ / n + (i < e->frames_ % n ? 1 : 0);
+    e->shards_.push_back(std::make_unique<Shard>(i, ctx, first, frames));
+    first += frames;
+  }
+  e->start_background();
+  return e;
+}
+
+PagedEngine::PagedEngine(const PagedOptions& opt, std::unique_ptr<transport::RemoteMemory> remote)
+    : Engine(kPagedEngineInfo), opt_(opt), remote_(std::move(remote)) {}
+
+PagedEngine::~PagedEngine() {
+  if (snapshot_.joinable()) snapshot_.join();
+  stop_background();
+  shards_.clear();
+  if (slots_) (void)remote_->transport().deregister_buffer(staging_buf_);
+}
+
+Status PagedEngine::check_key(std::string_view key) const {
+  if (opt_.key_bytes > 0 && key.size() != static_cast<size_t>(opt_.key_bytes))
+    return Status::InvalidArgument("paged-kv: a key of " + std::to_string(key.size()) + " bytes; engine.key_bytes is " +
+                                   std::to_string(opt_.key_bytes));
+  if (key.empty() || key.size() > kMaxKeyBytes)
+    return Status::InvalidArgument("paged-kv: a key of " + std::to_string(key.size()) + " bytes (1 to " +
+                                   std::to_string(kMaxKeyBytes) + " are taken)");
+  return Status::Ok();
+}
+
+Status PagedEngine::put(std::string_view key, std::string_view value) {
+  if (Status s = check_key(key); !s.ok()) return s;
+  const uint32_t cap = page_capacity(static_cast<uint32_t>(opt_.page_bytes));
+  if (record_footprint(key.size(), value.size()) > cap)
+    return Status::InvalidArgument("paged-kv: a value of " + std::to_string(value.size()) + " bytes does not fit a page of " +
+                                   std::to_string(opt_.page_bytes) + " bytes (at most " +
+                                   std::to_string(cap - record_footprint(key.size(), 0)) + " with this key)");
+  return shard_of(key).put(key, value);
+}
+
+Status PagedEngine::get(std::string_view key, std::string* value) {
+  if (Status s = check_key(key); !s.ok()) return s;
+  return shard_of(key).get(key, value);
+}
+
+Status PagedEngine::del(std::string_view key) {
+  if (Status s = check_key(key); !s.ok()) return s;
+  return shard_of(key).del(key);
+}
+
+void PagedEngine::start_background() {
+  {
+    std::lock_guard lk(bg_mu_);
+    bg_stop_ = false;
+  }
+  background_ = std::thread([this] { background(); });
+}
+
+void PagedEngine::stop_background() {
+  if (!background_.joinable()) return;
+  {
+    std::lock_guard lk(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  background_.join();
+}
+
+void PagedEngine::background() {
+  for (;;) {
+    bool worked = false;
+    Status s;
+    for (auto& sh : shards_) {
+      StatusOr<uint32_t> n = sh->clean(8);
+      if (!n.ok()) s = n.status();
+      else worked |= *n > 0;
+      if (opt_.rebuild && s.ok()) {
+        StatusOr<uint32_t> r = sh->rebuild(1);
+        if (!r.ok()) s = r.status();
+        else worked |= *r > 0;
+      }
+    }
+    std::unique_lock lk(bg_mu_);
+    if (!s.ok() && bg_error_.empty()) bg_error_ = s.message();
+    if (bg_stop_) return;
+    if (!worked) bg_cv_.wait_for(lk, std::chrono::milliseconds(1), [&] { return bg_stop_; });
+  }
+}
+
+Status PagedEngine::rebuild_now() {
+  for (auto& sh : shards_)
+    if (Status s = sh->rebuild_all(); !s.ok()) return s;
+  return Status::Ok();
+}
+
+void PagedEngine::begin_phase(std::string_view phase_type) {
+  phase_type_ = std::string(phase_type);
+  phase_start_ = counters_.values();
+  phase_start_ns_ = measure::now_ns();
+}
+
+Status PagedEngine::end_phase() {
+  const CounterValues d = counters_.values().since(phase_start_);
+  const double secs = static_cast<double>(measure::now_ns() - phase_start_ns_) / 1e9;
+  nlohmann::json j = d.to_json();
+  j["type"] = phase_type_;
+  j["seconds"] = secs;
+  j["evictions_per_s"] = secs > 0 ? nlohmann::json(static_cast<double>(d.evictions) / secs) : nlohmann::json(nullptr);
+  const uint64_t frees = d.evictions + 0;
+  j["foreground_writeback_fraction"] =
+      frees ? nlohmann::json(static_cast<double>(d.foreground_writebacks) / static_cast<double>(frees)) : nlohmann::json(nullptr);
+  phases_.push_back(std::move(j));
+  return Status::Ok();
+}
+
+std::vector<uint8_t> PagedEngine::header_extra() const {
+  std::vector<uint8_t> x(24);
+  transport::le::put32(x.data(), static_cast<uint32_t>(opt_.page_bytes));
+  transport::le::put32(x.data() + 4, static_cast<uint32_t>(shards_.size()));
+  transport::le::put64(x.data() + 8, data_offset_);
+  transport::le::put64(x.data() + 16, alloc_->figures().total);
+  return x;
+}
+
+Status PagedEngine::write_image(const std::vector<uint8_t>& part, uint64_t at, remote::Checksum64* sum) {
+  sum->update(part.data(), part.size());
+  for (uint64_t off = 0; off < part.size();) {
+    const uint64_t n = std::min<uint64_t>(kStagingBytes, part.size() - off);
+    std::memcpy(staging_.data(), part.data() + off, n);
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kWrite, staging_buf_, 0, n, at + off, io_->timeout());
+        !s.ok())
+      return s.with_context("writing the index image: ");
+    counters_.add(counters_.bytes_written, n);
+    off += n;
+  }
+  return Status::Ok();
+}
+
+Status PagedEngine::begin_snapshot() {
+  if (snapshot_running_) return Status::FailedPrecondition("paged-kv: a snapshot is already running");
+  snapshot_running_ = true;
+  snapshot_done_.store(false);
+  snapshot_ = std::thread([this] {
+    snapshot_report_ = run_snapshot();
+    snapshot_done_.store(true, std::memory_order_release);
+  });
+  return Status::Ok();
+}
+
+SnapshotReport PagedEngine::run_snapshot() {
+  SnapshotReport rep;
+  rep.fork_us_source = "paged-kv: the longest shard cut (no fork)";
+  const uint64_t t0 = measure::now_ns();
+  const CounterValues before = counters_.values();
+  StatusOr<remote::RemoteSlots::Target> target = slots_->prepare();
+  if (!target.ok()) {
+    rep.status = target.status().with_context("paged-kv: preparing the snapshot's slot: ");
+    return rep;
+  }
+  const double prepare_ms = ms_since(t0);
+  alloc_->begin_snapshot(target->sequence, target->slot);
+  const uint64_t area = areas_.offset(target->slot);
+  rep.location = "slot " + std::to_string(target->slot) + " (snapshot " + std::to_string(target->sequence) + ") of " +
+                 remote_->describe();
+  Status s;
+  const uint64_t t_flush = measure::now_ns();
+  for (auto& sh : shards_)
+    if (s.ok()) s = sh->flush();
+  const double flush_ms = ms_since(t_flush);
+  const uint64_t flushed = counters_.values().snapshot_writebacks - before.snapshot_writebacks;
+  std::vector<uint8_t> part;
+  part.reserve(kStagingBytes);
+  for (uint32_t v : {kImageMagic, kImageVersion, static_cast<uint32_t>(shards_.size()), static_cast<uint32_t>(opt_.page_bytes)}) {
+    uint8_t b[4];
+    transport::le::put32(b, v);
+    part.insert(part.end(), b, b + 4);
+  }
+  remote::Checksum64 sum;
+  uint64_t written = 0, pause_max = 0, pause_sum = 0, cut_pages = 0, keys = 0;
+  ContentDigest digest;
+  for (auto& sh : shards_) {
+    if (!s.ok()) break;
+    StatusOr<ShardCut> c = sh->cut(target->sequence, &part);
+    if (!c.ok()) {
+      s = c.status();
+      break;
+    }
+    pause_max = std::max(pause_max, c->pause_ns);
+    pause_sum += c->pause_ns;
+    cut_pages += c->pages_written;
+    keys += c->keys;
+    merge(&digest, c->digest);
+    if (written + part.size() > areas_.capacity) {
+      s = Status::ResourceExhausted("paged-kv: the index image outgrows its slot area of " + std::to_string(areas_.capacity) +
+                                    " bytes (raise engine.index_area_fraction or transport.region_bytes)");
+      break;
+    }
+    s = write_image(part, area + written, &sum);
+    written += part.size();
+    part.clear();
+  }
+  if (s.ok()) {
+    remote::SlotHeader h;
+    h.kind = remote::PayloadKind::kPagedKv;
+    h.format_version = kImageVersion;
+    h.sequence = target->sequence;
+    h.payload_offset = area;
+    h.payload_bytes = written;
+    h.payload_checksum = sum.digest();
+    h.digest = digest;
+    h.created_unix_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    h.extra = header_extra();
+    s = slots_->commit(target->slot, h);
+    if (!s.ok()) s = s.with_context("committing the snapshot: ");
+  }
+  if (s.ok()) alloc_->commit_snapshot(target->sequence, target->slot);
+  else alloc_->abort_snapshot(target->sequence);
+  rep.child_done_ns = measure::now_ns();
+  const double total_ms = ms_since(t0);
+  if (!s.ok()) {
+    rep.status = s.code() == Status::Code::kOk ? s : s.with_context(s.message().rfind("paged-kv", 0) == 0 ? "" : "paged-kv: ");
+    return rep;
+  }
+  const uint64_t page_bytes_written = (flushed + cut_pages) * static_cast<uint64_t>(opt_.page_bytes);
+  rep.fork_us = static_cast<double>(pause_max) / 1e3;
+  rep.child_duration_ms = total_ms;
+  rep.bytes = static_cast<int64_t>(page_bytes_written + written);
+  rep.digest = digest.hex();
+  rep.extra = nlohmann::json{{"transport", remote_->options().type},
+                             {"slot", target->slot},
+                             {"sequence", target->sequence},
+                             {"prepare_ms", prepare_ms},
+                             {"flush_ms", flush_ms},
+                             {"pages_flushed", flushed},
+                             {"pages_written_in_cuts", cut_pages},
+                             {"page_bytes_written", page_bytes_written},
+                             {"index_image_bytes", written},
+                             {"keys", keys},
+                             {"cut_pause_us_max", static_cast<double>(pause_max) / 1e3},
+                             {"cut_pause_us_sum", static_cast<double>(pause_sum) / 1e3},
+                             {"shards", shards_.size()},
+                             {"fork", false}};
+  char line[300];
+  std::snprintf(line, sizeof line,
+                "no fork; %llu pages flushed + %llu in cuts, %.1f MB index image, longest shard cut %.0f us, %.1f ms in all",
+                static_cast<unsigned long long>(flushed), static_cast<unsigned long long>(cut_pages),
+                static_cast<double>(written) / 1e6, static_cast<double>(pause_max) / 1e3, total_ms);
+  rep.summary = line;
+  return rep;
+}
+
+std::optional<SnapshotReport> PagedEngine::poll_snapshot() {
+  if (!snapshot_running_ || !snapshot_done_.load(std::memory_order_acquire)) return std::nullopt;
+  snapshot_.join();
+  snapshot_running_ = false;
+  (snapshot_report_.ok() ? snapshots_ok_ : snapshots_failed_)++;
+  return std::move(snapshot_report_);
+}
+
+Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) {
+  const remote::SlotHeader& h = *st.header;
+  if (h.kind != remote::PayloadKind::kPagedKv)
+    return Status::FailedPrecondition("holds a " + std::string(remote::payload_kind_name(h.kind)) + ", not a paged-kv snapshot");
+  if (h.format_version != kImageVersion)
+    return Status::FailedPrecondition("image format " + std::to_string(h.format_version) + ", this build reads " +
+                                      std::to_string(kImageVersion));
+  const std::vector<uint8_t> want = header_extra();
+  if (h.extra != want) {
+    if (h.extra.size() != want.size()) return Status::Corruption("its header's paged-kv fields have the wrong size");
+    return Status::FailedPrecondition(
+        "written with pages of " + std::to_string(transport::le::get32(h.extra.data())) + " bytes, " +
+        std::to_string(transport::le::get32(h.extra.data() + 4)) + " shards, data at " +
+        std::to_string(transport::le::get64(h.extra.data() + 8)) + " and " + std::to_string(transport::le::get64(h.extra.data() + 16)) +
+        " page slots; this engine has " + std::to_string(opt_.page_bytes) + ", " + std::to_string(shards_.size()) + ", " +
+        std::to_string(data_offset_) + " and " + std::to_string(alloc_->figures().total));
+  }
+  if (h.payload_offset != areas_.offset(st.slot) || h.payload_bytes > areas_.capacity)
+    return Status::Corruption("its image lies outside its slot area");
+  const uint64_t t0 = measure::now_ns();
+  std::vector<uint8_t> image(h.payload_bytes);
+  for (uint64_t off = 0; off < image.size();) {
+    const uint64_t n = std::min<uint64_t>(kStagingBytes, image.size() - off);
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kRead, staging_buf_, 0, n, h.payload_offset + off,
+                                       io_->timeout());
+        !s.ok())
+      return s.with_context("reading the index image: ");
+    std::memcpy(image.data() + off, staging_.data(), n);
+    off += n;
+  }
+  counters_.add(counters_.bytes_read, image.size());
+  const double read_ms = ms_since(t0);
+  if (remote::checksum64(image.data(), image.size()) != h.payload_checksum)
+    return Status::Corruption("the index image's checksum does not match its header's");
+  const uint64_t t_parse = measure::now_ns();
+  const uint8_t* p = image.data();
+  const uint8_t* end = p + image.size();
+  if (image.size() < 16 || transport::le::get32(p) != kImageMagic || transport::le::get32(p + 8) != shards_.size())
+    return Status::Corruption("the index image has no valid header");
+  p += 16;
+  std::vector<uint32_t> used;
+  Status s;
+  for (auto& sh : shards_)
+    if (s.ok()) s = sh->load(&p, end, h.sequence, &used);
+  if (s.ok() && p != end) s = Status::Corruption("the index image has bytes after its last shard");
+  if (s.ok()) {
+    std::vector<bool> seen(alloc_->figures().total, false);
+    for (uint32_t slot : used) {
+      if (seen[slot]) {
+        s = Status::Corruption("two pages of the image share page slot " + std::to_string(slot));
+        break;
+      }
+      seen[slot] = true;
+    }
+  }
+  ContentDigest running;
+  for (auto& sh : shards_) merge(&running, sh->running_digest());
+  if (s.ok() && !(running == h.digest)) s = Status::Corruption("the index's record hashes do not add up to the header's digest");
+  if (!s.ok()) {
+    for (auto& sh : shards_) sh->clear();
+    alloc_->reset({}, 0, st.slot);
+    return s;
+  }
+  alloc_->reset(used, h.sequence, st.slot);
+  recovered_digest_ = h.digest;
+  const double parse_ms = ms_since(t_parse);
+  rep->bytes = static_cast<int64_t>(image.size());
+  rep->keys = static_cast<int64_t>(running.count);
+  char line[300];
+  std::snprintf(line, sizeof line,
+                "index of %llu keys and %zu pages from slot %d (snapshot %llu) over %s: read %.1f ms, parse %.1f ms; "
+                "pages come back on demand",
+                static_cast<unsigned long long>(running.count), used.size(), st.slot,
+                static_cast<unsigned long long>(h.sequence), remote_->options().type.c_str(), read_ms, parse_ms);
+  rep->summary = line;
+  rep->extra = nlohmann::json{{"transport", remote_->options().type},
+                              {"slot", st.slot},
+                              {"sequence", h.sequence},
+                              {"index_image_bytes", image.size()},
+                              {"pages", used.size()},
+                              {"read_ms", read_ms},
+                              {"parse_ms", parse_ms},
+                              {"ready_ms", ms_since(t0)},
+                              {"pages_on_demand", true},
+                              {"created_unix_ns", h.created_unix_ns}};
+  return Status::Ok();
+}
+
+RecoveryReport PagedEngine::recover() {
+  RecoveryReport rep;
+  rep.source = remote_->describe();
+  recovered_digest_.reset();
+  if (snapshot_running_) {
+    rep.status = Status::FailedPrecondition("paged-kv: cannot recover while a snapshot is running");
+    return rep;
+  }
+  stop_background();
+  struct Restart {
+    PagedEngine* e;
+    ~Restart() { e->start_background(); }
+  } restart{this};
+  auto empty = [&] {
+    for (auto& sh : shards_) sh->clear();
+    alloc_->reset({}, 0, 0);
+  };
+  StatusOr<remote::RemoteSlots::Candidates> cand = slots_->candidates();
+  if (!cand.ok()) {
+    empty();
+    rep.status = cand.status().with_context("paged-kv: ");
+    return rep;
+  }
+  std::string problems;
+  auto note = [&problems](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
+  for (const remote::SlotState& s : cand->all)
+    if (!s.committed) note(remote::describe(s));
+  if (cand->committed.empty()) {
+    empty();
+    rep.status = Status::NotFound("paged-kv: no committed snapshot in the memory node's region (" + problems + ")");
+    return rep;
+  }
+  for (const remote::SlotState& s : cand->committed) {
+    const std::string name = "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
+    if (Status st = load_slot(s, &rep); !st.ok()) {
+      note(name + ": " + st.message());
+      continue;
+    }
+    rep.source = name + " of " + remote_->describe();
+    rep.extra["skipped"] = problems.empty() ? nlohmann::json(nullptr) : nlohmann::json(problems);
+    return rep;
+  }
+  empty();
+  rep.status = Status::Corruption("paged-kv: no committed snapshot could be recovered (" + problems + ")");
+  return rep;
+}
+
+StatusOr<std::string> PagedEngine::digest() {
+  ContentDigest d;
+  for (auto& sh : shards_) {
+    StatusOr<ContentDigest> s = sh->content_digest();
+    if (!s.ok()) return s.status();
+    merge(&d, *s);
+  }
+  return d.hex();
+}
+
+StatusOr<std::string> PagedEngine::recovered_snapshot_digest() {
+  if (!recovered_digest_) return Status::NotFound("paged-kv has recovered no snapshot");
+  return recovered_digest_->hex();
+}
+
+std::optional<int64_t> PagedEngine::size() const {
+  int64_t n = 0;
+  for (const auto& sh : shards_) n += static_cast<int64_t>(sh->figures().keys);
+  return n;
+}
+
+Shard::Figures PagedEngine::totals() const {
+  Shard::Figures t;
+  for (const auto& sh : shards_) {
+    const Shard::Figures f = sh->figures();
+    t.keys += f.keys;
+    t.pages += f.pages;
+    t.resident += f.resident;
+    t.dirty += f.dirty;
+    t.used_bytes += f.used_bytes;
+    t.dead_bytes += f.dead_bytes;
+    t.index_bytes += f.index_bytes;
+    t.frames += f.frames;
+  }
+  return t;
+}
+
+nlohmann::json PagedEngine::report() const {
+  const Shard::Figures t = totals();
+  const SlotAllocator::Figures sl = alloc_->figures();
+  const auto pb = static_cast<uint64_t>(opt_.page_bytes);
+  nlohmann::json j;
+  j["keys"] = t.keys;
+  j["transport"] = remote_->options().type;
+  j["remote"] = remote_->describe();
+  j["shards"] = opt_.shards;
+  j["page_bytes"] = opt_.page_bytes;
+  j["eviction"] = std::string(name_of(kEvictionNames, opt_.eviction));
+  j["connections"] = opt_.connections;
+  j["cache"] = {{"budget_bytes", cache_.size()},
+                {"budget_from", opt_.cache_bytes > 0 ? "engine.cache_bytes" : "engine.cache_fraction"},
+                {"cache_fraction", opt_.cache_bytes > 0 ? nlohmann::json(nullptr) : nlohmann::json(opt_.cache_fraction)},
+                {"dataset_record_bytes", opt_.dataset_bytes},
+                {"frames", t.frames},
+                {"resident_pages", t.resident},
+                {"resident_bytes", t.resident * pb},
+                {"dirty_pages", t.dirty}};
+  j["index_bytes_estimate"] = t.index_bytes;
+  j["pages"] = {{"allocated", t.pages},
+                {"used_bytes", t.used_bytes},
+                {"dead_bytes", t.dead_bytes},
+                {"fill", t.pages ? nlohmann::json(static_cast<double>(t.used_bytes) / static_cast<double>(t.pages * pb))
+                                 : nlohmann::json(nullptr)}};
+  j["remote_slots"] = {{"total", sl.total}, {"free", sl.free}, {"retired", sl.retired}, {"data_offset", data_offset_},
+                       {"snapshot_area_bytes", areas_.capacity}};
+  j["rebuild"] = {{"enabled", opt_.rebuild}, {"dead_fraction", opt_.rebuild_dead_fraction}};
+  j["counters"] = counters_.values().to_json();
+  j["phases"] = phases_;
+  const int64_t rss = measure::rss_bytes();
+  j["rss_bytes"] = rss >= 0 ? nlohmann::json(rss) : nlohmann::json(nullptr);
+  j["snapshots_ok"] = snapshots_ok_;
+  j["snapshots_failed"] = snapshots_failed_;
+  {
+    std::lock_guard lk(const_cast<std::mutex&>(bg_mu_));
+    j["background_error"] = bg_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(bg_error_);
+  }
+  return j;
+}
+
+}  // namespace rpbench::paged
+
+namespace rpbench {
+
+EngineEntry paged_engine_entry() {
+  EngineEntry e;
+  e.info = paged::kPagedEngineInfo;
+  e.options = paged::paged_option_table().fields();
+  e.snapshots_without_fork = true;
+  e.check = [](const nlohmann::json& resolved) -> std::optional<ConfigProblem> {
+    paged::PagedOptions o = paged::paged_option_table().bind(resolved.at("engine"));
+    o.dataset_bytes = paged::dataset_record_bytes(resolved);
+    if (resolved.contains("transport") && resolved["transport"].value("type", "none") == "none")
+      return ConfigProblem{"transport.type", "paged-kv keeps its pages in remote memory: set transport.type (shm, tcp or verbs)"};
+    const int64_t key_size = resolved.at("dataset").value("key_size", int64_t{16});
+    if (o.key_bytes > 0 && key_size != o.key_bytes)
+      return ConfigProblem{"engine.key_bytes", "engine.key_bytes is " + std::to_string(o.key_bytes) + " but dataset.key_size is " +
+                                                   std::to_string(key_size) + ": every put would be refused"};
+    if (auto p = paged::options_problem(o)) return ConfigProblem{p->first, p->second};
+    return std::nullopt;
+  };
+  e.memory_bytes = [](const nlohmann::json& resolved, uint64_t) -> uint64_t {
+    paged::PagedOptions o = paged::paged_option_table().bind(resolved.at("engine"));
+    o.dataset_bytes = paged::dataset_record_bytes(resolved);
+    const uint64_t keys = resolved.at("dataset").value("keys", uint64_t{0});
+    return paged::cache_budget(o) + keys * 96;  // the cache, and the index (about 96 bytes a key: see Shard::figures)
+  };
+  e.open = [](const EngineOpenArgs& args) -> StatusOr<std::unique_ptr<Engine>> {
+    paged::PagedOptions o = paged::paged_option_table().bind(args.options);
+    o.dataset_bytes = paged::dataset_record_bytes(args.experiment);
+    auto engine = paged::PagedEngine::open(o, args.transport);
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<Engine>(std::move(*engine));
+  };
+  return e;
+}
+
+}  // namespace rpbench
