@@ -80,6 +80,14 @@ class PagedEngine final : public Engine {
   Status check_key(std::string_view key) const;
   void start_background();
   void stop_background();
+  // Stops the background thread for its lifetime (a recovery, a digest), then starts it again.
+  struct BackgroundPause {
+    explicit BackgroundPause(PagedEngine* e) : engine(e) { engine->stop_background(); }
+    ~BackgroundPause() { engine->start_background(); }
+    BackgroundPause(const BackgroundPause&) = delete;
+    BackgroundPause& operator=(const BackgroundPause&) = delete;
+    PagedEngine* engine;
+  };
   void background();
   SnapshotReport run_snapshot();
   Status write_image(const std::vector<uint8_t>& part, uint64_t at, remote::Checksum64* sum);

@@ -22,6 +22,7 @@
 #include "measure/mapping.h"
 #include "tests/engines/mempool_offload/mempool_suite.h"
 #include "tests/engines/test_util.h"
+#include "tests/transport/skip_unavailable.h"
 #include "tests/transport/transport_bed.h"
 
 namespace rpbench::mempool::testing {
@@ -137,14 +138,6 @@ class RawRegion {
   std::unique_ptr<remote::RemoteSlots> slots_;
 };
 
-#define SKIP_UNLESS_AVAILABLE()                                                          \
-  do {                                                                                   \
-    const std::string why = transport::testing::why_unavailable(GetParam().transport);   \
-    if (!why.empty()) {                                                                  \
-      if (transport::testing::required(GetParam().transport)) FAIL() << why;             \
-      GTEST_SKIP() << why;                                                               \
-    }                                                                                    \
-  } while (0)
 
 TEST_P(MempoolTest, SnapshotThenAFreshEngineMapsThePoolBackAndVerifies) {
   SKIP_UNLESS_AVAILABLE();

@@ -18,6 +18,7 @@
 #include "measure/mapping.h"
 #include "tests/engines/rdma_pingpong/pingpong_suite.h"
 #include "tests/engines/test_util.h"
+#include "tests/transport/skip_unavailable.h"
 #include "tests/transport/transport_bed.h"
 
 namespace rpbench::pingpong::testing {
@@ -124,14 +125,6 @@ class RawRegion {
   std::unique_ptr<remote::RemoteSlots> slots_;
 };
 
-#define SKIP_UNLESS_AVAILABLE()                                                          \
-  do {                                                                                   \
-    const std::string why = transport::testing::why_unavailable(GetParam().transport);   \
-    if (!why.empty()) {                                                                  \
-      if (transport::testing::required(GetParam().transport)) FAIL() << why;             \
-      GTEST_SKIP() << why;                                                               \
-    }                                                                                    \
-  } while (0)
 
 TEST_P(PingpongTest, SnapshotThenAFreshEngineRecoversAndVerifies) {
   SKIP_UNLESS_AVAILABLE();
