@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (Debian packages), builds, runs ctest.
 #   ./run_tests.sh            Release build, every test
-#   ./run_tests.sh --asan     also the AddressSanitizer + UBSan build, every test under it
+#   ./run_tests.sh --asan     also the AddressSanitizer + UBSan build, every test under it, and the
+#                             ThreadSanitizer build of the tests with concurrent callers (label concurrent)
 #   ./run_tests.sh -L LABEL   pass ctest options through (e.g. -L unit, -R Config)
 # CI (.ci/run) runs it with --asan and warnings as errors.
 set -euo pipefail
@@ -25,4 +26,8 @@ if [ $asan -eq 1 ]; then
   echo "== tests (ASan + UBSan build)"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j "${RPBENCH_JOBS:-$(nproc)}" -LE "plots|bench" "${ctest_args[@]}")
+  ./scripts/build.sh tsan paged_tests
+  echo "== tests with concurrent callers (ThreadSanitizer build)"
+  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --output-on-failure -j "${RPBENCH_JOBS:-$(nproc)}" -L concurrent -LE verbs "${ctest_args[@]}")
 fi

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/contest_score.h"
 #include "harness/progress.h"
 
 namespace rpbench {
@@ -41,6 +42,12 @@ void print_console_report(const Result& r, std::FILE* out) {
     if (p.recovery && !p.recovery->report.summary.empty())
       std::fprintf(out, "  %s", p.recovery->report.summary.c_str());
     if (p.verify) std::fprintf(out, "  verify %s", p.verify->ok ? "ok" : "FAILED");
+    std::fprintf(out, "\n");
+  }
+  if (const auto score = contest_score(r)) {
+    std::fprintf(out, "contest score %.3f s =", score->seconds);
+    for (size_t i = 0; i < score->phases.size(); ++i)
+      std::fprintf(out, "%s %s %.3f", i ? " +" : "", score->phases[i].first.c_str(), score->phases[i].second);
     std::fprintf(out, "\n");
   }
 }

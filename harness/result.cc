@@ -1,5 +1,6 @@
 #include "harness/result.h"
 
+#include "harness/contest_score.h"
 #include "harness/result_io.h"
 
 namespace rpbench {
@@ -119,13 +120,15 @@ json to_json(const Result& r) {
       recovery["digest"] = p.verify->actual_digest;
     }
   }
-  return json{{"schema_version", kResultSchemaVersion},
-              {"kind", "experiment"},
-              {"context", r.context},
-              {"config", r.config},
-              {"phases", phases},
-              {"recovery", recovery},
-              {"engine", r.engine}};
+  json out{{"schema_version", kResultSchemaVersion},
+           {"kind", "experiment"},
+           {"context", r.context},
+           {"config", r.config},
+           {"phases", phases},
+           {"recovery", recovery},
+           {"engine", r.engine}};
+  if (const auto score = contest_score(r)) out["contest_score"] = to_json(*score);
+  return out;
 }
 
 }  // namespace rpbench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour of rpbench: scripts/build.sh [release|asan] [TARGET...]
+# Configures and builds one flavour of rpbench: scripts/build.sh [release|asan|tsan] [TARGET...]
 #   release -> build/       (CMAKE_BUILD_TYPE=Release; what experiments run)
 #   asan    -> build-asan/  (Debug, AddressSanitizer + UndefinedBehaviorSanitizer)
+#   tsan    -> build-tsan/  (RelWithDebInfo, ThreadSanitizer: the tests of concurrent callers)
 # Warnings are errors when CI=true or RPBENCH_WERROR=1. Jobs: RPBENCH_JOBS (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,8 @@ shift || true
 case "$flavour" in
   release) dir=build; flags=(-DCMAKE_BUILD_TYPE=Release) ;;
   asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DRPBENCH_SANITIZE=ON -DRPBENCH_BENCH=OFF) ;;
-  *) echo "build.sh: unknown flavour '$flavour' (expected release or asan)" >&2; exit 2 ;;
+  tsan) dir=build-tsan; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRPBENCH_TSAN=ON -DRPBENCH_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (expected release, asan or tsan)" >&2; exit 2 ;;
 esac
 werror=OFF
 if [ "${CI:-}" = "true" ] || [ "${RPBENCH_WERROR:-0}" = "1" ]; then werror=ON; fi

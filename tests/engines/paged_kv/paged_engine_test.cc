@@ -20,6 +20,7 @@
 #include "engines/remote/slot_header.h"
 #include "measure/mapping.h"
 #include "tests/engines/paged_kv/paged_suite.h"
+#include "tests/engines/rpbench_process.h"
 #include "tests/transport/skip_unavailable.h"
 #include "tests/transport/transport_bed.h"
 
@@ -69,7 +70,7 @@ class Fixture {
   std::unique_ptr<PagedEngine> open() { return open(options()); }
   StatusOr<std::unique_ptr<PagedEngine>> try_open(const PagedOptions& o) { return PagedEngine::open(o, node_->options(1, 1 << 20, 16)); }
   TestNode& node() { return *node_; }
-  int scale(int n) const { return small_world(param_.transport) ? n / 8 : n; }
+  int scale(int n) const { return small_world(param_.transport) ? n / 4 : n; }
 
  private:
   Param param_;
@@ -140,7 +141,7 @@ TEST_P(PagedTest, EveryKeyMatchesAModelThroughACacheFarSmallerThanTheData) {
   Fixture fx(GetParam());
   auto e = fx.open();
   Model model;
-  random_ops(*e, &model, "k", fx.scale(40000), 1, fx.scale(3000));
+  random_ops(*e, &model, "k", fx.scale(40000), 1, 3000);  // the key space unscaled: the data must outgrow the cache
   const Shard::Figures t = e->totals();
   EXPECT_GT(t.used_bytes, 3 * e->cache_budget_bytes()) << "the data must not fit the cache";
   const CounterValues c = e->counters();
@@ -343,6 +344,54 @@ TEST_P(PagedTest, RecoveryFromAnEmptyRegionSaysSo) {
   EXPECT_NE(r.status.message().find("no committed snapshot"), std::string::npos);
   EXPECT_EQ(e->size(), 0);
   ASSERT_TRUE(e->put("a", "c").ok());  // and it works on
+}
+
+TEST_P(PagedTest, AContestRunSnapshotsAndAFreshRpbenchProcessRecoversAndVerifiesIt) {
+  SKIP_UNLESS_AVAILABLE();
+  const char* rpbench = std::getenv("RPBENCH");
+  if (rpbench == nullptr) GTEST_SKIP() << "$RPBENCH does not name the rpbench binary (ctest sets it)";
+  Fixture fx(GetParam());
+  rpbench::testing::TempDir dir;
+  const nlohmann::json base = {
+      {"seed", 7},
+      {"engine",
+       {{"type", "paged-kv"}, {"shards", 4}, {"page_bytes", 16384}, {"cache_fraction", 0.25},
+        {"eviction", std::string(name_of(kEvictionNames, GetParam().eviction))}, {"key_bytes", 16}, {"connections", 2}}},
+      {"transport", {{"type", GetParam().transport}, {"memnode", fx.node().endpoint()}}},
+      {"workload", {{"preset", "contest"}, {"contest_scale", 0.0005}, {"threads", 2}}}};
+  nlohmann::json write = base;
+  write["name"] = "contest";
+  // The contest's four phases (as the preset makes them), then a snapshot.
+  write["phases"] = {{{"type", "load"}, {"name", "write"}, {"ops", 12000}},
+                     {{"type", "run"}, {"name", "delete"}, {"ops", 10000}, {"mix", {{"delete", 1.0}}}, {"keys", {{"dist", "sequential"}}}},
+                     {{"type", "load"}, {"name", "rewrite"}, {"ops", 10000}, {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 256}}}},
+                     {{"type", "run"}, {"name", "mixed"}, {"ops", 32000}, {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 128}}}},
+                     {{"type", "snapshot"}}};
+  ASSERT_EQ(rpbench::testing::run_rpbench(rpbench, write, dir, "contest", fx.node().token()), 0);
+  const nlohmann::json w = rpbench::testing::read_json(dir.file("contest-result.json"));
+  ASSERT_TRUE(w.contains("contest_score")) << w.dump(2).substr(0, 2000);
+  double sum = 0;
+  for (const char* name : {"write", "delete", "rewrite", "mixed"}) sum += w["contest_score"]["phases"][name].get<double>();
+  EXPECT_DOUBLE_EQ(w["contest_score"]["seconds"].get<double>(), sum);
+  std::string digest;
+  for (const auto& p : w["phases"]) {
+    EXPECT_EQ(p["errors"], 0) << p["name"] << ": " << p.value("first_error", "");
+    if (p.contains("snapshots"))
+      for (const auto& sn : p["snapshots"]) digest = sn["digest"].get<std::string>();
+  }
+  ASSERT_FALSE(digest.empty());
+  EXPECT_EQ(w["engine"]["keys"], 12000) << "12000 written, the first 10000 deleted, then written again";
+
+  nlohmann::json read = base;
+  read["name"] = "recover";
+  read["phases"] = {{{"type", "recover"}}, {{"type", "verify"}}};
+  ASSERT_EQ(rpbench::testing::run_rpbench(rpbench, read, dir, "recover", fx.node().token()), 0);
+  const nlohmann::json r = rpbench::testing::read_json(dir.file("recover-result.json"));
+  const nlohmann::json& v = r["phases"][1]["verify"];
+  EXPECT_TRUE(v["ok"].get<bool>()) << v.dump(2);
+  EXPECT_EQ(v["expected_from"], "recovered_file");
+  EXPECT_EQ(v["expected_digest"], digest);
+  EXPECT_EQ(v["actual_digest"], digest);
 }
 
 }  // namespace
