@@ -59,8 +59,10 @@ StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt
   StatusOr<std::unique_ptr<remote::RemoteSlots>> rs = remote::RemoteSlots::open(e->remote_->transport());
   if (!rs.ok()) return rs.status().with_context("paged-kv: ");
   e->slots_ = std::move(*rs);
-  if (Status s = e->remote_->transport().register_buffer(e->staging_.data(), e->staging_.size(), &e->staging_buf_); !s.ok())
+  transport::BufferId staging = 0;
+  if (Status s = e->remote_->transport().register_buffer(e->staging_.data(), e->staging_.size(), &staging); !s.ok())
     return s.with_context("paged-kv: registering the staging buffer: ");
+  e->staging_buf_ = staging;
   e->alloc_ = std::make_unique<SlotAllocator>(static_cast<uint32_t>(slots));
   ShardContext ctx;
   ctx.page_bytes = pb;
@@ -89,7 +91,7 @@ PagedEngine::~PagedEngine() {
   if (snapshot_.joinable()) snapshot_.join();
   stop_background();
   shards_.clear();
-  if (slots_) (void)remote_->transport().deregister_buffer(staging_buf_);
+  if (staging_buf_) (void)remote_->transport().deregister_buffer(*staging_buf_);
 }
 
 Status PagedEngine::check_key(std::string_view key) const {
@@ -201,7 +203,7 @@ Status PagedEngine::write_image(const std::vector<uint8_t>& part, uint64_t at, r
   for (uint64_t off = 0; off < part.size();) {
     const uint64_t n = std::min<uint64_t>(kStagingBytes, part.size() - off);
     std::memcpy(staging_.data(), part.data() + off, n);
-    if (Status s = transport::transfer(remote_->transport(), transport::Op::kWrite, staging_buf_, 0, n, at + off, io_->timeout());
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kWrite, *staging_buf_, 0, n, at + off, io_->timeout());
         !s.ok())
       return s.with_context("writing the index image: ");
     counters_.add(counters_.bytes_written, n);
@@ -355,7 +357,7 @@ Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) 
   std::vector<uint8_t> image(h.payload_bytes);
   for (uint64_t off = 0; off < image.size();) {
     const uint64_t n = std::min<uint64_t>(kStagingBytes, image.size() - off);
-    if (Status s = transport::transfer(remote_->transport(), transport::Op::kRead, staging_buf_, 0, n, h.payload_offset + off,
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kRead, *staging_buf_, 0, n, h.payload_offset + off,
                                        io_->timeout());
         !s.ok())
       return s.with_context("reading the index image: ");
@@ -557,8 +559,6 @@ EngineEntry paged_engine_entry() {
   e.check = [](const nlohmann::json& resolved) -> std::optional<ConfigProblem> {
     paged::PagedOptions o = paged::paged_option_table().bind(resolved.at("engine"));
     o.dataset_bytes = paged::dataset_record_bytes(resolved);
-    if (resolved.contains("transport") && resolved["transport"].value("type", "none") == "none")
-      return ConfigProblem{"transport.type", "paged-kv keeps its pages in remote memory: set transport.type (shm, tcp or verbs)"};
     const int64_t key_size = resolved.at("dataset").value("key_size", int64_t{16});
     if (o.key_bytes > 0 && key_size != o.key_bytes)
       return ConfigProblem{"engine.key_bytes", "engine.key_bytes is " + std::to_string(o.key_bytes) + " but dataset.key_size is " +

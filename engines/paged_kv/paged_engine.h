@@ -102,7 +102,7 @@ class PagedEngine final : public Engine {
   std::unique_ptr<SlotAllocator> alloc_;
   std::unique_ptr<remote::RemoteSlots> slots_;  // on remote_'s own connection (the control one)
   measure::AnonMapping staging_;
-  transport::BufferId staging_buf_ = 0;
+  std::optional<transport::BufferId> staging_buf_;  // registered on the control connection
   remote::SlotAreas areas_;
   uint64_t data_offset_ = 0;
   Counters counters_;

@@ -1,6 +1,7 @@
 """The figure families by name, in drawing order. Each is a module with
 draw(results, outdir) -> [paths] that draws nothing (and says so) when it has no data."""
-from . import compare, fault_cdf, latency, loader, mempool, pingpong, probe_fork, snapshot, throughput, timeline, transport
+from . import (compare, fault_cdf, latency, loader, mempool, paged, pingpong, probe_fork, snapshot, throughput, timeline,
+               transport)
 
 FAMILIES = {
     "throughput": throughput,
@@ -13,6 +14,7 @@ FAMILIES = {
     "transport": transport,
     "pingpong": pingpong,
     "mempool": mempool,
+    "paged": paged,
 }
 
 

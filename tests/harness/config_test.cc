@@ -96,7 +96,7 @@ TEST(Config, CapabilitiesAreChecked) {
   EXPECT_NE(error_of({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "snapshot"}}}}})
                 .find("engine null cannot snapshot"),
             std::string::npos);
-  EXPECT_NE(error_of({{"engine", {{"type", "memory"}}}, {"workload", {{"threads", 2}}}})
+  EXPECT_NE(error_of({{"engine", {{"type", "rdb-fork"}}}, {"workload", {{"threads", 2}}}})
                 .find("does not take concurrent callers"),
             std::string::npos);
   EXPECT_EQ(error_of({{"engine", {{"type", "null"}}}, {"workload", {{"threads", 2}}}}), "");

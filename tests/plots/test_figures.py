@@ -26,6 +26,7 @@ EXPECTED_STEMS = {
     "compare": set(),  # the fixtures have one engine with snapshots per transport
     "pingpong": set(),  # the pingpong fixture's snapshot has no stream figures (test_pingpong.py draws them)
     "mempool": set(),  # no mempool-offload fixture (test_mempool.py draws them)
+    "paged": set(),  # no paged-kv contest fixture (test_paged.py draws them)
 }
 
 

@@ -153,7 +153,7 @@ class SkipAndErrorTest(unittest.TestCase):
         self.assertEqual(rc, 0, out + err)
         line = [x for x in out.splitlines() if x.startswith("figure 9")][0]
         self.assertEqual(line, "figure 9 (paged-kv throughput vs cache fraction, and the contest's phases): skipped: "
-                               "no results; produced by sweeps contest, not-yet (not in configs/sweeps yet)")
+                               "no results; produced by sweep contest; sweep not-yet (not in configs/sweeps yet)")
         self.assertEqual(list((self.root / "p").glob("fig09*")), [])  # nothing drawn
         self.assertIn("skipped: no results", (self.root / "p" / "index.html").read_text())
 
