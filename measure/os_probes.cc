@@ -85,6 +85,16 @@ int64_t rss_bytes() {
   return resident * static_cast<int64_t>(page_size());
 }
 
+RssParts rss_parts() {
+  std::string text;
+  if (!read_text("/proc/self/status", text)) return {};
+  auto bytes = [&](const char* field) {
+    const int64_t kb = kb_field(text, field);
+    return kb < 0 ? int64_t{-1} : kb * 1024;
+  };
+  return {bytes("RssAnon"), bytes("RssFile"), bytes("RssShmem")};
+}
+
 double steal_ms() {
   std::ifstream in("/proc/stat");
   std::string cpu;

@@ -31,6 +31,15 @@ std::string thp_defrag();
 int64_t private_dirty_bytes(int pid);
 // This process's resident set in bytes (/proc/self/statm); -1 if unreadable.
 int64_t rss_bytes();
+// The resident set by kind (/proc/self/status RssAnon, RssFile, RssShmem), bytes; -1 where
+// unreadable. A process that maps a shm memory node's region counts the region's touched pages
+// in RssShmem: remote memory, not the process's own.
+struct RssParts {
+  int64_t anon = -1;
+  int64_t file = -1;
+  int64_t shmem = -1;
+};
+RssParts rss_parts();
 // Cumulative steal time of all CPUs (/proc/stat, USER_HZ ticks converted with sysconf), in ms;
 // -1 if unreadable.
 double steal_ms();

@@ -536,8 +536,13 @@ nlohmann::json PagedEngine::report() const {
   j["rebuild"] = {{"enabled", opt_.rebuild}, {"dead_fraction", opt_.rebuild_dead_fraction}};
   j["counters"] = counters_.values().to_json();
   j["phases"] = phases_;
-  const int64_t rss = measure::rss_bytes();
-  j["rss_bytes"] = rss >= 0 ? nlohmann::json(rss) : nlohmann::json(nullptr);
+  // The process's own memory: over shm the memory node's region is mapped here too, and its touched
+  // pages count in RSS as shared memory; rss_anon_bytes is what the cache, index and rest cost.
+  auto known = [](int64_t v) { return v >= 0 ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  const measure::RssParts rss = measure::rss_parts();
+  j["rss_bytes"] = known(measure::rss_bytes());
+  j["rss_anon_bytes"] = known(rss.anon);
+  j["rss_shmem_bytes"] = known(rss.shmem);
   j["snapshots_ok"] = snapshots_ok_;
   j["snapshots_failed"] = snapshots_failed_;
   {

@@ -467,6 +467,9 @@ void expand_preset(json& doc) {
       const ContestShape shape = contest_shape(scale.get<double>(), threads.get<uint64_t>());
       if (!doc.contains("dataset")) doc["dataset"] = json::object();
       if (doc["dataset"].is_object() && !doc["dataset"].contains("keys")) doc["dataset"]["keys"] = shape.keys;
+      // The first write phase's values: the contest's 80-1024-byte mix (the default buckets).
+      if (doc["dataset"].is_object() && !doc["dataset"].contains("value_size"))
+        doc["dataset"]["value_size"] = {{"dist", "buckets"}};
       if (!doc.contains("phases")) doc["phases"] = contest_phases(shape);
     }
   }

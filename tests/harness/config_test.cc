@@ -64,6 +64,22 @@ TEST(Config, PresetIsOverriddenFieldByField) {
   EXPECT_DOUBLE_EQ(r2["workload"]["mix"]["update"].get<double>(), 1.0);
 }
 
+TEST(Config, TheContestPresetSizesTheDatasetAndItsPhasesPerThreadWithTheContestsValueMix) {
+  const json r = resolve_config({{"workload", {{"preset", "contest"}, {"contest_scale", 0.001}, {"threads", 2}}}});
+  EXPECT_EQ(r["dataset"]["keys"], 24000);  // 12 M per thread, scaled
+  EXPECT_EQ(r["dataset"]["value_size"]["dist"], "buckets");  // 80-1024 bytes, 70/20/10
+  ASSERT_EQ(r["dataset"]["value_size"]["buckets"].size(), 3u);
+  EXPECT_EQ(r["dataset"]["value_size"]["buckets"][2][1], 1024);
+  std::vector<std::string> names;
+  for (const auto& p : r["phases"]) names.push_back(p["name"].get<std::string>());
+  EXPECT_EQ(names, (std::vector<std::string>{"write", "delete", "rewrite", "mixed"}));
+  EXPECT_EQ(r["workload"]["keys"]["dist"], "zipfian");
+  // A value size of the config's own wins.
+  const json own = resolve_config({{"workload", {{"preset", "contest"}}},
+                                   {"dataset", {{"value_size", {{"dist", "fixed"}, {"size", 64}}}}}});
+  EXPECT_EQ(own["dataset"]["value_size"]["dist"], "fixed");
+}
+
 TEST(Config, SetOverridesAnyLeafTypeChecked) {
   json doc = {{"name", "x"}};
   apply_set(doc, "measure.rate=20000");
