@@ -158,6 +158,10 @@ void PagedEngine::background() {
     }
     std::unique_lock lk(bg_mu_);
     if (!s.ok() && bg_error_.empty()) bg_error_ = s.message();
+    if (sampling_ && measure::now_ns() >= next_sample_ns_) {
+      samples_.push_back(counters_.values());
+      next_sample_ns_ += kSampleNs;
+    }
     if (bg_stop_) return;
     if (!worked) bg_cv_.wait_for(lk, std::chrono::milliseconds(1), [&] { return bg_stop_; });
   }
@@ -173,6 +177,10 @@ void PagedEngine::begin_phase(std::string_view phase_type) {
   phase_type_ = std::string(phase_type);
   phase_start_ = counters_.values();
   phase_start_ns_ = measure::now_ns();
+  std::lock_guard lk(bg_mu_);
+  samples_.assign(1, phase_start_);
+  next_sample_ns_ = phase_start_ns_ + kSampleNs;
+  sampling_ = true;
 }
 
 Status PagedEngine::end_phase() {
@@ -182,9 +190,28 @@ Status PagedEngine::end_phase() {
   j["type"] = phase_type_;
   j["seconds"] = secs;
   j["evictions_per_s"] = secs > 0 ? nlohmann::json(static_cast<double>(d.evictions) / secs) : nlohmann::json(nullptr);
-  const uint64_t frees = d.evictions + 0;
+  // Of the frames taken from a page for another, the share a client thread had to write back itself.
   j["foreground_writeback_fraction"] =
-      frees ? nlohmann::json(static_cast<double>(d.foreground_writebacks) / static_cast<double>(frees)) : nlohmann::json(nullptr);
+      d.evictions ? nlohmann::json(static_cast<double>(d.foreground_writebacks) / static_cast<double>(d.evictions))
+                  : nlohmann::json(nullptr);
+  {
+    std::lock_guard lk(bg_mu_);
+    samples_.push_back(counters_.values());
+    sampling_ = false;
+    nlohmann::json hit = nlohmann::json::array(), fetches = nlohmann::json::array(), fg = nlohmann::json::array();
+    for (size_t i = 1; i < samples_.size(); ++i) {
+      const CounterValues x = samples_[i].since(samples_[i - 1]);
+      const uint64_t n = x.hits + x.misses;
+      hit.push_back(n ? nlohmann::json(static_cast<double>(x.hits) / static_cast<double>(n)) : nlohmann::json(nullptr));
+      fetches.push_back(x.misses);
+      fg.push_back(x.foreground_writebacks);
+    }
+    j["timeline"] = {{"interval_ms", kSampleNs / 1e6},
+                     {"note", "the last interval ends with the phase (shorter)"},
+                     {"hit_ratio", hit},
+                     {"fetches", fetches},
+                     {"foreground_writebacks", fg}};
+  }
   phases_.push_back(std::move(j));
   return Status::Ok();
 }

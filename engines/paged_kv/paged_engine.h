@@ -113,6 +113,12 @@ class PagedEngine final : public Engine {
   std::condition_variable bg_cv_;
   bool bg_stop_ = false;
   std::string bg_error_;  // the first error of the background thread (guarded by bg_mu_)
+  // The phase's timeline (guarded by bg_mu_): the counters every kSampleNs, sampled by the
+  // background thread, so that a figure shows the hit ratio climbing after a recovery.
+  static constexpr uint64_t kSampleNs = 100'000'000;
+  std::vector<CounterValues> samples_;
+  uint64_t next_sample_ns_ = 0;
+  bool sampling_ = false;
 
   std::thread snapshot_;
   std::atomic<bool> snapshot_done_{false};

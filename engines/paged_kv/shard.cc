@@ -358,46 +358,61 @@ Status Shard::rebuild_all() {
   }
 }
 
-Status Shard::live_records(uint32_t p, std::vector<std::pair<uint32_t, std::pair<std::string, std::string>>>* out) {
-  const Page& pg = pages_[p];
+Status Shard::live_records(Lock& lk, uint32_t p, std::vector<LiveRecord>* out) {
+  Page& pg = pages_[p];
   if (pg.frame >= 0) {
     const PageRef pr(frame_data(pg.frame), ctx_.page_bytes);
     for (uint32_t slot = 0; slot < pg.count; ++slot) {
       if (is_dead(pg, slot)) continue;
       const RecordView r = pr.record(slot);
-      out->push_back({slot, {std::string(r.key), std::string(r.value)}});
+      out->push_back({slot, std::string(r.key), std::string(r.value)});
     }
     return Status::Ok();
   }
-  // A remote page: its header and directory, then only the runs of live records.
-  IoPool::Lease c = ctx_.io->borrow();
-  const PageRef pr(c->scratch.data(), ctx_.page_bytes);
+  // A remote page: its header and directory, then only the runs of live records, read with the
+  // lock dropped (the page busy: no one fetches it meanwhile). Records that die meanwhile are
+  // found out by the caller, which moves a record only while the index still points at it.
+  const uint32_t count = pg.count;
   const uint64_t remote = slot_offset(pg.slot);
-  const auto read = [&](uint64_t off, uint64_t len) {
-    ctx_.counters->add(ctx_.counters->rebuild_bytes_read, len);
-    ctx_.counters->add(ctx_.counters->bytes_read, len);
-    return transport::transfer(*c->t, transport::Op::kRead, c->scratch_buf, off, len, remote + off, ctx_.io->timeout());
-  };
-  const std::string what = "paged-kv: rebuilding page " + std::to_string(page_uid(p)) + ": ";
-  if (Status s = read(0, kPageHeaderBytes + 4 * uint64_t{pg.count}); !s.ok()) return s.with_context(what);
-  if (Status s = pr.check_directory(page_uid(p), pg.count); !s.ok()) return s.with_context(what);
-  for (uint32_t slot = 0; slot < pg.count;) {
-    if (is_dead(pg, slot)) {
-      ++slot;
-      continue;
+  const std::vector<uint64_t> dead = pg.dead;
+  auto live = [&](uint32_t slot) { return !((dead[slot / 64] >> (slot % 64)) & 1); };
+  pg.busy = true;
+  ++busy_pages_;
+  lk.unlock();
+  Status s;
+  {
+    IoPool::Lease c = ctx_.io->borrow();
+    const PageRef pr(c->scratch.data(), ctx_.page_bytes);
+    const auto read = [&](uint64_t off, uint64_t len) {
+      ctx_.counters->add(ctx_.counters->rebuild_bytes_read, len);
+      ctx_.counters->add(ctx_.counters->bytes_read, len);
+      return transport::transfer(*c->t, transport::Op::kRead, c->scratch_buf, off, len, remote + off, ctx_.io->timeout());
+    };
+    s = read(0, kPageHeaderBytes + 4 * uint64_t{count});
+    if (s.ok()) s = pr.check_directory(page_uid(p), count);
+    for (uint32_t slot = 0; s.ok() && slot < count;) {
+      if (!live(slot)) {
+        ++slot;
+        continue;
+      }
+      uint32_t last = slot;
+      while (last + 1 < count && live(last + 1)) ++last;
+      const uint32_t begin = pr.record_begin(last), end = pr.record_end(slot);
+      s = read(begin, end - begin);
+      for (uint32_t i = slot; s.ok() && i <= last; ++i) {
+        s = pr.check_record(i);
+        if (!s.ok()) break;
+        const RecordView r = pr.record(i);
+        out->push_back({i, std::string(r.key), std::string(r.value)});
+      }
+      slot = last + 1;
     }
-    uint32_t last = slot;
-    while (last + 1 < pg.count && !is_dead(pg, last + 1)) ++last;
-    const uint32_t begin = pr.record_begin(last), end = pr.record_end(slot);
-    if (Status s = read(begin, end - begin); !s.ok()) return s.with_context(what);
-    for (uint32_t i = slot; i <= last; ++i) {
-      if (Status s = pr.check_record(i); !s.ok()) return s.with_context(what);
-      const RecordView r = pr.record(i);
-      out->push_back({i, {std::string(r.key), std::string(r.value)}});
-    }
-    slot = last + 1;
   }
-  return Status::Ok();
+  lk.lock();
+  pg.busy = false;
+  --busy_pages_;
+  cv_.notify_all();
+  return s.ok() ? s : s.with_context("paged-kv: rebuilding page " + std::to_string(page_uid(p)) + ": ");
 }
 
 Status Shard::rebuild_page(Lock& lk, uint32_t p) {
@@ -408,15 +423,15 @@ Status Shard::rebuild_page(Lock& lk, uint32_t p) {
     return Status::Ok();
   }
   pg.rebuilding = true;
-  std::vector<std::pair<uint32_t, std::pair<std::string, std::string>>> live;
-  Status s = live_records(p, &live);
+  std::vector<LiveRecord> live;
+  Status s = live_records(lk, p, &live);
   uint64_t moved = 0;
   for (size_t i = 0; s.ok() && i < live.size(); ++i) {
-    const auto& [slot, kv] = live[i];
+    const LiveRecord& rec = live[i];
     for (;;) {
-      auto it = index_.find(kv.first);
-      if (it == index_.end() || it->second.page != p || it->second.slot != slot) break;  // deleted or moved meanwhile
-      StatusOr<bool> done = append(lk, kv.first, kv.second, it->second.pair);
+      auto it = index_.find(rec.key);
+      if (it == index_.end() || it->second.page != p || it->second.slot != rec.slot) break;  // deleted or moved meanwhile
+      StatusOr<bool> done = append(lk, rec.key, rec.value, it->second.pair);
       if (!done.ok()) {
         s = done.status();
         break;

@@ -11,8 +11,8 @@
 // frames available so that this is rare). Whenever the lock was dropped an operation starts over.
 //
 // Held under the lock, briefly, by design: a snapshot's cut of the shard (its last dirty pages and
-// its index image) and a rebuild of one page (the reads of a remote page's header and live
-// records). Both are measured.
+// its index image; measured). A rebuild reads a remote page's header and live records with the
+// lock dropped, the page busy.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -164,8 +164,12 @@ class Shard {
   void free_page(uint32_t p);
   Status rebuild_page(Lock& lk, uint32_t p);
   // The live records of page p: from its frame, or from remote memory reading only its
-  // directory and the live records.
-  Status live_records(uint32_t p, std::vector<std::pair<uint32_t, std::pair<std::string, std::string>>>* out);
+  // directory and the live records (the lock dropped meanwhile, the page busy).
+  struct LiveRecord {
+    uint32_t slot;
+    std::string key, value;
+  };
+  Status live_records(Lock& lk, uint32_t p, std::vector<LiveRecord>* out);
   uint32_t new_page_id();
   bool over_threshold(const Page& pg) const;
 

@@ -12,6 +12,10 @@ so that this stays rare).
 paged_contest_phases_thp-<mode>: the contest score's four phase times (write, delete, rewrite,
 mixed; their sum is the score, lower is better) as stacked bars, one bar per run.
 
+paged_warmup_thp-<mode>: after a recovery (configs/sweeps/paged-recovery.json), the hit ratio of
+each interval of the run phase that follows it (the engine's own timeline, 100 ms intervals),
+one line per run, the index's load time (the time to the first served op) in the legend.
+
 paged_targets.txt: per transport variant and thread count, the mixed phase's throughput with 25%
 of the dataset as cache over the same engine with every page local (cache_fraction >= 1; target
 0.5 on shm without a link model). Nothing is drawn from a run without the value; shm and tcp
@@ -160,6 +164,54 @@ def _phases(thp, runs, outdir):
                       "The contest's score by phase (lower is better)", label)
 
 
+def warmup_series(result):
+    """(ready_ms, interval_ms, [hit ratio per interval]) of the first run phase after a recover
+    phase, from the engine's timeline; None when the run has none."""
+    seen, ready, after = 0, None, False
+    for p in result.phases():
+        if p.get("type") == "recover":
+            rec = p.get("recovery") or {}
+            if rec.get("ok"):
+                ready, after = rec.get("duration_ms"), True
+            continue
+        if p.get("type") not in ("load", "run"):
+            continue
+        if after and p.get("type") == "run":
+            e = _engine_phase(result, seen) or {}
+            t = e.get("timeline") or {}
+            if t.get("hit_ratio") and t.get("interval_ms"):
+                return ready, t["interval_ms"], t["hit_ratio"]
+            return None
+        seen += 1
+    return None
+
+
+def _warmup(thp, runs, outdir):
+    series = [(r, warmup_series(r)) for r in runs if r.engine == "paged-kv"]
+    series = [(r, s) for r, s in series if s is not None]
+    if not series:
+        return []
+    fig, axes = style.new_figure(1, 1, figsize=(6.4, 4.2))
+    ax = axes[0][0]
+    for r, (ready, interval, hits) in sorted(series, key=lambda rs: identity.transport_variant(rs[0]).sort_key):
+        xy = [((i + 1) * interval / 1e3, h) for i, h in enumerate(hits) if isinstance(h, (int, float))]
+        if not xy:
+            continue
+        variant = identity.transport_variant(r)
+        ready_text = f"index loaded in {ready:.0f} ms" if isinstance(ready, (int, float)) else "index load time n/a"
+        ax.plot([x for x, _ in xy], [y for _, y in xy], linestyle=style.transport_linestyle(variant),
+                marker=".", label=f"paged-kv over {variant.short} ({ready_text})")
+    ax.set_xlabel("time since the run after the recovery began (s)")
+    ax.set_ylabel("cache hit ratio per interval")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    transports = sorted({identity.transport_variant(r) for r, _ in series}, key=lambda v: v.sort_key)
+    label = "transport: " + "; ".join(v.label for v in transports) + f", THP: {thp}"
+    return style.save(fig, outdir, f"{FAMILY}_warmup_thp-{style.safe_name(thp)}",
+                      "paged-kv after a recovery: the cache warming up (pages fetched on demand)", label)
+
+
 def targets_text(runs):
     """Per transport variant and thread count: throughput at 25% cache over every page local."""
     by = {}
@@ -186,18 +238,19 @@ def targets_text(runs):
 
 def draw(results, outdir):
     results = loader.as_results(results)
-    runs = [r for r in results if r.kind == "experiment" and r.engine in ("paged-kv", "memory")
-            and _phase(r, "mixed") is not None]
+    runs = [r for r in results if r.kind == "experiment" and r.engine in ("paged-kv", "memory")]
     if not any(r.engine == "paged-kv" for r in runs):
-        style.say(FAMILY, "nothing to draw (no paged-kv contest result)")
+        style.say(FAMILY, "nothing to draw (no paged-kv result)")
         return []
     paths = []
     by_thp = {}
     for r in runs:
         by_thp.setdefault(r.thp_mode, []).append(r)
     for thp, group in sorted(by_thp.items()):
-        paths += _vs_cache(thp, group, outdir)
-        paths += _phases(thp, group, outdir)
+        contest = [r for r in group if _phase(r, "mixed") is not None]
+        paths += _vs_cache(thp, contest, outdir)
+        paths += _phases(thp, contest, outdir)
+        paths += _warmup(thp, group, outdir)
     text = targets_text(runs)
     if text:
         outdir = pathlib.Path(outdir)

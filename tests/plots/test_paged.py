@@ -39,6 +39,17 @@ def run(engine, threads, ops_per_s, fraction=None, transport="shm", hit=None, er
     return d
 
 
+def recovered(transport, ready_ms, hits):
+    d = run("paged-kv", 2, 1e6, 0.25, transport=transport, hit=0.9)
+    d["phases"] = [{"name": "load", "type": "load", "ops": 10, "errors": 0, "duration_s": 1.0, "ops_per_s": 10},
+                   {"name": "snapshot", "type": "snapshot"},
+                   {"name": "recover", "type": "recover", "recovery": {"ok": True, "duration_ms": ready_ms}},
+                   {"name": "after-recovery", "type": "run", "ops": 10, "errors": 0, "duration_s": 1.0, "ops_per_s": 10}]
+    d.pop("contest_score")
+    d["engine"]["phases"] = [{"type": "load"}, {"type": "run", "timeline": {"interval_ms": 100.0, "hit_ratio": hits}}]
+    return d
+
+
 class PagedFamilyTest(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory()
@@ -89,6 +100,21 @@ class PagedFamilyTest(unittest.TestCase):
         _, out = self.draw(files)
         self.assertIn("ratio n/a (needs cache_fraction 0.25 and >= 1)", out)
         self.assertNotIn("all local =", out)
+
+    def test_the_warm_up_after_a_recovery(self):
+        (self.dir / "rec_shm.json").write_text(json.dumps(recovered("shm", 180.0, [0.2, 0.5, None, 0.8, 0.9])))
+        (self.dir / "rec_tcp.json").write_text(json.dumps(recovered("tcp", 420.0, [0.1, 0.3, 0.6])))
+        paths, _ = self.draw([self.dir / "rec_shm.json", self.dir / "rec_tcp.json"])
+        stems = sorted({p.stem for p in paths if p.suffix == ".png"})
+        self.assertEqual(stems, ["paged_warmup_thp-never"])
+        with Image.open(self.out / "paged_warmup_thp-never.png") as img:
+            text = img.text["Description"]
+        self.assertIn("paged-kv over shm (index loaded in 180 ms)", text)
+        self.assertIn("paged-kv over tcp (index loaded in 420 ms)", text)
+        self.assertNotIn("RDMA", text)
+        # The contest runs have no recovery: no warm-up figure from them.
+        paths, _ = self.draw(sorted(self.dir.glob("shm_*.json")))
+        self.assertNotIn("paged_warmup_thp-never", {p.stem for p in paths})
 
     def test_nothing_without_paged_results(self):
         paths, out = self.draw([self.dir / "mem_1.json", helpers.FIXTURES / "exp_rdb_fork.json"])
