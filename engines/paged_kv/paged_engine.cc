@@ -1,5 +1,6 @@
 #include "engines/paged_kv/paged_engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +18,28 @@ namespace {
 constexpr uint32_t kImageMagic = 0x49564b50;  // "PKVI"
 constexpr uint32_t kImageVersion = 1;
 constexpr uint64_t kStagingBytes = 1 << 20;
+
+// The end of the shard's part of an index image that starts at p (shard.cc's cut() layout: id,
+// pages, 16 bytes a page, keys, then per key its length, the key and 20 bytes); nullptr when the
+// lengths run past `end`. Shard::load() checks the contents.
+const uint8_t* shard_part_end(const uint8_t* p, const uint8_t* end) {
+  auto left = [&] { return static_cast<uint64_t>(end - p); };
+  if (left() < 8) return nullptr;
+  const uint64_t pages = transport::le::get32(p + 4);
+  p += 8;
+  if (left() < pages * 16 + 8) return nullptr;
+  p += pages * 16;
+  const uint64_t keys = transport::le::get64(p);
+  p += 8;
+  if (keys > left() / 22) return nullptr;
+  for (uint64_t i = 0; i < keys; ++i) {
+    if (left() < 2) return nullptr;
+    const uint64_t n = 2 + uint64_t{transport::le::get16(p)} + 20;
+    if (left() < n) return nullptr;
+    p += n;
+  }
+  return p;
+}
 
 double ms_since(uint64_t t0) { return static_cast<double>(measure::now_ns() - t0) / 1e6; }
 
@@ -401,11 +424,37 @@ Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) 
   if (image.size() < 16 || transport::le::get32(p) != kImageMagic || transport::le::get32(p + 8) != shards_.size())
     return Status::Corruption("the index image has no valid header");
   p += 16;
-  std::vector<uint32_t> used;
+  // Where each shard's part ends (a scan of the lengths only), then the shards loaded in parallel.
+  std::vector<const uint8_t*> parts;
   Status s;
-  for (auto& sh : shards_)
-    if (s.ok()) s = sh->load(&p, end, h.sequence, &used);
+  for (size_t i = 0; i < shards_.size() && s.ok(); ++i) {
+    parts.push_back(p);
+    p = shard_part_end(p, end);
+    if (p == nullptr) s = Status::Corruption("the index image is cut short in shard " + std::to_string(i));
+  }
   if (s.ok() && p != end) s = Status::Corruption("the index image has bytes after its last shard");
+  parts.push_back(end);
+  std::vector<uint32_t> used;
+  if (s.ok()) {
+    const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, shards_.size());
+    std::vector<Status> status(workers);
+    std::vector<std::vector<uint32_t>> slots_used(workers);
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < workers; ++w)
+      threads.emplace_back([&, w] {
+        for (size_t i = w; i < shards_.size() && status[w].ok(); i += workers) {
+          const uint8_t* q = parts[i];
+          status[w] = shards_[i]->load(&q, parts[i + 1], h.sequence, &slots_used[w]);
+          if (status[w].ok() && q != parts[i + 1])
+            status[w] = Status::Corruption("shard " + std::to_string(i) + "'s part of the index image has bytes left over");
+        }
+      });
+    for (auto& t : threads) t.join();
+    for (size_t w = 0; w < workers; ++w) {
+      if (s.ok() && !status[w].ok()) s = status[w];
+      used.insert(used.end(), slots_used[w].begin(), slots_used[w].end());
+    }
+  }
   if (s.ok()) {
     std::vector<bool> seen(alloc_->figures().total, false);
     for (uint32_t slot : used) {
