@@ -199,8 +199,10 @@ def _warmup(thp, runs, outdir):
             continue
         variant = identity.transport_variant(r)
         ready_text = f"index loaded in {ready:.0f} ms" if isinstance(ready, (int, float)) else "index load time n/a"
+        keys = loader.config_value(r.config, "dataset.keys")
+        size = f", {keys / 1e6:g} M keys" if isinstance(keys, (int, float)) else ""
         ax.plot([x for x, _ in xy], [y for _, y in xy], linestyle=style.transport_linestyle(variant),
-                marker=".", label=f"paged-kv over {variant.short} ({ready_text})")
+                marker=".", label=f"paged-kv over {variant.short}{size} ({ready_text})")
     ax.set_xlabel("time since the run after the recovery began (s)")
     ax.set_ylabel("cache hit ratio per interval")
     ax.set_ylim(0, 1.02)

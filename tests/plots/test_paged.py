@@ -46,6 +46,7 @@ def recovered(transport, ready_ms, hits):
                    {"name": "recover", "type": "recover", "recovery": {"ok": True, "duration_ms": ready_ms}},
                    {"name": "after-recovery", "type": "run", "ops": 10, "errors": 0, "duration_s": 1.0, "ops_per_s": 10}]
     d.pop("contest_score")
+    d["config"]["dataset"] = {"keys": 1000000}
     d["engine"]["phases"] = [{"type": "load"}, {"type": "run", "timeline": {"interval_ms": 100.0, "hit_ratio": hits}}]
     return d
 
@@ -109,8 +110,8 @@ class PagedFamilyTest(unittest.TestCase):
         self.assertEqual(stems, ["paged_warmup_thp-never"])
         with Image.open(self.out / "paged_warmup_thp-never.png") as img:
             text = img.text["Description"]
-        self.assertIn("paged-kv over shm (index loaded in 180 ms)", text)
-        self.assertIn("paged-kv over tcp (index loaded in 420 ms)", text)
+        self.assertIn("paged-kv over shm, 1 M keys (index loaded in 180 ms)", text)
+        self.assertIn("paged-kv over tcp, 1 M keys (index loaded in 420 ms)", text)
         self.assertNotIn("RDMA", text)
         # The contest runs have no recovery: no warm-up figure from them.
         paths, _ = self.draw(sorted(self.dir.glob("shm_*.json")))
