@@ -264,27 +264,29 @@ Status PagedEngine::write_image(const std::vector<uint8_t>& part, uint64_t at, r
 
 Status PagedEngine::begin_snapshot() {
   if (snapshot_running_) return Status::FailedPrecondition("paged-kv: a snapshot is already running");
+  // The snapshot is of the content now: the slot is prepared (a few small transfers) and every
+  // shard armed before this returns; the thread then cuts them (or a shard's next write does).
+  const uint64_t t0 = measure::now_ns();
+  const CounterValues before = counters_.values();
+  StatusOr<remote::RemoteSlots::Target> target = slots_->prepare();
+  if (!target.ok()) return target.status().with_context("paged-kv: preparing the snapshot's slot: ");
+  alloc_->begin_snapshot(target->sequence, target->slot);
+  for (auto& sh : shards_) sh->arm(target->sequence);
+  const double begin_us = ms_since(t0) * 1e3;
   snapshot_running_ = true;
   snapshot_done_.store(false);
-  snapshot_ = std::thread([this] {
-    snapshot_report_ = run_snapshot();
+  snapshot_ = std::thread([this, t = *target, t0, begin_us, before] {
+    snapshot_report_ = run_snapshot(t, t0, begin_us, before);
     snapshot_done_.store(true, std::memory_order_release);
   });
   return Status::Ok();
 }
 
-SnapshotReport PagedEngine::run_snapshot() {
+SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64_t t0, double begin_us,
+                                         const CounterValues& before) {
   SnapshotReport rep;
-  rep.fork_us_source = "paged-kv: the longest shard cut (no fork)";
-  const uint64_t t0 = measure::now_ns();
-  const CounterValues before = counters_.values();
-  StatusOr<remote::RemoteSlots::Target> target = slots_->prepare();
-  if (!target.ok()) {
-    rep.status = target.status().with_context("paged-kv: preparing the snapshot's slot: ");
-    return rep;
-  }
-  const double prepare_ms = ms_since(t0);
-  alloc_->begin_snapshot(target->sequence, target->slot);
+  rep.fork_us_source = "paged-kv: begin_snapshot() plus the longest shard cut (no fork)";
+  const remote::RemoteSlots::Target* target = &tgt;
   const uint64_t area = areas_.offset(target->slot);
   rep.location = "slot " + std::to_string(target->slot) + " (snapshot " + std::to_string(target->sequence) + ") of " +
                  remote_->describe();
@@ -293,7 +295,6 @@ SnapshotReport PagedEngine::run_snapshot() {
   for (auto& sh : shards_)
     if (s.ok()) s = sh->flush();
   const double flush_ms = ms_since(t_flush);
-  const uint64_t flushed = counters_.values().snapshot_writebacks - before.snapshot_writebacks;
   std::vector<uint8_t> part;
   part.reserve(kStagingBytes);
   for (uint32_t v : {kImageMagic, kImageVersion, static_cast<uint32_t>(shards_.size()), static_cast<uint32_t>(opt_.page_bytes)}) {
@@ -306,7 +307,7 @@ SnapshotReport PagedEngine::run_snapshot() {
   ContentDigest digest;
   for (auto& sh : shards_) {
     if (!s.ok()) break;
-    StatusOr<ShardCut> c = sh->cut(target->sequence, &part);
+    StatusOr<ShardCut> c = sh->take_cut(&part);
     if (!c.ok()) {
       s = c.status();
       break;
@@ -340,23 +341,29 @@ SnapshotReport PagedEngine::run_snapshot() {
     s = slots_->commit(target->slot, h);
     if (!s.ok()) s = s.with_context("committing the snapshot: ");
   }
-  if (s.ok()) alloc_->commit_snapshot(target->sequence, target->slot);
-  else alloc_->abort_snapshot(target->sequence);
+  if (s.ok()) {
+    alloc_->commit_snapshot(target->sequence, target->slot);
+  } else {
+    for (auto& sh : shards_) sh->disarm();
+    alloc_->abort_snapshot(target->sequence);
+  }
   rep.child_done_ns = measure::now_ns();
   const double total_ms = ms_since(t0);
   if (!s.ok()) {
     rep.status = s.code() == Status::Code::kOk ? s : s.with_context(s.message().rfind("paged-kv", 0) == 0 ? "" : "paged-kv: ");
     return rep;
   }
+  const uint64_t flushed = counters_.values().snapshot_writebacks - before.snapshot_writebacks - cut_pages;
   const uint64_t page_bytes_written = (flushed + cut_pages) * static_cast<uint64_t>(opt_.page_bytes);
-  rep.fork_us = static_cast<double>(pause_max) / 1e3;
+  rep.fork_us = begin_us + static_cast<double>(pause_max) / 1e3;
   rep.child_duration_ms = total_ms;
   rep.bytes = static_cast<int64_t>(page_bytes_written + written);
   rep.digest = digest.hex();
   rep.extra = nlohmann::json{{"transport", remote_->options().type},
                              {"slot", target->slot},
                              {"sequence", target->sequence},
-                             {"prepare_ms", prepare_ms},
+                             {"begin_us", begin_us},
+                             {"cuts_by_clients", counters_.values().cuts_by_clients - before.cuts_by_clients},
                              {"flush_ms", flush_ms},
                              {"pages_flushed", flushed},
                              {"pages_written_in_cuts", cut_pages},

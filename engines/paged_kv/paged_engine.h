@@ -9,12 +9,13 @@
 // engine.index_area_fraction of the region for the snapshots' images (index and page table),
 // then the page slots (slot_allocator.h).
 //
-// A snapshot needs no fork: a thread writes every dirty cached page back, then cuts each shard in
-// turn under its lock (the pages dirtied meanwhile, its index and page table into the image, its
-// pages marked as in the snapshot so that a later write-back moves them to new slots), writes the
-// image to the slot area and commits. The foreground goes on; a shard waits only for its own cut.
-// Every shard's cut is point-in-time for that shard. Recovery reads the image back and serves at
-// once; pages come back on demand.
+// A snapshot needs no fork and is of the content at begin_snapshot(), which prepares the slot
+// and arms every shard. A thread then writes dirty cached pages back and cuts each shard in turn
+// under its lock (the pages dirtied meanwhile, its index and page table into the image, its pages
+// marked as in the snapshot so that a later write-back moves them to new slots); a shard written
+// to before its turn is cut by that write first (copy on first write, at shard grain). Then the
+// image goes to the slot area and the slot is committed. The foreground goes on; a shard waits
+// only for its own cut. Recovery reads the image back and serves at once; pages come on demand.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -89,7 +90,8 @@ class PagedEngine final : public Engine {
     PagedEngine* engine;
   };
   void background();
-  SnapshotReport run_snapshot();
+  SnapshotReport run_snapshot(remote::RemoteSlots::Target target, uint64_t t0, double begin_us,
+                              const CounterValues& before);
   Status write_image(const std::vector<uint8_t>& part, uint64_t at, remote::Checksum64* sum);
   Status load_slot(const remote::SlotState& s, RecoveryReport* rep);
   std::vector<uint8_t> header_extra() const;

@@ -29,7 +29,8 @@ namespace rpbench::paged {
   X(rebuild_bytes_read)    /* remote bytes the rebuild read (headers and live records only) */      \
   X(rebuild_ns)                                                                                      \
   X(rebuild_ns_max)                                                                                  \
-  X(pages_freed)           /* pages whose records were all dead or moved, their slot given back */
+  X(pages_freed)           /* pages whose records were all dead or moved, their slot given back */ \
+  X(cuts_by_clients)       /* snapshot cuts a client's write did (the shard's first write after begin) */
 
 struct CounterValues {
 #define RPBENCH_X(name) uint64_t name = 0;

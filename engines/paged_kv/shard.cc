@@ -263,6 +263,7 @@ Status Shard::put(std::string_view key, std::string_view value) {
   const uint64_t pair = pair_hash(key, value);
   Lock lk(mu_);
   for (;;) {
+    settle_cut(lk);
     if (auto it = index_.find(key); it != index_.end()) {
       Entry& e = it->second;
       Page& pg = pages_[e.page];
@@ -303,6 +304,7 @@ Status Shard::get(std::string_view key, std::string* value) {
 
 Status Shard::del(std::string_view key) {
   Lock lk(mu_);
+  settle_cut(lk);
   auto it = index_.find(key);
   if (it == index_.end()) return Status::NotFound();
   const Entry e = it->second;
@@ -481,8 +483,34 @@ void append64(std::vector<uint8_t>* out, uint64_t v) {
 }
 }  // namespace
 
-StatusOr<ShardCut> Shard::cut(uint64_t seq, std::vector<uint8_t>* image) {
+void Shard::arm(uint64_t seq) {
   Lock lk(mu_);
+  armed_seq_ = seq;
+  cut_image_.clear();
+  cut_result_.reset();
+}
+
+void Shard::disarm() {
+  Lock lk(mu_);
+  armed_seq_ = 0;
+  cut_image_.clear();
+  cut_result_.reset();
+}
+
+void Shard::settle_cut(Lock& lk) {
+  while (armed_seq_ != 0 || cutting_) {
+    if (armed_seq_ != 0) {
+      ctx_.counters->add(ctx_.counters->cuts_by_clients, 1);
+      cut_locked(lk);
+    } else {
+      cv_.wait(lk, [&] { return !cutting_; });
+    }
+  }
+}
+
+void Shard::cut_locked(Lock& lk) {
+  const uint64_t seq = armed_seq_;
+  armed_seq_ = 0;
   const uint64_t t0 = measure::now_ns();
   cutting_ = true;
   cv_.wait(lk, [&] { return busy_pages_ == 0; });
@@ -493,10 +521,14 @@ StatusOr<ShardCut> Shard::cut(uint64_t seq, std::vector<uint8_t>* image) {
     s = write_back(lk, static_cast<uint32_t>(frame_[f].page), true);
     ++c.pages_written;
   }
-  cutting_ = false;
-  cv_.notify_all();
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    cutting_ = false;
+    cv_.notify_all();
+    cut_result_ = s;
+    return;
+  }
   ctx_.counters->add(ctx_.counters->snapshot_writebacks, c.pages_written);
+  std::vector<uint8_t>* image = &cut_image_;
   uint32_t allocated = 0;
   for (const Page& pg : pages_) allocated += pg.allocated ? 1 : 0;
   append32(image, id_);
@@ -524,7 +556,20 @@ StatusOr<ShardCut> Shard::cut(uint64_t seq, std::vector<uint8_t>* image) {
   c.keys = index_.size();
   c.digest = digest_;
   c.pause_ns = measure::now_ns() - t0;
-  return c;
+  cut_result_ = c;
+  cutting_ = false;
+  cv_.notify_all();
+}
+
+StatusOr<ShardCut> Shard::take_cut(std::vector<uint8_t>* image) {
+  Lock lk(mu_);
+  if (armed_seq_ != 0) cut_locked(lk);
+  if (!cut_result_) return Status::Internal("paged-kv: shard " + std::to_string(id_) + " was not armed for the snapshot");
+  StatusOr<ShardCut> r = std::move(*cut_result_);
+  cut_result_.reset();
+  image->insert(image->end(), cut_image_.begin(), cut_image_.end());
+  cut_image_.clear();
+  return r;
 }
 
 void Shard::clear() {

@@ -89,11 +89,16 @@ class Shard {
   // Every page whose dead fraction reached the threshold, now.
   Status rebuild_all();
 
-  // A snapshot: first every dirty page written back with the lock dropped as usual; then the cut,
-  // under the lock: the pages dirtied meanwhile written, the index and page table appended to
-  // `image`, every page marked as in snapshot `seq`.
+  // A snapshot, point-in-time at arm(): from arm() on, the shard's first write (put or del) cuts
+  // it first, under the lock, and so does take_cut() if no write came: the dirty pages written,
+  // the index and page table into the cut's image, every page marked as in snapshot `seq`.
+  // flush() (between the two, with the lock dropped as usual) writes dirty pages back so that
+  // the cut has fewer left. take_cut() appends the image to `image`; disarm() drops a cut of a
+  // snapshot that failed.
+  void arm(uint64_t seq);
   Status flush();
-  StatusOr<ShardCut> cut(uint64_t seq, std::vector<uint8_t>* image);
+  StatusOr<ShardCut> take_cut(std::vector<uint8_t>* image);
+  void disarm();
   // Replaces the content with a shard image (pages remote, none cached); the slots its pages use
   // are appended to `used`. `p` points into the image and is advanced past this shard's part.
   Status load(const uint8_t** p, const uint8_t* end, uint64_t seq, std::vector<uint32_t>* used);
@@ -160,6 +165,9 @@ class Shard {
   void detach(int64_t f);
   // Waits while a cut is waiting for the shard's I/O to end; true when it waited (start over).
   bool wait_for_cut(Lock& lk);
+  // Before a write: does the armed cut (or waits for the one in progress).
+  void settle_cut(Lock& lk);
+  void cut_locked(Lock& lk);
   void mark_dead(const Entry& e);
   void free_page(uint32_t p);
   Status rebuild_page(Lock& lk, uint32_t p);
@@ -192,6 +200,9 @@ class Shard {
   uint32_t dirty_frames_ = 0;
   uint32_t busy_pages_ = 0;
   bool cutting_ = false;        // a snapshot's cut waits for the I/O in flight: start no more
+  uint64_t armed_seq_ = 0;      // a snapshot waits for this shard's cut (0: none)
+  std::optional<StatusOr<ShardCut>> cut_result_;
+  std::vector<uint8_t> cut_image_;
   ContentDigest digest_;
   uint64_t used_bytes_ = 0;
   uint64_t dead_bytes_ = 0;

@@ -226,6 +226,31 @@ TEST_P(PagedTest, AFreshEngineRecoversTheSnapshotWhileTheOldOneWroteOnAfterIt) {
   expect_holds(*fresh, model);
 }
 
+TEST_P(PagedTest, TheSnapshotIsOfTheContentAtBeginEvenWhenEveryShardIsWrittenBeforeItsCut) {
+  SKIP_UNLESS_AVAILABLE();
+  Fixture fx(GetParam());
+  auto e = fx.open();
+  Model model;
+  random_ops(*e, &model, "k", fx.scale(8000), 11, fx.scale(1000));
+  ASSERT_TRUE(e->begin_snapshot().ok());
+  // At once, before the snapshot's thread reaches them: every key rewritten, some deleted, new ones.
+  for (const auto& [k, v] : model) {
+    if (k.back() == '7') ASSERT_TRUE(e->del(k).ok());
+    else ASSERT_TRUE(e->put(k, v + "!").ok());
+  }
+  ASSERT_TRUE(e->put("new-after-begin", "x").ok());
+  const SnapshotReport rep = wait_snapshot(*e);
+  ASSERT_TRUE(rep.ok()) << rep.status.to_string();
+  EXPECT_GT(rep.extra["cuts_by_clients"].get<uint64_t>(), 0u) << rep.extra.dump();
+  ContentDigest want;
+  for (const auto& [k, v] : model) want.add(k, v);
+  EXPECT_EQ(rep.digest, want.hex());
+  e.reset();
+  auto fresh = fx.open();
+  ASSERT_TRUE(fresh->recover().ok());
+  expect_holds(*fresh, model);
+}
+
 TEST_P(PagedTest, ADamagedNewestImageFallsBackToTheSnapshotBefore) {
   SKIP_UNLESS_AVAILABLE();
   Fixture fx(GetParam());
