@@ -28,6 +28,7 @@ if [ $asan -eq 1 ]; then
     ctest --output-on-failure -j "${RPBENCH_JOBS:-$(nproc)}" -LE "plots|bench" "${ctest_args[@]}")
   ./scripts/build.sh tsan paged_tests
   echo "== tests with concurrent callers (ThreadSanitizer build)"
-  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  supp="$PWD/tests/tsan.supp"
+  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp" \
     ctest --output-on-failure -j "${RPBENCH_JOBS:-$(nproc)}" -L concurrent -LE verbs "${ctest_args[@]}")
 fi

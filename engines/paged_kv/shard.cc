@@ -263,7 +263,7 @@ Status Shard::put(std::string_view key, std::string_view value) {
   const uint64_t pair = pair_hash(key, value);
   Lock lk(mu_);
   for (;;) {
-    settle_cut(lk);
+    settle_cut(lk, true);
     if (auto it = index_.find(key); it != index_.end()) {
       Entry& e = it->second;
       Page& pg = pages_[e.page];
@@ -304,7 +304,7 @@ Status Shard::get(std::string_view key, std::string* value) {
 
 Status Shard::del(std::string_view key) {
   Lock lk(mu_);
-  settle_cut(lk);
+  settle_cut(lk, true);
   auto it = index_.find(key);
   if (it == index_.end()) return Status::NotFound();
   const Entry e = it->second;
@@ -497,10 +497,10 @@ void Shard::disarm() {
   cut_result_.reset();
 }
 
-void Shard::settle_cut(Lock& lk) {
+void Shard::settle_cut(Lock& lk, bool by_client) {
   while (armed_seq_ != 0 || cutting_) {
     if (armed_seq_ != 0) {
-      ctx_.counters->add(ctx_.counters->cuts_by_clients, 1);
+      if (by_client) ctx_.counters->add(ctx_.counters->cuts_by_clients, 1);
       cut_locked(lk);
     } else {
       cv_.wait(lk, [&] { return !cutting_; });
@@ -563,7 +563,7 @@ void Shard::cut_locked(Lock& lk) {
 
 StatusOr<ShardCut> Shard::take_cut(std::vector<uint8_t>* image) {
   Lock lk(mu_);
-  if (armed_seq_ != 0) cut_locked(lk);
+  settle_cut(lk, false);  // a client's cut may be in progress: wait for it
   if (!cut_result_) return Status::Internal("paged-kv: shard " + std::to_string(id_) + " was not armed for the snapshot");
   StatusOr<ShardCut> r = std::move(*cut_result_);
   cut_result_.reset();

@@ -165,8 +165,9 @@ class Shard {
   void detach(int64_t f);
   // Waits while a cut is waiting for the shard's I/O to end; true when it waited (start over).
   bool wait_for_cut(Lock& lk);
-  // Before a write: does the armed cut (or waits for the one in progress).
-  void settle_cut(Lock& lk);
+  // Before a write (by_client) and in take_cut(): does the armed cut, or waits for the one in
+  // progress (its thread waits for the shard's I/O with the lock dropped).
+  void settle_cut(Lock& lk, bool by_client);
   void cut_locked(Lock& lk);
   void mark_dead(const Entry& e);
   void free_page(uint32_t p);
