@@ -32,6 +32,7 @@ enum Capability : uint32_t {
   kCapDigest = 1u << 3,             // digest() reflects the content (verify can use it)
   kCapRemoteMemory = 1u << 4,       // keeps data in remote memory: needs transport.type other than none
   kCapStorage = 1u << 5,            // get() returns what put() stored (every engine but null)
+  kCapCompact = 1u << 6,            // compact(): reclaims space dead records hold, when a phase asks
 };
 
 // "snapshot, recovery, digest" (or "none").
@@ -73,6 +74,15 @@ struct RecoveryReport {
   bool ok() const { return status.ok(); }
 };
 
+// What a compaction a phase asked for reports (its time is the driver's).
+struct CompactReport {
+  Status status;
+  nlohmann::json extra = nlohmann::json::object();  // engine-specific figures (pages rewritten, bytes read, ...)
+  std::string summary;                              // the main figures in one line for `rpbench run` ("" = none)
+
+  bool ok() const { return status.ok(); }
+};
+
 class Engine {
  public:
   explicit Engine(const EngineInfo& info) : info_(&info) {}
@@ -108,6 +118,14 @@ class Engine {
   virtual RecoveryReport recover() {
     RecoveryReport r;
     r.status = Status::FailedPrecondition(std::string(name()) + " cannot recover");
+    return r;
+  }
+
+  // Reclaims the space dead records hold now (a compact phase; an engine may also do it in the
+  // background). Returns when done; the content is unchanged.
+  virtual CompactReport compact() {
+    CompactReport r;
+    r.status = Status::FailedPrecondition(std::string(name()) + " cannot compact");
     return r;
   }
 

@@ -17,7 +17,8 @@ std::string describe_capabilities(uint32_t caps) {
                                                     {kCapConcurrentCallers, "concurrent callers"},
                                                     {kCapDigest, "digest"},
                                                     {kCapRemoteMemory, "remote memory"},
-                                                    {kCapStorage, "storage"}};
+                                                    {kCapStorage, "storage"},
+                                                    {kCapCompact, "compaction"}};
   for (const auto& [bit, name] : names) {
     if (!(caps & bit)) continue;
     if (!s.empty()) s += ", ";

@@ -41,6 +41,10 @@ void print_console_report(const Result& r, std::FILE* out) {
     }
     if (p.recovery && !p.recovery->report.summary.empty())
       std::fprintf(out, "  %s", p.recovery->report.summary.c_str());
+    if (p.compaction)
+      std::fprintf(out, "  compaction %s %.1f ms%s%s", p.compaction->report.ok() ? "ok" : "FAILED",
+                   p.compaction->duration_ms, p.compaction->report.summary.empty() ? "" : ", ",
+                   p.compaction->report.summary.c_str());
     if (p.verify) std::fprintf(out, "  verify %s", p.verify->ok ? "ok" : "FAILED");
     std::fprintf(out, "\n");
   }

@@ -130,6 +130,7 @@ Status Driver::run(Result& result) {
       case PhaseType::kSnapshot: st = run_snapshot_phase(phase, out); break;
       case PhaseType::kRecover: st = run_recover_phase(out); break;
       case PhaseType::kVerify: st = run_verify_phase(phase, out); break;
+      case PhaseType::kCompact: st = run_compact_phase(out); break;
     }
     if (progress_) progress_->phase_done(phase.name);
     result.phases.push_back(std::move(out));
@@ -280,6 +281,17 @@ Status Driver::run_recover_phase(PhaseResult& out) {
   if (st.ok() && sample_ && sample_snapshot_taken_) sample_->restore(sample_at_snapshot_);
   out.recovery = std::move(rec);
   return st.with_context("recovery failed: ");
+}
+
+Status Driver::run_compact_phase(PhaseResult& out) {
+  const uint64_t start = measure::now_ns();
+  CompactRecord rec;
+  rec.report = engine_.compact();
+  rec.duration_ms = static_cast<double>(measure::now_ns() - start) / 1e6;
+  out.duration_s = rec.duration_ms / 1e3;
+  const Status st = rec.report.status;
+  out.compaction = std::move(rec);
+  return st.with_context("compaction failed: ");
 }
 
 Status Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {

@@ -31,6 +31,13 @@ json to_json(const RecoveryRecord& r) {
   return j;
 }
 
+json to_json(const CompactRecord& c) {
+  return {{"ok", c.report.ok()},
+          {"error", error_or_null(c.report.status)},
+          {"duration_ms", c.duration_ms},
+          {"extra", c.report.extra}};
+}
+
 }  // namespace
 
 json to_json(const SnapshotRecord& s) {
@@ -94,6 +101,7 @@ json to_json(const Result& r) {
       j["snapshots"] = snaps;
     }
     if (p.recovery) j["recovery"] = to_json(*p.recovery);
+    if (p.compaction) j["compaction"] = to_json(*p.compaction);
     if (p.verify)
       j["verify"] = {{"ok", p.verify->ok},
                      {"expected_digest", p.verify->expected_digest},

@@ -36,6 +36,11 @@ struct RecoveryRecord {
   RecoveryReport report;
 };
 
+struct CompactRecord {
+  double duration_ms = 0;
+  CompactReport report;
+};
+
 struct VerifyRecord {
   bool ok = false;
   std::string expected_digest;
@@ -72,6 +77,7 @@ struct PhaseResult {
   std::vector<PhaseEvent> events;
   std::vector<SnapshotRecord> snapshots;
   std::optional<RecoveryRecord> recovery;
+  std::optional<CompactRecord> compaction;
   std::optional<VerifyRecord> verify;
   std::string first_error;  // the first engine error message, if any
 };

@@ -196,6 +196,29 @@ Status PagedEngine::rebuild_now() {
   return Status::Ok();
 }
 
+CompactReport PagedEngine::compact() {
+  CompactReport rep;
+  BackgroundPause pause(this);
+  const Shard::Figures before = totals();
+  const CounterValues c0 = counters_.values();
+  rep.status = rebuild_now();
+  const CounterValues d = counters_.values().since(c0);
+  const Shard::Figures after = totals();
+  rep.extra = {{"pages_rebuilt", d.pages_rebuilt},
+               {"records_moved", d.rebuild_records_moved},
+               {"bytes_read", d.rebuild_bytes_read},
+               {"bytes_written", d.bytes_written},
+               {"pages_freed", d.pages_freed},
+               {"pages_before", before.pages},
+               {"pages_after", after.pages},
+               {"dead_bytes_before", before.dead_bytes},
+               {"dead_bytes_after", after.dead_bytes},
+               {"dead_fraction_threshold", opt_.rebuild_dead_fraction}};
+  rep.summary = std::to_string(d.pages_rebuilt) + " pages rebuilt, " + std::to_string(before.pages) + " -> " +
+                std::to_string(after.pages) + " pages, " + std::to_string(d.rebuild_bytes_read) + " bytes read";
+  return rep;
+}
+
 void PagedEngine::begin_phase(std::string_view phase_type) {
   phase_type_ = std::string(phase_type);
   phase_start_ = counters_.values();

@@ -44,7 +44,7 @@ inline constexpr EngineInfo kPagedEngineInfo{
     "paged-kv",
     "a sharded store for many client threads whose pages live in remote memory behind a bounded local page cache "
     "(LRU or CLOCK, background eviction and rebuild); snapshots without fork, recovery with pages on demand",
-    kCapStorage | kCapSnapshot | kCapRecovery | kCapDigest | kCapRemoteMemory | kCapConcurrentCallers};
+    kCapStorage | kCapSnapshot | kCapRecovery | kCapDigest | kCapRemoteMemory | kCapConcurrentCallers | kCapCompact};
 
 class PagedEngine final : public Engine {
  public:
@@ -61,6 +61,9 @@ class PagedEngine final : public Engine {
   Status begin_snapshot() override;
   std::optional<SnapshotReport> poll_snapshot() override;
   RecoveryReport recover() override;
+  // Rebuilds every page whose dead fraction passed engine.rebuild_dead_fraction now, with the
+  // background thread paused (its figures are the compaction's alone).
+  CompactReport compact() override;
   // Read from the pages themselves (every page fetched), not from the digest kept on writes.
   StatusOr<std::string> digest() override;
   StatusOr<std::string> recovered_snapshot_digest() override;

@@ -20,12 +20,13 @@
 
 namespace rpbench {
 
-enum class PhaseType { kLoad, kRun, kSnapshot, kRecover, kVerify };
-inline constexpr config::NameTable<PhaseType, 5> kPhaseTypeNames{{{PhaseType::kLoad, "load"},
+enum class PhaseType { kLoad, kRun, kSnapshot, kRecover, kVerify, kCompact };
+inline constexpr config::NameTable<PhaseType, 6> kPhaseTypeNames{{{PhaseType::kLoad, "load"},
                                                                   {PhaseType::kRun, "run"},
                                                                   {PhaseType::kSnapshot, "snapshot"},
                                                                   {PhaseType::kRecover, "recover"},
-                                                                  {PhaseType::kVerify, "verify"}}};
+                                                                  {PhaseType::kVerify, "verify"},
+                                                                  {PhaseType::kCompact, "compact"}}};
 
 enum class Loop { kClosed, kOpen };
 inline constexpr config::NameTable<Loop, 2> kLoopNames{{{Loop::kClosed, "closed"}, {Loop::kOpen, "open"}}};

@@ -230,8 +230,8 @@ const std::vector<PhaseField>& phase_fields() {
   // Which phase types accept each field of phase_table(), by its path.
   static const std::vector<PhaseField> fields = [] {
     const std::vector<std::pair<std::string, std::vector<std::string>>> types = {
-        {"type", {"load", "run", "snapshot", "recover", "verify"}},
-        {"name", {"load", "run", "snapshot", "recover", "verify"}},
+        {"type", {"load", "run", "snapshot", "recover", "verify", "compact"}},
+        {"name", {"load", "run", "snapshot", "recover", "verify", "compact"}},
         {"duration_s", {"run"}},
         {"ops", {"run", "load"}},
         {"snapshot_at_s", {"run"}},

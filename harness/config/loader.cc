@@ -371,6 +371,8 @@ void check_phases(json& doc, const EngineEntry& engine) {
                          "memory node (transport.memnode) holding one an earlier run wrote"
                        : "a recover phase needs a snapshot before it (a snapshot phase or snapshot_at_s)");
       recover_seen = true;
+    } else if (type == "compact") {
+      if (!(engine.info.capabilities & kCapCompact)) lacks(base, engine, "compact");
     } else if (type == "verify") {
       if (!(engine.info.capabilities & kCapDigest)) lacks(base, engine, "verify (no content digest)");
       if (!recover_seen) fail(base, "a verify phase needs a recover phase before it");

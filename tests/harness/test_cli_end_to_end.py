@@ -68,6 +68,36 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(pacing["target_ops_per_s"], 20000)
         self.assertIn("service_time", open_doc["phases"][1])
 
+    def test_a_compact_phase_reclaims_what_deletes_left_and_keeps_the_content(self):
+        cfg = {"name": "compact", "engine": {"type": "paged-kv", "page_bytes": 16384, "cache_fraction": 0.25,
+                                             "shards": 4, "rebuild": False},
+               "transport": {"type": "shm"},
+               "dataset": {"keys": 20000},
+               "phases": [{"type": "load"},
+                          {"type": "run", "ops": 15000, "mix": {"delete": 1.0}, "keys": {"dist": "uniform"}},
+                          {"type": "compact"}, {"type": "snapshot"}, {"type": "recover"}, {"type": "verify"}]}
+        path = os.path.join(self.dir, "compact.json")
+        out = os.path.join(self.dir, "compact-result.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        p = rp(["run", path, "--out", out])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("compaction ok", p.stdout + p.stderr)
+        self.assertValid(out)
+        with open(out) as f:
+            doc = json.load(f)
+        c = doc["phases"][2]["compaction"]
+        self.assertTrue(c["ok"])
+        self.assertGreater(c["extra"]["pages_rebuilt"], 0)
+        self.assertLess(c["extra"]["pages_after"], c["extra"]["pages_before"])
+        self.assertTrue(doc["phases"][5]["verify"]["ok"])
+        bad = dict(cfg, engine={"type": "memory"}, transport={"type": "none"})
+        with open(path, "w") as f:
+            json.dump(bad, f)
+        p = rp(["validate", path])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("engine memory cannot compact", p.stderr)
+
     def test_sample_and_replay(self):
         trace = os.path.join(self.dir, "ops.trace")
         p = rp(["sample", QUICK, "--ops", "2000", "--out", trace, "--set", "dataset.keys=5000"])

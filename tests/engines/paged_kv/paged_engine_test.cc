@@ -155,6 +155,41 @@ TEST_P(PagedTest, EveryKeyMatchesAModelThroughACacheFarSmallerThanTheData) {
   EXPECT_LT(e->totals().dead_bytes, e->totals().used_bytes);
 }
 
+TEST_P(PagedTest, ACompactionAPhaseAsksForReclaimsTheDeadPagesTheBackgroundLeft) {
+  SKIP_UNLESS_AVAILABLE();
+  Fixture fx(GetParam());
+  PagedOptions o = fx.options();
+  o.rebuild = false;  // only the compact phase rebuilds
+  auto e = fx.open(o);
+  Model model;
+  std::mt19937_64 rng(7);
+  const int keys = fx.scale(4000);
+  for (int i = 0; i < keys; ++i) {
+    const std::string k = prefix_of('c', i);
+    const std::string v = value_for(rng, i);
+    ASSERT_TRUE(e->put(k, v).ok()) << k;
+    model[k] = v;
+  }
+  for (int i = 0; i < keys; ++i) {  // three of every four keys deleted
+    if (i % 4 == 0) continue;
+    const std::string k = prefix_of('c', i);
+    ASSERT_TRUE(e->del(k).ok()) << k;
+    model.erase(k);
+  }
+  EXPECT_EQ(e->counters().pages_rebuilt, 0u) << "the background must not rebuild when engine.rebuild is false";
+  const Shard::Figures before = e->totals();
+  const CompactReport rep = e->compact();
+  ASSERT_TRUE(rep.ok()) << rep.status.to_string();
+  const Shard::Figures after = e->totals();
+  EXPECT_GT(rep.extra.at("pages_rebuilt").get<uint64_t>(), 0u);
+  EXPECT_EQ(rep.extra.at("pages_before").get<uint64_t>(), before.pages);
+  EXPECT_EQ(rep.extra.at("pages_after").get<uint64_t>(), after.pages);
+  EXPECT_LT(after.pages, before.pages / 2) << "a quarter of the records live: most pages must go";
+  EXPECT_LT(after.dead_bytes, before.dead_bytes);
+  EXPECT_GT(rep.extra.at("bytes_read").get<uint64_t>(), 0u) << "most pages were remote: their live records are read";
+  expect_holds(*e, model);
+}
+
 TEST_P(PagedTest, ManyThreadsAtOnceKeepEveryKeyAndTheCacheWithinItsBudget) {
   SKIP_UNLESS_AVAILABLE();
   Fixture fx(GetParam());
