@@ -24,6 +24,7 @@
 #include "harness/context.h"
 #include "harness/driver.h"
 #include "harness/memory_check.h"
+#include "harness/memory_limit.h"
 #include "measure/os_probes.h"
 #include "harness/probe/probe_cli.h"
 #include "harness/progress.h"
@@ -136,6 +137,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
     return kExitFailed;
   }
   std::unique_ptr<Engine> engine = std::move(*opened);
+  const AppliedMemoryLimit memory_limit(cfg.measure, memory);  // after open: a memory node it started stays outside
 
   Result result;
   result.config = cfg.resolved;
@@ -158,6 +160,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   }
   const bool ok = run_status.ok();
   result.context["steal_ms"] = measure::steal_ms() - steal_before;
+  result.context["memory_limit"] = memory_limit.info();
   result.engine = engine->report();
   engine.reset();  // stops children and servers before the result is written
   if (signal_seen) {

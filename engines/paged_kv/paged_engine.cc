@@ -681,7 +681,9 @@ EngineEntry paged_engine_entry() {
     paged::PagedOptions o = paged::paged_option_table().bind(resolved.at("engine"));
     o.dataset_bytes = paged::dataset_record_bytes(resolved);
     const uint64_t keys = resolved.at("dataset").value("keys", uint64_t{0});
-    return paged::cache_budget(o) + keys * 96;  // the cache, and the index (about 96 bytes a key: see Shard::figures)
+    const uint64_t key_size = resolved.at("dataset").value("key_size", uint64_t{16});
+    // The cache, and the index as Shard::figures() counts it (its bucket array about 8 bytes a key).
+    return paged::cache_budget(o) + keys * (paged::Shard::index_bytes_per_key(key_size) + sizeof(void*));
   };
   e.open = [](const EngineOpenArgs& args) -> StatusOr<std::unique_ptr<Engine>> {
     paged::PagedOptions o = paged::paged_option_table().bind(args.options);

@@ -688,6 +688,16 @@ ContentDigest Shard::running_digest() const {
   return digest_;
 }
 
+uint64_t Shard::index_bytes_per_key(uint64_t key_size) {
+  // A node per key (the next pointer, the key's std::string, the entry, the cached hash) in a
+  // 16-byte malloc block with its 8-byte header, and the key's heap block where it is longer than
+  // std::string's inline buffer.
+  constexpr uint64_t kNode = sizeof(void*) + sizeof(std::pair<const std::string, Entry>) + sizeof(size_t);
+  uint64_t bytes = (kNode + 15) / 16 * 16 + 8;
+  if (key_size > 15) bytes += (key_size + 1 + 8 + 15) / 16 * 16;
+  return bytes;
+}
+
 Shard::Figures Shard::figures() const {
   Lock lk(mu_);
   Figures f;
@@ -697,15 +707,9 @@ Shard::Figures Shard::figures() const {
   f.dirty = dirty_frames_;
   f.used_bytes = used_bytes_;
   f.dead_bytes = dead_bytes_;
-  // The index: the bucket array, a node per key (the next pointer, the key's std::string, the
-  // entry, the cached hash), and the key's heap block where it is longer than std::string's
-  // inline buffer (rounded up to 16 bytes, plus malloc's 8-byte header); then the page table.
+  // The index (the bucket array and every key's node and heap block), then the page table.
   uint64_t bytes = index_.bucket_count() * sizeof(void*);
-  constexpr uint64_t kNode = sizeof(void*) + sizeof(std::pair<const std::string, Entry>) + sizeof(size_t);
-  for (const auto& kv : index_) {
-    bytes += (kNode + 15) / 16 * 16 + 8;
-    if (kv.first.size() > 15) bytes += (kv.first.size() + 1 + 8 + 15) / 16 * 16;
-  }
+  for (const auto& kv : index_) bytes += index_bytes_per_key(kv.first.size());
   for (const Page& pg : pages_) {
     bytes += sizeof(Page) + pg.dead.capacity() * sizeof(uint64_t);
     f.pages += pg.allocated ? 1 : 0;

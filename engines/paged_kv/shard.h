@@ -120,6 +120,9 @@ class Shard {
     uint64_t frames = 0;
   };
   Figures figures() const;
+  // The index's local bytes for one key of that length (its hash node, entry and key heap block;
+  // the bucket array is about 8 bytes a key more), as figures() counts them.
+  static uint64_t index_bytes_per_key(uint64_t key_size);
 
  private:
   struct Page {

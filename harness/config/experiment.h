@@ -52,6 +52,13 @@ struct PhaseConfig {
   std::string_view type_name() const { return config::name_of(kPhaseTypeNames, type); }
 };
 
+// measure.memory_limit: off; fixed (memory.max = measure.memory_max_bytes); budget (memory.max =
+// what the memory estimate gives this process: the engine's budget, e.g. paged-kv's cache plus
+// its index, plus a fork's copies and the warm-up, and measure.memory_headroom_bytes).
+enum class MemoryLimit { kOff, kFixed, kBudget };
+inline constexpr config::NameTable<MemoryLimit, 3> kMemoryLimitNames{
+    {{MemoryLimit::kOff, "off"}, {MemoryLimit::kFixed, "fixed"}, {MemoryLimit::kBudget, "budget"}}};
+
 struct MeasureConfig {
   Loop loop = Loop::kClosed;
   double rate = 10000;
@@ -63,6 +70,9 @@ struct MeasureConfig {
   ProgressMode progress = ProgressMode::kAuto;
   uint64_t snapshot_poll_us = 1000;
   bool allow_oversubscribe = false;  // run even when the memory estimate exceeds MemAvailable
+  MemoryLimit memory_limit = MemoryLimit::kOff;  // a cgroup v2 memory.max over the run (harness/memory_limit.h)
+  uint64_t memory_max_bytes = 0;
+  uint64_t memory_headroom_bytes = 256ull << 20;
 
   bool open_loop() const { return loop == Loop::kOpen; }
 };

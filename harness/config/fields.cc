@@ -117,6 +117,16 @@ OptionTable<EC> measure() {
   t.boolean("allow_oversubscribe", Acc<bool>([](EC& c) -> bool& { return c.measure.allow_oversubscribe; }),
             "start even when the experiment's memory estimate exceeds the machine's MemAvailable (the OOM killer "
             "may then take other processes)");
+  t.choice("memory_limit", Acc<MemoryLimit>([](EC& c) -> MemoryLimit& { return c.measure.memory_limit; }),
+           kMemoryLimitNames,
+           "run under a cgroup v2 memory.max, joined once the engine is open (the OOM killer ends a run that does not "
+           "fit): fixed = memory_max_bytes; budget = the memory estimate for this process (the engine's budget, e.g. "
+           "paged-kv's cache plus its index) plus memory_headroom_bytes; where cgroup v2 has no memory controller the "
+           "run goes on without a limit and the result says so");
+  t.integer("memory_max_bytes", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.memory_max_bytes; }), 0, 1e15,
+            "memory_limit fixed: the limit (bytes)");
+  t.integer("memory_headroom_bytes", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.memory_headroom_bytes; }),
+            0, 1e15, "memory_limit budget: bytes on top of the estimate (the binary, stacks, histograms, a snapshot's image)");
   return t;
 }
 

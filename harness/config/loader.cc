@@ -614,6 +614,9 @@ json resolve_config(const json& user) {
   check_value_size(doc["dataset"]["value_size"], "dataset.value_size");
   check_phases(doc, *engine);
   check_transport(doc["transport"], *engine);
+  if (doc["measure"]["memory_limit"] == "fixed" && doc["measure"]["memory_max_bytes"].get<uint64_t>() < (16u << 20))
+    fail("measure.memory_max_bytes", "measure.memory_limit fixed needs a limit of at least 16 MiB, got " +
+                                         show(doc["measure"]["memory_max_bytes"]));
   if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->info.capabilities & kCapConcurrentCallers))
     fail("workload.threads", "engine " + std::string(engine->info.name) +
                                  " does not take concurrent callers; expected 1, got " + show(doc["workload"]["threads"]));
