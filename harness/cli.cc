@@ -25,6 +25,7 @@
 #include "harness/driver.h"
 #include "harness/memory_check.h"
 #include "harness/memory_limit.h"
+#include "harness/merge_results.h"
 #include "measure/os_probes.h"
 #include "harness/probe/probe_cli.h"
 #include "harness/progress.h"
@@ -147,6 +148,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   result.context["allocator"] = detect_allocator();
   result.context["memory_warmup"] = cfg.measure.memory_warmup;
   result.context["memory_estimate"] = memory.to_json();
+  result.context["client"] = {{"index", cfg.client_index}, {"count", cfg.client_count}};
   const double steal_before = measure::steal_ms();
 
   StderrProgress progress(vm.count("quiet") ? ProgressMode::kOff : cfg.measure.progress);
@@ -305,6 +307,8 @@ const std::vector<Subcommand>& subcommands() {
        [](int c, char** v, char**) { return cmd_list(c, v); }},
       {"sample", "CONFIG.json --ops N [--out FILE] [--format binary|csv]",
        "write the op stream a config generates, and summarise it", [](int c, char** v, char**) { return sample_main(c, v); }},
+      {"merge", "A.json B.json ... --out M.json", "join the results of several clients of one experiment",
+       [](int c, char** v, char**) { return merge_main(c, v); }},
       {"probe", "fork|faults|transport [...]", "fork, page-fault and remote-memory transport cost experiments",
        [](int c, char** v, char**) { return probe_main(c, v); }},
   };

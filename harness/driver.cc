@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -57,7 +58,7 @@ Driver::Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progre
   uint64_t want = 0;
   for (const auto& p : cfg_.phases)
     if (p.type == PhaseType::kVerify) want = std::max(want, p.sample_keys);
-  if (want > 0 && cfg_.threads == 1 && cfg_.workload.key_count > 0) sample_.emplace(cfg_.workload.key_count, want);
+  if (want > 0 && cfg_.threads == 1 && cfg_.client_count == 1 && cfg_.workload.key_count > 0) sample_.emplace(cfg_.workload.key_count, want);
 }
 
 void Driver::attach_sample_hooks(SnapshotController& snaps) {
@@ -75,7 +76,7 @@ void Driver::check_sample(const PhaseConfig& phase, VerifyRecord& v) {
     return;
   }
   if (!sample_) {
-    v.sample_note = "not checked: several client threads write concurrently, so what a key holds is not tracked";
+    v.sample_note = "not checked: several client threads (or clients) write concurrently, so what a key holds is not tracked";
     return;
   }
   if (!sample_snapshot_taken_) {
@@ -122,6 +123,7 @@ Status Driver::run(Result& result) {
     PhaseResult out;
     out.name = phase.name;
     out.type = std::string(phase.type_name());
+    out.started_unix_ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
     engine_.begin_phase(phase.type_name());
     Status st;
     switch (phase.type) {
@@ -155,12 +157,14 @@ Status Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
 
   // Sources are built before the clock starts (a trace is opened and checked here).
   std::vector<std::unique_ptr<OpSource>> sources;
+  // Client I of N (workload.client) runs threads I*T .. I*T+T-1 of the N*T streams.
+  const uint32_t first = cfg_.client_index * threads, all = cfg_.client_count * threads;
   for (uint32_t t = 0; t < threads; ++t) {
     if (is_load) {
-      sources.push_back(make_load_source(phase.workload, phase.ops, t, threads));
+      sources.push_back(make_load_source(phase.workload, phase.ops, first + t, all));
       continue;
     }
-    StatusOr<std::unique_ptr<OpSource>> src = make_run_source(phase.workload, cfg_.trace.value_or(""), t, threads);
+    StatusOr<std::unique_ptr<OpSource>> src = make_run_source(phase.workload, cfg_.trace.value_or(""), first + t, all);
     if (!src.ok()) return src.status();
     sources.push_back(std::move(*src));
   }

@@ -67,6 +67,7 @@ struct PhaseResult {
   uint64_t errors = 0;
   uint64_t not_found = 0;
   double duration_s = 0;
+  double started_unix_ms = 0;      // wall-clock start (for aligning several clients' timelines)
   bool measures_ops = false;       // load and run phases
   bool split_by_snapshot = false;  // run phases: normal vs during_snapshot
   PacingRecord pacing;

@@ -70,6 +70,35 @@ void Histogram::reset() {
   clamped_ = 0;
 }
 
+Histogram Histogram::from_json(const nlohmann::json& j, int sub_bucket_bits) {
+  Histogram h(sub_bucket_bits);
+  const auto bad = [](const std::string& why) { return std::invalid_argument("not a histogram: " + why); };
+  if (!j.is_object() || !j.contains("count") || !j["count"].is_number_unsigned() || !j.contains("buckets") ||
+      !j["buckets"].is_array())
+    throw bad("expected an object with count and buckets");
+  uint64_t total = 0;
+  for (const auto& b : j["buckets"]) {
+    if (!b.is_array() || b.size() != 2 || !b[0].is_number_unsigned() || !b[1].is_number_unsigned())
+      throw bad("a bucket is not [upper_ns, count]");
+    const uint64_t upper = b[0].get<uint64_t>(), n = b[1].get<uint64_t>();
+    if (upper > BucketLayout::kMaxTrackable) throw bad("bucket bound " + std::to_string(upper) + " out of range");
+    const size_t i = BucketLayout::index(upper, sub_bucket_bits);
+    if (BucketLayout::upper(i, sub_bucket_bits) != upper)
+      throw bad("bucket bound " + std::to_string(upper) + " is not one of this layout's");
+    h.counts_[i] += n;
+    total += n;
+  }
+  h.count_ = j["count"].get<uint64_t>();
+  if (total != h.count_) throw bad("buckets sum to " + std::to_string(total) + ", count is " + std::to_string(h.count_));
+  if (h.count_ == 0) return h;
+  for (const char* k : {"min_ns", "max_ns", "mean_ns"})
+    if (!j.contains(k) || !j[k].is_number() || j[k].get<double>() < 0) throw bad(std::string(k) + " missing");
+  h.min_ = j["min_ns"].get<uint64_t>();
+  h.max_ = j["max_ns"].get<uint64_t>();
+  h.sum_ = static_cast<uint64_t>(std::llround(j["mean_ns"].get<double>() * static_cast<double>(h.count_)));
+  return h;
+}
+
 nlohmann::json to_json(const Histogram& h) {
   nlohmann::json j;
   j["count"] = h.count();

@@ -60,6 +60,11 @@ class Histogram {
   static double relative_error(int sub_bucket_bits) { return BucketLayout::relative_error(sub_bucket_bits); }
   void reset();
 
+  // The inverse of to_json(): the raw buckets, count, min, max and mean (the sum is mean * count,
+  // rounded) back into a histogram of this layout, so results written apart can be merged
+  // exactly. std::invalid_argument naming what is wrong when `j` is not such a histogram.
+  static Histogram from_json(const nlohmann::json& j, int sub_bucket_bits = 7);
+
  private:
   int sub_bits_;
   std::vector<uint64_t> counts_;

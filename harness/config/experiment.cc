@@ -1,5 +1,6 @@
 #include "harness/config/experiment.h"
 
+#include <optional>
 #include <stdexcept>
 
 #include "base/config_error.h"
@@ -39,6 +40,24 @@ void check_workload(const workloads::WorkloadSpec& w, const std::string& where) 
   }
 }
 
+// workload.client "I/N" with 0 <= I < N <= kMaxClients.
+void parse_client(ExperimentConfig* c) {
+  constexpr uint32_t kMaxClients = 4096;
+  const std::string& s = c->client;
+  const size_t slash = s.find('/');
+  const auto number = [](const std::string& t) -> std::optional<uint32_t> {
+    if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return static_cast<uint32_t>(std::stoul(t));
+  };
+  const std::optional<uint32_t> i = slash == std::string::npos ? std::nullopt : number(s.substr(0, slash));
+  const std::optional<uint32_t> n = slash == std::string::npos ? std::nullopt : number(s.substr(slash + 1));
+  if (!i || !n || *n == 0 || *n > kMaxClients || *i >= *n)
+    throw config::ConfigError("workload.client", "expected I/N with 0 <= I < N <= " + std::to_string(kMaxClients) +
+                                                     " (client I of N), got \"" + s + "\"");
+  c->client_index = *i;
+  c->client_count = *n;
+}
+
 }  // namespace
 
 ExperimentConfig make_experiment(const json& r) {
@@ -48,6 +67,7 @@ ExperimentConfig make_experiment(const json& r) {
   config::engine_section().table.bind(&c, r.at("engine"));
   c.workload.seed = c.seed;
   check_workload(c.workload, "workload");
+  parse_client(&c);
   if (c.trace) {
     // A trace that run would refuse is refused here, before anything starts (it is checked whole).
     const auto reader = workloads::TraceReader::open(*c.trace);

@@ -91,6 +91,12 @@ struct ExperimentConfig {
   transport::TransportOptions transport;  // the whole transport section
   workloads::WorkloadSpec workload = default_workload();  // dataset + workload sections
   uint32_t threads = 1;
+  // workload.client "I/N": this process is client I of N running the experiment at once; its
+  // threads are threads I*threads .. of N*threads, so the clients' streams never repeat each
+  // other's keys (`rpbench merge` joins their results).
+  std::string client = "0/1";
+  uint32_t client_index = 0;
+  uint32_t client_count = 1;
   std::optional<std::string> trace;  // replay this op stream instead of generating one
   MeasureConfig measure;
   std::vector<PhaseConfig> phases;

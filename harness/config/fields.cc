@@ -88,6 +88,10 @@ OptionTable<EC> workload() {
   t.number("mix.rmw", Acc<double>([](EC& c) -> double& { return c.workload.mix.rmw; }), 0, 1,
            "share of read-modify-writes");
   t.integer("threads", &EC::threads, 1, kMaxThreads, "client threads (engines without concurrent callers need 1)");
+  t.string("client", &EC::client,
+           "I/N: this process is client I (from 0) of N running the same experiment at once against one server or "
+           "memory node: its threads take the I-th share of the N clients' streams and keys (rpbench merge joins the "
+           "results)");
   t.string("trace", &EC::trace, "replay this recorded op stream (rpbench sample) instead of generating one");
   return t;
 }

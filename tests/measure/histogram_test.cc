@@ -233,3 +233,38 @@ TEST(Histogram, ResetEmptiesIt) {
 
 }  // namespace
 }  // namespace rpbench::measure
+
+TEST(Histogram, FromJsonGivesBackWhatToJsonWroteAndMergesExactly) {
+  rpbench::measure::Histogram a, b;
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) a.record(100 + rng() % 1000000);
+  for (int i = 0; i < 5000; ++i) b.record(5000 + rng() % 50000000);
+  const auto ra = rpbench::measure::Histogram::from_json(rpbench::measure::to_json(a));
+  EXPECT_EQ(rpbench::measure::to_json(ra), rpbench::measure::to_json(a));
+  rpbench::measure::Histogram both = a;
+  both.merge(b);
+  rpbench::measure::Histogram joined = ra;
+  joined.merge(rpbench::measure::Histogram::from_json(rpbench::measure::to_json(b)));
+  for (double q : {1.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0}) EXPECT_EQ(joined.percentile(q), both.percentile(q)) << q;
+  EXPECT_EQ(joined.count(), both.count());
+  EXPECT_EQ(rpbench::measure::Histogram::from_json(rpbench::measure::to_json(rpbench::measure::Histogram())).count(), 0u);
+}
+
+TEST(Histogram, FromJsonRefusesWhatIsNotAHistogramOfThisLayout) {
+  using rpbench::measure::Histogram;
+  nlohmann::json j = rpbench::measure::to_json([] {
+    Histogram h;
+    h.record(1000);
+    return h;
+  }());
+  EXPECT_THROW(Histogram::from_json(nlohmann::json::array()), std::invalid_argument);
+  nlohmann::json off = j;
+  off["buckets"] = {{1001, 1}};  // not a bucket bound of the layout
+  EXPECT_THROW(Histogram::from_json(off), std::invalid_argument);
+  nlohmann::json sum = j;
+  sum["count"] = 2;  // the buckets hold one
+  EXPECT_THROW(Histogram::from_json(sum), std::invalid_argument);
+  nlohmann::json shape = j;
+  shape["buckets"] = {{1000}};
+  EXPECT_THROW(Histogram::from_json(shape), std::invalid_argument);
+}
