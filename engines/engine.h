@@ -146,6 +146,10 @@ class Engine {
   // Number of keys currently held, when the engine can tell cheaply.
   virtual std::optional<int64_t> size() const { return std::nullopt; }
 
+  // The memory node a remote-memory engine used, for the result's context.memory_node (its
+  // endpoint and the host facts it gave: transport::RemoteMemory::node_json()); null otherwise.
+  virtual nlohmann::json memory_node() const { return nullptr; }
+
   // Engine-specific figures for the result's "engine" block.
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
 

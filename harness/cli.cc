@@ -163,6 +163,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   const bool ok = run_status.ok();
   result.context["steal_ms"] = measure::steal_ms() - steal_before;
   result.context["memory_limit"] = memory_limit.info();
+  result.context["memory_node"] = engine->memory_node();
   result.engine = engine->report();
   engine.reset();  // stops children and servers before the result is written
   if (signal_seen) {

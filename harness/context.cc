@@ -1,30 +1,16 @@
 #include "harness/context.h"
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <string>
 
+#include "base/host_facts.h"
 #include "build_info.h"
 #include "measure/clock.h"
 #include "measure/os_probes.h"
 
 namespace rpbench {
 namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "unknown";
-}
 
 std::string utc_now_iso8601() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -38,20 +24,17 @@ std::string utc_now_iso8601() {
 }  // namespace
 
 nlohmann::json collect_context() {
-  utsname u{};
-  uname(&u);
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGESIZE);
+  const HostFacts h = host_facts();
   return {
       {"git_commit", build::kGitCommit},
       {"build_type", build::kBuildType},
       {"compiler", build::kCompiler},
       {"rpbench_version", build::kVersion},
-      {"host", u.nodename},
-      {"kernel", std::string(u.sysname) + " " + u.release},
-      {"cpu_model", cpu_model()},
-      {"cores", sysconf(_SC_NPROCESSORS_ONLN)},
-      {"memory_bytes", static_cast<int64_t>(pages) * page_size},
+      {"host", h.host},
+      {"kernel", h.kernel},
+      {"cpu_model", h.cpu_model},
+      {"cores", h.cores},
+      {"memory_bytes", h.memory_bytes},
       {"thp_mode", measure::thp_mode()},
       {"thp_defrag", measure::thp_defrag()},
       {"timer", measure::to_json(measure::measure_clock())},

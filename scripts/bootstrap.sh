@@ -12,8 +12,9 @@ PACKAGES=(
   libjemalloc-dev libgoogle-perftools-dev libxxhash-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-jsonschema python3-numpy
-  chromium
+  chromium iproute2
 )
+# iproute2: ip and tc for the two-host test (tests/transport/test_two_hosts.py: namespaces, veth, tbf).
 # chromium: the headless browser the report page's test (tests/plots/test_paper_browser.py) renders
 # results/paper/index.html with; without it that test is reported skipped.
 

@@ -1,5 +1,6 @@
 #include "transport/protocol.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -168,6 +169,32 @@ HelloVerdict check_hello(std::span<const uint8_t, kHelloBytes> raw, std::string_
   if ((v.hello.flags & kFlagShm) != 0 && !shm_allowed)
     return refuse(Code::kNodeError, "shm is served on the node's unix socket only");
   return v;
+}
+
+std::string encode_node_facts(const NodeFacts& facts) {
+  std::string out;
+  for (const auto& [key, raw] : facts) {
+    std::string value = raw;
+    for (char& ch : value)
+      if (ch == ';' || ch == '=') ch = ',';
+    std::string piece = (out.empty() ? "" : ";") + key + "=" + value;
+    if (out.size() + piece.size() > kMaxMessageBytes) piece.resize(kMaxMessageBytes - out.size());
+    out += piece;
+    if (out.size() == kMaxMessageBytes) break;
+  }
+  return out;
+}
+
+NodeFacts parse_node_facts(std::string_view text) {
+  NodeFacts out;
+  while (!text.empty()) {
+    const size_t end = std::min(text.find(';'), text.size());
+    const std::string_view piece = text.substr(0, end);
+    const size_t eq = piece.find('=');
+    if (eq != std::string_view::npos && eq > 0) out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return out;
 }
 
 Code check_range(uint64_t offset, uint64_t length, uint64_t region_bytes) {

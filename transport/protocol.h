@@ -15,6 +15,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "base/token.h"
@@ -115,6 +117,14 @@ struct HelloVerdict {
 };
 HelloVerdict check_hello(std::span<const uint8_t, kHelloBytes> raw, std::string_view token, size_t region_count,
                          bool shm_allowed);
+
+// An accepting HelloReply's message: the node's host facts as "key=value" pairs joined by ';'
+// (host, kernel, cpu_model, cores, memory_bytes, regions, region_bytes, allocation), at most
+// kMaxMessageBytes (the longest values are cut). ';' and '=' inside a value become ','.
+using NodeFacts = std::vector<std::pair<std::string, std::string>>;
+std::string encode_node_facts(const NodeFacts& facts);
+// The pairs back; a piece without '=' is skipped (a node of another build may say more or less).
+NodeFacts parse_node_facts(std::string_view text);
 
 // Is [offset, offset + length) inside a region of region_bytes, with 0 < length <= kMaxRequestBytes?
 // Returns kOk, kBadLength or kOutOfBounds (overflow-safe).

@@ -104,4 +104,19 @@ std::string RemoteMemory::describe() const {
   return transport_->describe() + " (" + node + ")";
 }
 
+nlohmann::json RemoteMemory::node_json() const {
+  nlohmann::json j{{"endpoint", endpoint_}, {"transport", options_.type}, {"started_by_harness", node_ != nullptr}};
+  const protocol::NodeFacts facts = protocol::parse_node_facts(transport_->node_facts());
+  if (facts.empty()) {
+    j["facts"] = "none: the " + options_.type + " handshake carries no host facts";
+    return j;
+  }
+  for (const auto& [key, value] : facts) {
+    const bool number = !value.empty() && value.size() < 19 && value.find_first_not_of("0123456789") == std::string::npos;
+    j[key] = number ? nlohmann::json(std::stoll(value)) : nlohmann::json(value);
+  }
+  j["facts"] = "handshake";
+  return j;
+}
+
 }  // namespace rpbench::transport

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "base/status_or.h"
 #include "transport/memnode_process.h"
 #include "transport/options.h"
@@ -45,6 +47,10 @@ class RemoteMemory {
   MemnodeProcess* own_node() const { return node_.get(); }
   // "tcp to 127.0.0.1:40123 (memnode auto, pid 123, 1 GiB lazy), 2 channels": one line for logs.
   std::string describe() const;
+  // The memory node as the result's context.memory_node records it: endpoint, transport, and the
+  // host facts it gave in its handshake (host, kernel, cpu_model, cores, memory_bytes, regions,
+  // region_bytes, allocation); where the handshake carries none (verbs), "facts" says so.
+  nlohmann::json node_json() const;
 
  private:
   explicit RemoteMemory(TransportOptions options) : options_(std::move(options)) {}

@@ -103,6 +103,7 @@ class ShmTransport final : public Transport {
   std::string_view name() const override { return "shm"; }
   std::string describe() const override;
   uint64_t region_bytes() const override { return region_bytes_; }
+  std::string node_facts() const override { return node_facts_; }
   int channels() const override { return static_cast<int>(outstanding_.size()); }
 
   Status register_buffer(void* addr, size_t len, BufferId* id) override;
@@ -126,6 +127,7 @@ class ShmTransport final : public Transport {
   pid_t owner_pid_;
   UniqueFd control_;  // the unix connection: open while the node holds the region for us
   uint64_t region_bytes_ = 0;
+  std::string node_facts_;
   std::unique_ptr<Mapping> mapping_;
   std::vector<size_t> outstanding_;  // chunks per channel
   size_t next_channel_ = 0;
@@ -151,6 +153,7 @@ Status ShmTransport::connect() {
   StatusOr<detail::HandshakeResult> r = detail::handshake(control_.get(), endpoint_, hello, deadline, true);
   if (!r.ok()) return r.status();
   region_bytes_ = r->region_bytes;
+  node_facts_ = r->node_facts;
   StatusOr<std::unique_ptr<Mapping>> mapping = Mapping::map(r->memfd.get(), region_bytes_, endpoint_);
   if (!mapping.ok()) return mapping.status();
   mapping_ = std::move(*mapping);

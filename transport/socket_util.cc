@@ -245,6 +245,7 @@ StatusOr<HandshakeResult> handshake(int fd, const std::string& endpoint, const p
   if (want_fd && !result.memfd)
     return fail(Code::kFailedPrecondition, endpoint, "the node accepted but passed no region file descriptor");
   result.region_bytes = reply->region_bytes;
+  result.node_facts = message;
   return result;
 }
 

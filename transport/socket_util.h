@@ -42,6 +42,7 @@ StatusOr<UniqueFd> connect_unix(const std::string& path, const std::string& endp
 struct HandshakeResult {
   uint64_t region_bytes = 0;
   UniqueFd memfd;  // the region's memfd (shm only)
+  std::string node_facts;  // the accepting node's message: its host facts (protocol.h)
 };
 
 // Sends `hello` and reads the node's HelloReply (and the memfd when `want_fd`) before the deadline.

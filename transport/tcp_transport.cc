@@ -102,6 +102,7 @@ class TcpTransport final : public Transport {
   std::string_view name() const override { return "tcp"; }
   std::string describe() const override;
   uint64_t region_bytes() const override { return region_bytes_; }
+  std::string node_facts() const override { return node_facts_; }
   int channels() const override { return static_cast<int>(channels_.size()); }
 
   Status register_buffer(void* addr, size_t len, BufferId* id) override;
@@ -129,6 +130,7 @@ class TcpTransport final : public Transport {
   std::string endpoint_;
   pid_t owner_pid_;
   uint64_t region_bytes_ = 0;
+  std::string node_facts_;
   std::vector<Channel> channels_;
   size_t next_channel_ = 0;
   uint64_t next_seq_ = 1;
@@ -154,6 +156,7 @@ Status TcpTransport::connect() {
     if (!r.ok()) return r.status();
     if (i == 0) {
       region_bytes_ = r->region_bytes;
+      node_facts_ = r->node_facts;
     } else if (r->region_bytes != region_bytes_) {
       return Status::FailedPrecondition("memory node at " + endpoint_ + " reported region sizes " +
                                         std::to_string(region_bytes_) + " and " + std::to_string(r->region_bytes) +

@@ -49,6 +49,9 @@ class Transport {
   virtual std::string describe() const = 0;
   virtual uint64_t region_bytes() const = 0;
   virtual int channels() const = 0;
+  // What the memory node said about its host in the handshake (protocol::parse_node_facts):
+  // "host=...;kernel=...;...", or "" where the handshake carries none (verbs' rdma_cm accept).
+  virtual std::string node_facts() const { return ""; }
 
   // Makes [addr, addr + len) usable as a local buffer of post() (verbs: ibv_reg_mr). The memory must
   // stay mapped until deregister_buffer() or the transport is destroyed.

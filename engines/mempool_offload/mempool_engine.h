@@ -46,6 +46,7 @@ class MempoolEngine final : public Engine {
   StatusOr<std::string> recovered_snapshot_digest() override;
   std::optional<int64_t> size() const override { return static_cast<int64_t>(pool_.kv().size()); }
   nlohmann::json report() const override;
+  nlohmann::json memory_node() const override { return remote_->node_json(); }
 
   // For tests and tools.
   const PoolStore& pool() const { return pool_; }

@@ -69,6 +69,7 @@ class PagedEngine final : public Engine {
   StatusOr<std::string> recovered_snapshot_digest() override;
   std::optional<int64_t> size() const override;
   nlohmann::json report() const override;
+  nlohmann::json memory_node() const override { return remote_->node_json(); }
 
   // For tests and tools.
   Status rebuild_now();

@@ -46,6 +46,7 @@ class PingpongEngine final : public Engine {
   StatusOr<std::string> recovered_snapshot_digest() override;
   std::optional<int64_t> size() const override { return static_cast<int64_t>(store_.kv().size()); }
   nlohmann::json report() const override;
+  nlohmann::json memory_node() const override { return remote_->node_json(); }
 
   // Writes the newest committed snapshot's RDB stream to `path` (temp file + rename), after
   // checking its payload checksum; for redis-check-rdb and redis-server. Its header's sequence

@@ -49,6 +49,7 @@ ProbedTransport probed_transport(ProbeConnections& conns, const TransportProbePl
   t.chunk_bytes = o.chunk_bytes;
   t.transport_queue_depth = o.queue_depth;
   t.local_buffer_bytes = plan.local_bytes;
+  t.memory_node = remote.node_json();
   return t;
 }
 

@@ -225,6 +225,7 @@ Status run_transport_probe_command(int argc, char** argv) {
   json ctx = collect_context();
   ctx["transport"] = f.type;
   ctx["transport_description"] = result->transport.description;
+  ctx["memory_node"] = result->transport.memory_node;
   const double steal1 = measure::steal_ms();
   ctx["steal_ms"] = (steal0 < 0 || steal1 < 0) ? json(nullptr) : json(steal1 - steal0);
   json doc;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "harness/probe/probe_transport_baseline.h"
 #include "harness/probe/probe_transport_points.h"
 #include "measure/histogram.h"
@@ -31,6 +33,7 @@ struct ProbedTransport {
   uint64_t chunk_bytes = 0;
   int transport_queue_depth = 0;  // the transport's queue, raised to hold the deepest point
   uint64_t local_buffer_bytes = 0;
+  nlohmann::json memory_node;  // transport::RemoteMemory::node_json(): where the node ran
 };
 
 // One size's baseline, measured right before that size's points.

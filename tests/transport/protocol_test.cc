@@ -216,5 +216,19 @@ TEST(Protocol, CodeNamesAreDistinct) {
   EXPECT_EQ(code_name(static_cast<Code>(999)), "unknown error code");
 }
 
+TEST(NodeFacts, RoundTripWithSeparatorsInValuesReplacedAndTheTextCutToAMessage) {
+  const NodeFacts facts = {{"host", "memhost"}, {"kernel", "Linux 6.1;x=y"}, {"cores", "64"}};
+  const std::string text = encode_node_facts(facts);
+  EXPECT_EQ(text, "host=memhost;kernel=Linux 6.1,x,y;cores=64");
+  const NodeFacts back = parse_node_facts(text);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[1], (std::pair<std::string, std::string>("kernel", "Linux 6.1,x,y")));
+  const std::string longest = encode_node_facts({{"host", "h"}, {"cpu_model", std::string(1000, 'c')}});
+  EXPECT_EQ(longest.size(), kMaxMessageBytes);
+  EXPECT_EQ(parse_node_facts(longest).at(1).first, "cpu_model");
+  EXPECT_TRUE(parse_node_facts("").empty());
+  EXPECT_EQ(parse_node_facts("junk;=x;a=1;;b=").size(), 2u) << "pieces without a key are skipped";
+}
+
 }  // namespace
 }  // namespace rpbench::transport::protocol

@@ -21,16 +21,17 @@
 #include <string_view>
 #include <vector>
 
-#include "base/unique_fd.h"
-#include "transport/memnode/region.h"
-#include "transport/memnode/server.h"
-#include "transport/protocol.h"
-#include "transport/memnode/verbs_listener.h"
-#include "base/errno_text.h"
 #include "base/config_error.h"
+#include "base/errno_text.h"
+#include "base/host_facts.h"
 #include "base/meminfo.h"
 #include "base/sizes.h"
 #include "base/token.h"
+#include "base/unique_fd.h"
+#include "transport/memnode/region.h"
+#include "transport/memnode/server.h"
+#include "transport/memnode/verbs_listener.h"
+#include "transport/protocol.h"
 
 namespace {
 
@@ -220,6 +221,16 @@ int serve(const Flags& f, const std::string& token) {
   options.handshake_timeout_ms = f.handshake_timeout_ms;
   options.max_connections = f.max_connections;
   options.max_handshakes = std::min(options.max_handshakes, f.max_connections);
+  const rpbench::HostFacts host = rpbench::host_facts();
+  options.facts = rpbench::transport::protocol::encode_node_facts(
+      {{"host", host.host},
+       {"kernel", host.kernel},
+       {"cores", std::to_string(host.cores)},
+       {"memory_bytes", std::to_string(host.memory_bytes)},
+       {"regions", std::to_string(f.regions)},
+       {"region_bytes", std::to_string(f.region_bytes)},
+       {"allocation", !f.region_dir.empty() ? "file" : f.prefault ? "pre-faulted" : "lazy"},
+       {"cpu_model", host.cpu_model}});  // last: the longest, cut first
   memnode::Server server(std::move(regions), options);
 
   std::string verbs_endpoint = "-";

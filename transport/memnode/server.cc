@@ -532,7 +532,7 @@ void Server::serve(Connection& c) {
   Region& region = *regions_[hello->region];
 
   if (hello->flags & protocol::kFlagShm) {
-    if (!send_hello_reply(fd, Code::kOk, "", region.bytes(), region.memfd())) return;
+    if (!send_hello_reply(fd, Code::kOk, options_.facts, region.bytes(), region.memfd())) return;
     // No requests follow: hold the connection until the client closes it (or the node stops),
     // so each side learns when the other goes away.
     std::array<uint8_t, 256> ignored;
@@ -544,7 +544,7 @@ void Server::serve(Connection& c) {
   }
 
   // From here on no timeout: pipelined requests may pause for as long as the client likes.
-  if (!send_hello_reply(fd, Code::kOk, "", region.bytes())) return;
+  if (!send_hello_reply(fd, Code::kOk, options_.facts, region.bytes())) return;
 
   // Requests, answered in order.
   RequestWire wire(fd);

@@ -31,6 +31,7 @@ struct ServerOptions {
   int handshake_timeout_ms = 10000;           // a connection whose whole Hello has not arrived by then is dropped
   int max_handshakes = 64;                    // connections still in their handshake, at most
   int max_connections = 512;                  // connections in all, at most (more are closed at once)
+  std::string facts;                          // sent with every accepted hello (protocol::encode_node_facts)
 };
 
 class Server {
