@@ -41,8 +41,9 @@ HOST_PACKAGES="qemu-system-x86 debootstrap cpio lz4 xz-utils"
 GUEST_PACKAGES="rdma-core ibverbs-providers ibverbs-utils libibverbs1 librdmacm1 iproute2 kmod procps
   libstdc++6 libgcc-s1 libasan8 libubsan1 libboost-program-options1.74.0
   libjemalloc2 libgoogle-perftools4 libhiredis0.14"
-# Kernel modules in the image (their dependencies are added by modprobe --show-depends).
-MODULES="rdma_rxe rdma_ucm ib_uverbs 9p 9pnet_virtio virtio_pci dummy crc32_generic"
+# Kernel modules in the image (their dependencies are added by modprobe --show-depends); veth,
+# sch_netem and sch_tbf for the two-host test (tests/transport/two_hosts_vm.sh).
+MODULES="rdma_rxe rdma_ucm ib_uverbs 9p 9pnet_virtio virtio_pci dummy crc32_generic veth sch_netem sch_tbf"
 
 fail_vm() { echo "rxe_vm: $*" >&2; exit 125; }
 log() { echo "rxe_vm: $*" >&2; }
