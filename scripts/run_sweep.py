@@ -328,6 +328,11 @@ def draw_figures(result_files, figdir, names, out):
     return failed
 
 
+def sweep_runs(sweep, repeats):
+    """The sweep's runs in order: (result stem, point) for every point and repeat."""
+    return [(stem, point) for point_name, point in expand_sweep(sweep) for stem in result_names(point_name, repeats)]
+
+
 def parse_shard(text):
     """'I/N' -> (I, N) with 1 <= I <= N; raises ValueError saying what is wrong."""
     m = re.fullmatch(r"([0-9]+)/([0-9]+)", text or "")
@@ -347,8 +352,7 @@ def run_sweep(sweep_path, rpbench, results_root, root, force=False, out=None, re
     sweep = load_sweep(sweep_path, root, known_families=list(families.FAMILIES))
     name = sweep_path.stem
     repeats = sweep["repeats"] if repeats is None else check_repeats(repeats)
-    runs = [(stem, point) for point_name, point in expand_sweep(sweep)
-            for stem in result_names(point_name, repeats)]
+    runs = sweep_runs(sweep, repeats)
     if shard:
         runs = runs[shard[0] - 1::shard[1]]
     outdir = pathlib.Path(results_root) / name
