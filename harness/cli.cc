@@ -23,9 +23,10 @@
 #include "harness/config/loader.h"
 #include "harness/context.h"
 #include "harness/driver.h"
+#include "harness/command_flags.h"
 #include "harness/memory_check.h"
 #include "harness/memory_limit.h"
-#include "harness/merge_results.h"
+#include "harness/merge_command.h"
 #include "measure/os_probes.h"
 #include "harness/probe/probe_cli.h"
 #include "harness/progress.h"
@@ -45,19 +46,6 @@ constexpr int kExitBadInput = 2;
 int bad_input(const std::string& msg) {
   std::fprintf(stderr, "error: %s\n", msg.c_str());
   return kExitBadInput;
-}
-
-// Parses a subcommand's options; on a bad flag prints one line and returns false.
-bool parse(int argc, char** argv, const po::options_description& opts, const po::positional_options_description& pos,
-           po::variables_map& vm, int* status) {
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    return true;
-  } catch (const po::error& e) {
-    *status = bad_input(std::string(e.what()) + " (see --help)");
-    return false;
-  }
 }
 
 // Blocks SIGINT/SIGTERM in every thread and waits for them on one thread of its own, which asks
@@ -109,7 +97,7 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   pos.add("config", 1);
   po::variables_map vm;
   int status = 0;
-  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
     std::cout << opts << "\nRuns the experiment's phases on its engine and writes one result JSON (atomically).\n"
                  "A failed experiment writes FILE with .failed.json instead of .json and exits 1.\n";
@@ -204,7 +192,7 @@ int cmd_validate(int argc, char** argv) {
   pos.add("config", 1);
   po::variables_map vm;
   int status = 0;
-  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
     std::cout << opts << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n"
                          "It refuses what run would refuse, the memory pre-flight check included.\n";
@@ -239,7 +227,7 @@ int cmd_list(int argc, char** argv) {
   po::positional_options_description pos;
   po::variables_map vm;
   int status = 0;
-  if (!parse(argc, argv, opts, pos, vm, &status)) return status;
+  if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
     std::cout << opts;
     return 0;

@@ -2,16 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include <boost/program_options.hpp>
-
-#include "harness/result_io.h"
 #include "measure/histogram.h"
 
 namespace rpbench {
@@ -223,58 +218,6 @@ StatusOr<json> merge_results(const std::vector<NamedResult>& results) {
   } catch (const std::exception& e) {  // a field or histogram of the wrong shape
     return refuse(std::string("a result is malformed: ") + e.what());
   }
-}
-
-int merge_main(int argc, char** argv) {
-  namespace po = boost::program_options;
-  po::options_description opts("rpbench merge A.json B.json ... --out M.json");
-  opts.add_options()("help,h", "describe this command")("out,o", po::value<std::string>(), "merged result file")(
-      "results", po::value<std::vector<std::string>>(), "the clients' results");
-  po::positional_options_description pos;
-  pos.add("results", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "error: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\nJoins the results of one experiment run by several clients at once (workload.client I/N)\n"
-                         "into one: ops summed, histograms merged exactly, timelines aligned by wall-clock time.\n";
-    return 0;
-  }
-  if (!vm.count("out")) {
-    std::fprintf(stderr, "error: merge: --out M.json is required\n");
-    return 2;
-  }
-  std::vector<NamedResult> results;
-  for (const std::string& path : vm.count("results") ? vm["results"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
-    std::ifstream in(path);
-    if (!in) {
-      std::fprintf(stderr, "error: merge: cannot read %s\n", path.c_str());
-      return 2;
-    }
-    json doc = json::parse(in, nullptr, false);
-    if (doc.is_discarded()) {
-      std::fprintf(stderr, "error: merge: %s: not JSON\n", path.c_str());
-      return 2;
-    }
-    results.push_back({path, std::move(doc)});
-  }
-  StatusOr<json> merged = merge_results(results);
-  if (!merged.ok()) {
-    std::fprintf(stderr, "error: merge: %s\n", merged.status().message().c_str());
-    return 2;
-  }
-  try {
-    write_json_atomic(vm["out"].as<std::string>(), *merged);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: merge: %s\n", e.what());
-    return 1;
-  }
-  return 0;
 }
 
 }  // namespace rpbench

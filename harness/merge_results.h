@@ -1,4 +1,4 @@
-// `rpbench merge A.json B.json ... --out M.json`: the results of one experiment run by several
+// merge_results(): the results of one experiment run by several
 // clients at once (the same config, each with its own workload.client I/N, against one server or
 // memory node) joined into one result, as if one client had run all their threads:
 //  - per phase, ops, errors and not-found counts and ops/s summed; the duration is the longest;
@@ -29,8 +29,5 @@ struct NamedResult {
 };
 
 StatusOr<nlohmann::json> merge_results(const std::vector<NamedResult>& results);
-
-// The subcommand: reads the files, merges them, writes --out atomically.
-int merge_main(int argc, char** argv);
 
 }  // namespace rpbench

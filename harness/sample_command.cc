@@ -10,6 +10,7 @@
 
 #include "base/config_error.h"
 #include "base/sizes.h"
+#include "harness/command_flags.h"
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
 #include "base/unique_fd.h"
@@ -32,13 +33,8 @@ int sample_main(int argc, char** argv) {
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  int status = 0;
+  if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
     std::cout << opts
               << "\nIn csv, key_id is the generator's item number before any scrambling of ids into keys.\n"

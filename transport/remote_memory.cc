@@ -55,6 +55,25 @@ StatusOr<std::unique_ptr<RemoteMemory>> RemoteMemory::open(TransportOptions opti
   StatusOr<std::unique_ptr<Transport>> t = entry->connect(o, remote->endpoint_);
   if (!t.ok()) return t.status();
   remote->transport_ = std::move(*t);
+  remote->node_facts_ = remote->transport_->node_facts();
+  remote->facts_from_ = "handshake";
+  if (remote->node_facts_.empty() && o.type == "verbs") {
+    // The node serves tcp on the verbs listener's address and port: one hello there for the facts.
+    TransportOptions tcp = o;
+    tcp.type = "tcp";
+    tcp.channels = 1;
+    StatusOr<std::unique_ptr<Transport>> c = connect(tcp, remote->endpoint_);
+    if (c.ok()) {
+      remote->node_facts_ = (*c)->node_facts();
+      remote->facts_from_ = "tcp handshake on the same port";
+      (void)(*c)->close();
+    } else {
+      remote->facts_from_ = "none: the verbs handshake carries no host facts and the node's tcp listener did not answer (" +
+                            c.status().message() + ")";
+    }
+  }
+  if (remote->node_facts_.empty() && remote->facts_from_ == "handshake")
+    remote->facts_from_ = "none: the node's " + o.type + " handshake gave no host facts";
   return remote;
 }
 
@@ -106,16 +125,11 @@ std::string RemoteMemory::describe() const {
 
 nlohmann::json RemoteMemory::node_json() const {
   nlohmann::json j{{"endpoint", endpoint_}, {"transport", options_.type}, {"started_by_harness", node_ != nullptr}};
-  const protocol::NodeFacts facts = protocol::parse_node_facts(transport_->node_facts());
-  if (facts.empty()) {
-    j["facts"] = "none: the " + options_.type + " handshake carries no host facts";
-    return j;
-  }
-  for (const auto& [key, value] : facts) {
+  for (const auto& [key, value] : protocol::parse_node_facts(node_facts_)) {
     const bool number = !value.empty() && value.size() < 19 && value.find_first_not_of("0123456789") == std::string::npos;
     j[key] = number ? nlohmann::json(std::stoll(value)) : nlohmann::json(value);
   }
-  j["facts"] = "handshake";
+  j["facts"] = facts_from_;
   return j;
 }
 

@@ -49,7 +49,9 @@ class RemoteMemory {
   std::string describe() const;
   // The memory node as the result's context.memory_node records it: endpoint, transport, and the
   // host facts it gave in its handshake (host, kernel, cpu_model, cores, memory_bytes, regions,
-  // region_bytes, allocation); where the handshake carries none (verbs), "facts" says so.
+  // region_bytes, allocation). The verbs handshake (rdma_cm private data) carries none: they are
+  // asked for over the node's tcp listener on the same address and port; "facts" says where they
+  // came from, or why there are none.
   nlohmann::json node_json() const;
 
  private:
@@ -61,6 +63,8 @@ class RemoteMemory {
   std::unique_ptr<MemnodeProcess> node_;
   std::string endpoint_;
   std::unique_ptr<Transport> transport_;
+  std::string node_facts_;  // protocol::encode_node_facts text, "" when none
+  std::string facts_from_;  // "handshake", "tcp handshake on the same port", or why there are none
 };
 
 }  // namespace rpbench::transport

@@ -442,6 +442,11 @@ TEST_P(PagedTest, AContestRunSnapshotsAndAFreshRpbenchProcessRecoversAndVerifies
       for (const auto& sn : p["snapshots"]) digest = sn["digest"].get<std::string>();
   }
   ASSERT_FALSE(digest.empty());
+  // The result names the memory node's host (over verbs, asked on its tcp listener).
+  const nlohmann::json& node = w["context"]["memory_node"];
+  EXPECT_EQ(node["endpoint"], fx.node().endpoint()) << node.dump();
+  EXPECT_TRUE(node.contains("host") && node.contains("kernel") && node.contains("region_bytes")) << node.dump();
+  EXPECT_EQ(node["facts"], GetParam().transport == "verbs" ? "tcp handshake on the same port" : "handshake");
   EXPECT_EQ(w["engine"]["keys"], 12000) << "12000 written, the first 10000 deleted, then written again";
 
   nlohmann::json read = base;
