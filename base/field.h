@@ -32,8 +32,8 @@ namespace rpbench::config {
 
 enum class FieldType {
   kBool,
-  kInt,         // integral JSON number within [min, max]
-  kNumber,      // any JSON number within [min, max]
+  kInt,     // integral JSON number within [min, max]
+  kNumber,  // any JSON number within [min, max]
   kString,
   kEnum,        // one of `choices`
   kNumberList,  // array of numbers, each within [min, max]

@@ -46,7 +46,8 @@ bool owner_alive(const std::string& stamp) {
   return start_time_of(pid) == start;
 }
 
-StatusOr<PrivateDir> PrivateDir::create(const std::string& parent, const std::string& prefix, const std::string& field) {
+StatusOr<PrivateDir> PrivateDir::create(const std::string& parent, const std::string& prefix,
+                                        const std::string& field) {
   if (parent.empty()) return Status::InvalidArgument(field + ": must not be empty");
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
@@ -77,7 +78,10 @@ StatusOr<PrivateDir> PrivateDir::create(const std::string& parent, const std::st
 PrivateDir::~PrivateDir() { remove(); }
 
 PrivateDir::PrivateDir(PrivateDir&& o) noexcept
-    : path_(std::exchange(o.path_, {})), owner_pid_(o.owner_pid_), keep_(o.keep_), removed_stale_(std::move(o.removed_stale_)) {}
+    : path_(std::exchange(o.path_, {})),
+      owner_pid_(o.owner_pid_),
+      keep_(o.keep_),
+      removed_stale_(std::move(o.removed_stale_)) {}
 
 PrivateDir& PrivateDir::operator=(PrivateDir&& o) noexcept {
   if (this != &o) {

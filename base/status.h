@@ -35,9 +35,7 @@ class Status {
   static Status Timeout(std::string message) { return Status(Code::kTimeout, std::move(message)); }
   static Status Corruption(std::string message) { return Status(Code::kCorruption, std::move(message)); }
   static Status Unavailable(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
-  static Status ResourceExhausted(std::string message) {
-    return Status(Code::kResourceExhausted, std::move(message));
-  }
+  static Status ResourceExhausted(std::string message) { return Status(Code::kResourceExhausted, std::move(message)); }
   static Status FailedPrecondition(std::string message) {
     return Status(Code::kFailedPrecondition, std::move(message));
   }

@@ -50,8 +50,7 @@ void load(Map& m, uint64_t n) {
 
 void report_rate(benchmark::State& state, uint64_t items, double target) {
   state.SetItemsProcessed(static_cast<int64_t>(items));
-  state.counters["target_ratio"] =
-      benchmark::Counter(static_cast<double>(items) / target, benchmark::Counter::kIsRate);
+  state.counters["target_ratio"] = benchmark::Counter(static_cast<double>(items) / target, benchmark::Counter::kIsRate);
 }
 
 void BM_KvstoreLoad(benchmark::State& state) {
@@ -92,7 +91,8 @@ class ZipfianKeys {
     workloads::ZipfianSampler z(n, 0.99);
     workloads::Rng rng(kSeed);
     // Ranks spread over the id space (as a scrambled zipfian), so hot keys are not the first loaded.
-    for (size_t i = 0; i < count; ++i) workloads::make_key(workloads::mix64(z.sample(rng)) % n, kKeySize, &bytes_[i * kKeySize]);
+    for (size_t i = 0; i < count; ++i)
+      workloads::make_key(workloads::mix64(z.sample(rng)) % n, kKeySize, &bytes_[i * kKeySize]);
   }
   std::string_view operator[](size_t i) const { return {&bytes_[(i % count_) * kKeySize], kKeySize}; }
 
@@ -148,8 +148,7 @@ KvStore& loaded_store(uint64_t n, bool huge) {
     }
     // Settle the table: finish the incremental rehash the last growth started (Redis's
     // activerehashing does that in idle time), so the loop measures lookups, not rehash steps.
-    while (c.store->rehash_steps(1000)) {
-    }
+    while (c.store->rehash_steps(1000)) {}
     c.n = n;
     c.huge = huge;
   }

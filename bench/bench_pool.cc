@@ -61,7 +61,8 @@ double run_mix(Alloc& a) {
   }
   for (auto& k : keys)
     for (int j = 0; j < 3; ++j) a.deallocate(k.p[j], k.n[j]);
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  return static_cast<double>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
 }
 
 void BM_AllocMix(benchmark::State& state) {
@@ -85,8 +86,8 @@ void BM_AllocMix(benchmark::State& state) {
     state.SetIterationTime((pool ? b : a) / 1e9);
   }
   state.counters["vs_malloc"] = pool_ns / malloc_ns;
-  state.counters["ns_per_op"] = (pool ? pool_ns : malloc_ns) / static_cast<double>(state.iterations()) /
-                                        static_cast<double>(kKeys * 3 * 2 * 2);
+  state.counters["ns_per_op"] =
+      (pool ? pool_ns : malloc_ns) / static_cast<double>(state.iterations()) / static_cast<double>(kKeys * 3 * 2 * 2);
 }
 BENCHMARK(BM_AllocMix)->ArgName("pool")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 

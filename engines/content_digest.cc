@@ -17,9 +17,12 @@ bool ContentDigest::parse(std::string_view s, ContentDigest* out) {
   for (size_t i = 0; i < 48; ++i) {
     const char c = s[i];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else
+      return false;
     v[i / 16] = (v[i / 16] << 4) | static_cast<uint64_t>(d);
   }
   out->sum = v[0];

@@ -47,29 +47,29 @@ struct EngineInfo {
 
 // What a finished snapshot reports.
 struct SnapshotReport {
-  Status status;                            // ok, or why the snapshot failed
-  std::optional<double> fork_us;            // time the parent spent in fork() (or paused), as it saw it
-  std::string fork_us_source = "parent";    // "parent" (measured here) or e.g. "redis:latest_fork_usec"
-  std::optional<double> child_duration_ms;  // how long the child/worker took to write the snapshot
-  std::optional<int64_t> bytes;             // bytes of snapshot written
-  std::optional<int64_t> cow_bytes;         // child's Private_Dirty just before it exited (copy-on-write)
-  std::string digest;                       // digest of what the snapshot holds (taken at fork time); "" = none
-  std::string location;                     // file path or remote region written
-  int child_pid = -1;                       // the child's pid while it ran, if any
-  std::optional<uint64_t> child_done_ns;    // measure::now_ns() when the child finished writing
+  Status status;                                    // ok, or why the snapshot failed
+  std::optional<double> fork_us;                    // time the parent spent in fork() (or paused), as it saw it
+  std::string fork_us_source = "parent";            // "parent" (measured here) or e.g. "redis:latest_fork_usec"
+  std::optional<double> child_duration_ms;          // how long the child/worker took to write the snapshot
+  std::optional<int64_t> bytes;                     // bytes of snapshot written
+  std::optional<int64_t> cow_bytes;                 // child's Private_Dirty just before it exited (copy-on-write)
+  std::string digest;                               // digest of what the snapshot holds (taken at fork time); "" = none
+  std::string location;                             // file path or remote region written
+  int child_pid = -1;                               // the child's pid while it ran, if any
+  std::optional<uint64_t> child_done_ns;            // measure::now_ns() when the child finished writing
   nlohmann::json extra = nlohmann::json::object();  // engine-specific figures
-  std::string summary;                      // the main ones in one line for `rpbench run` ("" = none)
+  std::string summary;                              // the main ones in one line for `rpbench run` ("" = none)
 
   bool ok() const { return status.ok(); }
 };
 
 struct RecoveryReport {
-  Status status;                  // ok, or why recovery failed (the store is then left empty)
-  std::optional<int64_t> bytes;   // bytes read to recover
-  std::optional<int64_t> keys;    // keys in the recovered store
-  std::string source;             // what was recovered from
+  Status status;                 // ok, or why recovery failed (the store is then left empty)
+  std::optional<int64_t> bytes;  // bytes read to recover
+  std::optional<int64_t> keys;   // keys in the recovered store
+  std::string source;            // what was recovered from
   nlohmann::json extra = nlohmann::json::object();
-  std::string summary;            // the main figures in one line for `rpbench run` ("" = none)
+  std::string summary;  // the main figures in one line for `rpbench run` ("" = none)
 
   bool ok() const { return status.ok(); }
 };

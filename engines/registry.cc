@@ -1,7 +1,7 @@
 #include "engines/registry.h"
 
-#include "engines/mempool_offload/mempool_engine.h"
 #include "engines/memory/memory_engine.h"
+#include "engines/mempool_offload/mempool_engine.h"
 #include "engines/null/null_engine.h"
 #include "engines/paged_kv/paged_engine.h"
 #include "engines/rdb_fork/rdb_fork_engine.h"
@@ -12,13 +12,10 @@ namespace rpbench {
 
 std::string describe_capabilities(uint32_t caps) {
   std::string s;
-  const std::pair<uint32_t, const char*> names[] = {{kCapSnapshot, "snapshot"},
-                                                    {kCapRecovery, "recovery"},
-                                                    {kCapConcurrentCallers, "concurrent callers"},
-                                                    {kCapDigest, "digest"},
-                                                    {kCapRemoteMemory, "remote memory"},
-                                                    {kCapStorage, "storage"},
-                                                    {kCapCompact, "compaction"}};
+  const std::pair<uint32_t, const char*> names[] = {
+      {kCapSnapshot, "snapshot"}, {kCapRecovery, "recovery"},          {kCapConcurrentCallers, "concurrent callers"},
+      {kCapDigest, "digest"},     {kCapRemoteMemory, "remote memory"}, {kCapStorage, "storage"},
+      {kCapCompact, "compaction"}};
   for (const auto& [bit, name] : names) {
     if (!(caps & bit)) continue;
     if (!s.empty()) s += ", ";
@@ -29,13 +26,8 @@ std::string describe_capabilities(uint32_t caps) {
 
 const std::vector<EngineEntry>& engine_registry() {
   static const std::vector<EngineEntry> entries = {
-      memory_engine_entry(),
-      null_engine_entry(),
-      rdb_fork_engine_entry(),
-      redis_engine_entry(),
-      pingpong_engine_entry(),
-      mempool_engine_entry(),
-      paged_engine_entry(),
+      memory_engine_entry(),   null_engine_entry(),    rdb_fork_engine_entry(), redis_engine_entry(),
+      pingpong_engine_entry(), mempool_engine_entry(), paged_engine_entry(),
   };
   return entries;
 }

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "engines/kvstore/allocator_stats.h"
 #include "base/errno_text.h"
+#include "engines/kvstore/allocator_stats.h"
 
 namespace rpbench {
 namespace {
@@ -75,9 +75,9 @@ Status ensure_allocator(Allocator allocator, char** argv) {
                                       " cannot be used in a sanitizer build (ASan owns malloc); use a Release build");
   const char* marker = std::getenv(kReexecMarker);
   if (wanted == "glibc" || (marker && wanted == marker))
-    return Status::FailedPrecondition("engine.allocator: asked for " + wanted + " but " + serving +
-                                      " serves malloc in this process" +
-                                      (wanted == "glibc" ? " (unset LD_PRELOAD)" : " (LD_PRELOAD did not take effect)"));
+    return Status::FailedPrecondition(
+        "engine.allocator: asked for " + wanted + " but " + serving + " serves malloc in this process" +
+        (wanted == "glibc" ? " (unset LD_PRELOAD)" : " (LD_PRELOAD did not take effect)"));
   const StatusOr<std::string> lib = allocator_library(allocator);
   if (!lib.ok()) return lib.status();
   std::string preload = *lib;

@@ -13,26 +13,26 @@
 
 #include <boost/program_options.hpp>
 
+#include "base/config_error.h"
+#include "build_info.h"
 #include "engines/registry.h"
 #include "harness/allocator.h"
-#include "base/config_error.h"
+#include "harness/command_flags.h"
 #include "harness/config/experiment.h"
-#include "harness/console_report.h"
-#include "build_info.h"
 #include "harness/config/fields.h"
 #include "harness/config/loader.h"
+#include "harness/console_report.h"
 #include "harness/context.h"
 #include "harness/driver.h"
-#include "harness/command_flags.h"
 #include "harness/memory_check.h"
 #include "harness/memory_limit.h"
 #include "harness/merge_command.h"
-#include "measure/os_probes.h"
 #include "harness/probe/probe_cli.h"
 #include "harness/progress.h"
 #include "harness/result.h"
 #include "harness/result_io.h"
 #include "harness/sample_command.h"
+#include "measure/os_probes.h"
 #include "transport/registry.h"
 
 namespace po = boost::program_options;
@@ -87,11 +87,11 @@ class SignalWatcher {
 
 int cmd_run(int argc, char** argv, char** full_argv) {
   po::options_description opts("rpbench run CONFIG.json [options]");
-  opts.add_options()("help,h", "describe this command")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
+  opts.add_options()("help,h", "describe this command")("set", po::value<std::vector<std::string>>()->composing(),
+                                                        "override a config leaf: --set PATH=VALUE (repeatable)")(
       "out,o", po::value<std::string>(), "result file (default results/<name>.json)")(
-      "quiet,q", "no progress line and no summary")(
-      "allow-oversubscribe", "start even when the memory estimate exceeds MemAvailable")(
+      "quiet,q", "no progress line and no summary")("allow-oversubscribe",
+                                                    "start even when the memory estimate exceeds MemAvailable")(
       "config", po::value<std::string>(), "experiment config (JSON)");
   po::positional_options_description pos;
   pos.add("config", 1);
@@ -99,7 +99,8 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   int status = 0;
   if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
-    std::cout << opts << "\nRuns the experiment's phases on its engine and writes one result JSON (atomically).\n"
+    std::cout << opts
+              << "\nRuns the experiment's phases on its engine and writes one result JSON (atomically).\n"
                  "A failed experiment writes FILE with .failed.json instead of .json and exits 1.\n";
     return 0;
   }
@@ -120,7 +121,8 @@ int cmd_run(int argc, char** argv, char** full_argv) {
   }
   const std::string out = vm.count("out") ? vm["out"].as<std::string>() : "results/" + cfg.name + ".json";
   const EngineEntry* entry = find_engine(cfg.engine_type);
-  StatusOr<std::unique_ptr<Engine>> opened = entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed, cfg.transport});
+  StatusOr<std::unique_ptr<Engine>> opened =
+      entry->open(EngineOpenArgs{cfg.resolved.at("engine"), cfg.resolved, cfg.seed, cfg.transport});
   if (!opened.ok()) {
     std::fprintf(stderr, "error: engine %s: %s\n", cfg.engine_type.c_str(), opened.status().message().c_str());
     return kExitFailed;
@@ -184,8 +186,8 @@ int cmd_run(int argc, char** argv, char** full_argv) {
 
 int cmd_validate(int argc, char** argv) {
   po::options_description opts("rpbench validate CONFIG.json [options]");
-  opts.add_options()("help,h", "describe this command")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a config leaf: --set PATH=VALUE (repeatable)")(
+  opts.add_options()("help,h", "describe this command")("set", po::value<std::vector<std::string>>()->composing(),
+                                                        "override a config leaf: --set PATH=VALUE (repeatable)")(
       "allow-oversubscribe", "accept a config whose memory estimate exceeds MemAvailable")(
       "config", po::value<std::string>(), "experiment config (JSON)");
   po::positional_options_description pos;
@@ -194,8 +196,9 @@ int cmd_validate(int argc, char** argv) {
   int status = 0;
   if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
-    std::cout << opts << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n"
-                         "It refuses what run would refuse, the memory pre-flight check included.\n";
+    std::cout << opts
+              << "\nValidates the config (after overrides) and prints it resolved, defaults filled in.\n"
+                 "It refuses what run would refuse, the memory pre-flight check included.\n";
     return 0;
   }
   if (!vm.count("config")) return bad_input("validate: missing CONFIG.json (see --help)");
@@ -277,7 +280,6 @@ int cmd_list(int argc, char** argv) {
   return 0;
 }
 
-
 // The subcommands, in the order the usage lists them: the usage text, dispatch and did-you-mean
 // all come from this table.
 struct Subcommand {
@@ -295,7 +297,8 @@ const std::vector<Subcommand>& subcommands() {
       {"list", "[--fields]", "engines, transports, distributions (and every config field)",
        [](int c, char** v, char**) { return cmd_list(c, v); }},
       {"sample", "CONFIG.json --ops N [--out FILE] [--format binary|csv]",
-       "write the op stream a config generates, and summarise it", [](int c, char** v, char**) { return sample_main(c, v); }},
+       "write the op stream a config generates, and summarise it",
+       [](int c, char** v, char**) { return sample_main(c, v); }},
       {"merge", "A.json B.json ... --out M.json", "join the results of several clients of one experiment",
        [](int c, char** v, char**) { return merge_main(c, v); }},
       {"probe", "fork|faults|transport [...]", "fork, page-fault and remote-memory transport cost experiments",
@@ -308,8 +311,10 @@ std::string usage() {
   std::string u = "usage: rpbench COMMAND [ARGS]\n\n";
   for (const auto& c : subcommands()) {
     std::string line = std::string("  ") + c.name + " " + c.args;
-    if (line.size() < 56) line.resize(56, ' ');
-    else line += "\n" + std::string(56, ' ');
+    if (line.size() < 56)
+      line.resize(56, ' ');
+    else
+      line += "\n" + std::string(56, ' ');
     u += line + c.summary + "\n";
   }
   u += "\n`rpbench COMMAND --help` describes each. Exit status: 0 success, 1 the experiment failed, 2 bad input.\n";

@@ -25,13 +25,10 @@ class OpExecutor {
   Status execute(const Op& op) {
     workloads::make_key(op.key_id, key_size_, key_.data());
     switch (op.type) {
-      case OpType::kRead:
-        return engine_.get(key_, &read_buf_);
+      case OpType::kRead: return engine_.get(key_, &read_buf_);
       case OpType::kUpdate:
-      case OpType::kInsert:
-        return engine_.put(key_, value(op));
-      case OpType::kDelete:
-        return engine_.del(key_);
+      case OpType::kInsert: return engine_.put(key_, value(op));
+      case OpType::kDelete: return engine_.del(key_);
       case OpType::kReadModifyWrite: {
         const Status st = engine_.get(key_, &read_buf_);
         if (!st.ok() && !st.not_found()) return st;

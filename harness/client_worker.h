@@ -43,9 +43,9 @@ struct alignas(64) LiveCounter {
 
 // What the client threads of one phase share.
 struct PhaseShared {
-  std::atomic<bool> stop{false};    // a worker failed: the others stop at their next op
+  std::atomic<bool> stop{false};  // a worker failed: the others stop at their next op
   std::atomic<bool> failed{false};
-  SnapshotWindows windows;          // written by thread 0 (its snapshots), read by all
+  SnapshotWindows windows;                            // written by thread 0 (its snapshots), read by all
   const std::atomic<bool>* stop_requested = nullptr;  // the driver's (SIGINT)
 };
 
@@ -55,11 +55,11 @@ struct ClientPlan {
   const workloads::WorkloadSpec* workload = nullptr;
   OpSource* source = nullptr;
   uint64_t start_ns = 0;
-  uint64_t end_ns = UINT64_MAX;          // no op starts at or after this (duration phases)
-  uint64_t timeline_end_ns = UINT64_MAX;  // ops intended after this are in the histograms only
-  uint64_t quota = UINT64_MAX;            // ops this thread issues at most
-  uint64_t spin_ns = 0;                   // open loop: busy-wait for an op due within this long
-  std::optional<measure::Pacer> pacer;    // open loop only
+  uint64_t end_ns = UINT64_MAX;             // no op starts at or after this (duration phases)
+  uint64_t timeline_end_ns = UINT64_MAX;    // ops intended after this are in the histograms only
+  uint64_t quota = UINT64_MAX;              // ops this thread issues at most
+  uint64_t spin_ns = 0;                     // open loop: busy-wait for an op due within this long
+  std::optional<measure::Pacer> pacer;      // open loop only
   SnapshotController* snapshots = nullptr;  // thread 0 of a phase with snapshots
   KeySample* sample = nullptr;              // tracked what a sample of keys holds (one client thread)
 };

@@ -8,12 +8,12 @@
 #include <thread>
 #include <vector>
 
-#include "measure/clock.h"
-#include "measure/os_probes.h"
-#include "measure/pacer.h"
 #include "harness/client_worker.h"
 #include "harness/op_source.h"
 #include "harness/snapshot_controller.h"
+#include "measure/clock.h"
+#include "measure/os_probes.h"
+#include "measure/pacer.h"
 #include "workloads/keys.h"
 #include "workloads/op.h"
 #include "workloads/values.h"
@@ -58,7 +58,8 @@ Driver::Driver(const ExperimentConfig& cfg, Engine& engine, ProgressSink* progre
   uint64_t want = 0;
   for (const auto& p : cfg_.phases)
     if (p.type == PhaseType::kVerify) want = std::max(want, p.sample_keys);
-  if (want > 0 && cfg_.threads == 1 && cfg_.client_count == 1 && cfg_.workload.key_count > 0) sample_.emplace(cfg_.workload.key_count, want);
+  if (want > 0 && cfg_.threads == 1 && cfg_.client_count == 1 && cfg_.workload.key_count > 0)
+    sample_.emplace(cfg_.workload.key_count, want);
 }
 
 void Driver::attach_sample_hooks(SnapshotController& snaps) {
@@ -76,7 +77,8 @@ void Driver::check_sample(const PhaseConfig& phase, VerifyRecord& v) {
     return;
   }
   if (!sample_) {
-    v.sample_note = "not checked: several client threads (or clients) write concurrently, so what a key holds is not tracked";
+    v.sample_note =
+        "not checked: several client threads (or clients) write concurrently, so what a key holds is not tracked";
     return;
   }
   if (!sample_snapshot_taken_) {
@@ -123,7 +125,8 @@ Status Driver::run(Result& result) {
     PhaseResult out;
     out.name = phase.name;
     out.type = std::string(phase.type_name());
-    out.started_unix_ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+    out.started_unix_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
     engine_.begin_phase(phase.type_name());
     Status st;
     switch (phase.type) {
@@ -200,7 +203,9 @@ Status Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
     plan.timeline_end_ns = start + (measure::Timeline::kMaxIntervals - 1) * interval_ns;
     if (!is_load && phase.ops > 0) plan.quota = phase.ops / threads + (t < phase.ops % threads ? 1 : 0);
     plan.spin_ns = cfg_.measure.spin_us * 1000;
-    if (open) plan.pacer.emplace(cfg_.measure.rate / threads, cfg_.measure.arrival, cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1, start);
+    if (open)
+      plan.pacer.emplace(cfg_.measure.rate / threads, cfg_.measure.arrival, cfg_.seed * 0x9e3779b97f4a7c15ULL + t + 1,
+                         start);
     if (t == 0 && snapshots) plan.snapshots = &snaps;
     if (sample_) plan.sample = &*sample_;  // only with one client thread
     workers.emplace_back(std::move(plan), shared, live[t], *recs[t]);
@@ -328,8 +333,9 @@ Status Driver::run_verify_phase(const PhaseConfig& phase, PhaseResult& out) {
   } else if (!digest_error.empty()) {
     st = Status::Unavailable("verify failed: cannot compute " + digest_error);
   } else if (!v.ok) {
-    st = Status::Corruption("verify failed: recovered digest " + v.actual_digest + " differs from the snapshot's digest " +
-                            (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest));
+    st = Status::Corruption(
+        "verify failed: recovered digest " + v.actual_digest + " differs from the snapshot's digest " +
+        (v.expected_digest.empty() ? std::string("(none: no snapshot succeeded)") : v.expected_digest));
   }
   out.verify = std::move(v);
   return st;

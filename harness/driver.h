@@ -14,8 +14,8 @@
 #include <atomic>
 #include <functional>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "engines/engine.h"
 #include "harness/config/experiment.h"

@@ -24,7 +24,9 @@ class KeySample {
   KeySample(uint64_t key_count, uint64_t target);
 
   bool sampled(uint64_t id) const { return id < limit_ && (id & mask_) == 0; }
-  void on_write(uint64_t id, uint64_t version, uint32_t size) { entries_[id >> shift_] = {static_cast<int64_t>(version), size}; }
+  void on_write(uint64_t id, uint64_t version, uint32_t size) {
+    entries_[id >> shift_] = {static_cast<int64_t>(version), size};
+  }
   void on_delete(uint64_t id) { entries_[id >> shift_] = Entry{}; }
 
   const std::vector<Entry>& entries() const { return entries_; }

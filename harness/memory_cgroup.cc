@@ -76,8 +76,7 @@ StatusOr<std::string> find_cgroup2_memory_root(const std::string& mountinfo, con
     if (fstype != "cgroup2") continue;
     std::istringstream before(line.substr(0, dash));
     std::string field;
-    for (int i = 0; i < 5 && before >> field; ++i) {
-    }
+    for (int i = 0; i < 5 && before >> field; ++i) {}
     mount_point = field;
     break;
   }
@@ -107,7 +106,8 @@ StatusOr<std::unique_ptr<MemoryCgroup>> MemoryCgroup::enter(const std::string& r
   if (::mkdir(path.c_str(), 0755) != 0) return errno_status("cannot create cgroup " + path);
   std::unique_ptr<MemoryCgroup> cg(new MemoryCgroup(path, home));
   Status s = write_text(path + "/memory.max", std::to_string(max_bytes));
-  if (s.ok() && ::access((path + "/memory.swap.max").c_str(), F_OK) == 0) s = write_text(path + "/memory.swap.max", "0");
+  if (s.ok() && ::access((path + "/memory.swap.max").c_str(), F_OK) == 0)
+    s = write_text(path + "/memory.swap.max", "0");
   if (s.ok()) s = write_text(path + "/cgroup.procs", "0");
   if (!s.ok()) return s;  // cg's destructor removes the group
   return cg;

@@ -46,8 +46,9 @@ Status check_memory(const MemoryEstimate& e, bool allow) {
   return Status::ResourceExhausted(
       "the experiment needs about " + std::to_string(mib(e.total())) + " MiB (dataset " +
       std::to_string(mib(e.dataset_bytes)) + ", snapshot copy-on-write " + std::to_string(mib(e.snapshot_copy_bytes)) +
-      ", warm-up " + std::to_string(mib(e.warmup_bytes)) + ", memory node region " + std::to_string(mib(e.memnode_bytes)) +
-      ") but the machine has " + std::to_string(mib(static_cast<uint64_t>(*e.available_bytes))) +
+      ", warm-up " + std::to_string(mib(e.warmup_bytes)) + ", memory node region " +
+      std::to_string(mib(e.memnode_bytes)) + ") but the machine has " +
+      std::to_string(mib(static_cast<uint64_t>(*e.available_bytes))) +
       " MiB available; shrink it, or run anyway with --allow-oversubscribe (measure.allow_oversubscribe)");
 }
 

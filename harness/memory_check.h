@@ -21,10 +21,10 @@
 namespace rpbench {
 
 struct MemoryEstimate {
-  uint64_t dataset_bytes = 0;        // what the engine keeps in this process (or its server)
-  uint64_t snapshot_copy_bytes = 0;  // the worst case of a fork's copy-on-write
-  uint64_t warmup_bytes = 0;         // measure.memory_warmup's touched bytes (transient)
-  uint64_t memnode_bytes = 0;        // the auto memory node's region
+  uint64_t dataset_bytes = 0;              // what the engine keeps in this process (or its server)
+  uint64_t snapshot_copy_bytes = 0;        // the worst case of a fork's copy-on-write
+  uint64_t warmup_bytes = 0;               // measure.memory_warmup's touched bytes (transient)
+  uint64_t memnode_bytes = 0;              // the auto memory node's region
   std::optional<int64_t> available_bytes;  // MemAvailable when estimated
 
   uint64_t total() const { return dataset_bytes + snapshot_copy_bytes + warmup_bytes + memnode_bytes; }

@@ -8,7 +8,8 @@ uint64_t memory_limit_bytes(const MeasureConfig& m, const MemoryEstimate& e) {
   switch (m.memory_limit) {
     case MemoryLimit::kOff: return 0;
     case MemoryLimit::kFixed: return m.memory_max_bytes;
-    case MemoryLimit::kBudget: return e.dataset_bytes + e.snapshot_copy_bytes + e.warmup_bytes + m.memory_headroom_bytes;
+    case MemoryLimit::kBudget:
+      return e.dataset_bytes + e.snapshot_copy_bytes + e.warmup_bytes + m.memory_headroom_bytes;
   }
   return 0;
 }
@@ -29,7 +30,8 @@ AppliedMemoryLimit::AppliedMemoryLimit(const MeasureConfig& m, const MemoryEstim
   }
   info_["applied"] = false;
   info_["reason"] = cg.status().message();
-  std::fprintf(stderr, "rpbench: warning: measure.memory_limit %s (%llu bytes) not applied: %s; running without a limit\n",
+  std::fprintf(stderr,
+               "rpbench: warning: measure.memory_limit %s (%llu bytes) not applied: %s; running without a limit\n",
                std::string(config::name_of(kMemoryLimitNames, m.memory_limit)).c_str(),
                static_cast<unsigned long long>(max), cg.status().message().c_str());
 }

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/config/experiment.h"
-#include "harness/memory_check.h"
 #include "harness/memory_cgroup.h"
+#include "harness/memory_check.h"
 
 namespace rpbench {
 

@@ -28,8 +28,9 @@ int merge_main(int argc, char** argv) {
   int status = 0;
   if (!parse_command_flags(argc, argv, opts, pos, vm, &status)) return status;
   if (vm.count("help")) {
-    std::cout << opts << "\nJoins the results of one experiment run by several clients at once (workload.client I/N)\n"
-                         "into one: ops summed, histograms merged exactly, timelines aligned by wall-clock time.\n";
+    std::cout << opts
+              << "\nJoins the results of one experiment run by several clients at once (workload.client I/N)\n"
+                 "into one: ops summed, histograms merged exactly, timelines aligned by wall-clock time.\n";
     return 0;
   }
   if (!vm.count("out")) {
@@ -37,7 +38,8 @@ int merge_main(int argc, char** argv) {
     return 2;
   }
   std::vector<NamedResult> results;
-  for (const std::string& path : vm.count("results") ? vm["results"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
+  for (const std::string& path :
+       vm.count("results") ? vm["results"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
     std::ifstream in(path);
     if (!in) {
       std::fprintf(stderr, "error: merge: cannot read %s\n", path.c_str());

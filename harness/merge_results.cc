@@ -48,9 +48,11 @@ StatusOr<json> merge_timelines(const std::vector<const json*>& phases) {
   if (!(interval > 0)) return refuse("a timeline without interval_ms");
   double t0 = std::numeric_limits<double>::infinity();
   for (const json* p : phases) {
-    if (!p->contains("timeline")) return refuse("phase " + p->value("name", std::string("?")) + ": a client has no timeline");
+    if (!p->contains("timeline"))
+      return refuse("phase " + p->value("name", std::string("?")) + ": a client has no timeline");
     if ((*p)["timeline"].value("interval_ms", 0.0) != interval) return refuse("the clients' timeline intervals differ");
-    if (!p->contains("started_unix_ms")) return refuse("a phase without started_unix_ms (written before rpbench merge existed)");
+    if (!p->contains("started_unix_ms"))
+      return refuse("a phase without started_unix_ms (written before rpbench merge existed)");
     t0 = std::min(t0, (*p)["started_unix_ms"].get<double>());
   }
   std::map<int64_t, json> bins;
@@ -59,7 +61,12 @@ StatusOr<json> merge_timelines(const std::vector<const json*>& phases) {
     for (const json& iv : (*p)["timeline"]["intervals"]) {
       const int64_t k = std::llround((num(iv, "t_ms") + offset) / interval);
       json& b = bins[k];
-      if (b.is_null()) b = {{"t_ms", static_cast<double>(k) * interval}, {"ops", 0}, {"p50_ns", nullptr}, {"p99_ns", nullptr}, {"max_ns", nullptr}};
+      if (b.is_null())
+        b = {{"t_ms", static_cast<double>(k) * interval},
+             {"ops", 0},
+             {"p50_ns", nullptr},
+             {"p99_ns", nullptr},
+             {"max_ns", nullptr}};
       const uint64_t ops = iv.value("ops", uint64_t{0});
       b["ops"] = b["ops"].get<uint64_t>() + ops;
       if (ops == 0) continue;
@@ -72,8 +79,11 @@ StatusOr<json> merge_timelines(const std::vector<const json*>& phases) {
   for (int64_t k = 0; k <= last; ++k) {
     auto it = bins.find(k);
     intervals.push_back(it != bins.end() ? it->second
-                                         : json{{"t_ms", static_cast<double>(k) * interval}, {"ops", 0}, {"p50_ns", nullptr},
-                                                {"p99_ns", nullptr}, {"max_ns", nullptr}});
+                                         : json{{"t_ms", static_cast<double>(k) * interval},
+                                                {"ops", 0},
+                                                {"p50_ns", nullptr},
+                                                {"p99_ns", nullptr},
+                                                {"max_ns", nullptr}});
   }
   return json{{"interval_ms", interval}, {"intervals", intervals}, {"merged", kTimelineNote}};
 }
@@ -93,8 +103,8 @@ StatusOr<json> merge_phase(const std::vector<const json*>& phases, const std::ve
   for (size_t i = 0; i < phases.size(); ++i) {
     const json& p = *phases[i];
     if (p.value("name", std::string()) != name || p.value("type", std::string()) != type)
-      return refuse(names[i] + ": its phases differ from " + names[0] + "'s (" + p.value("name", std::string("?")) + " vs " +
-                    name + ")");
+      return refuse(names[i] + ": its phases differ from " + names[0] + "'s (" + p.value("name", std::string("?")) +
+                    " vs " + name + ")");
     if (p.contains("snapshots") && !p["snapshots"].empty())
       return refuse(names[i] + ": phase " + name + " took snapshots: each client's own, not mergeable");
     ops += p.value("ops", uint64_t{0});
@@ -113,7 +123,8 @@ StatusOr<json> merge_phase(const std::vector<const json*>& phases, const std::ve
         target += pc["target_ops_per_s"].get<double>();
       }
     }
-    if (first_error.empty() && p.contains("first_error")) first_error = names[i] + ": " + p["first_error"].get<std::string>();
+    if (first_error.empty() && p.contains("first_error"))
+      first_error = names[i] + ": " + p["first_error"].get<std::string>();
   }
   m["ops"] = ops;
   m["errors"] = errors;
@@ -129,8 +140,10 @@ StatusOr<json> merge_phase(const std::vector<const json*>& phases, const std::ve
     if (has_target) m["pacing"]["target_ops_per_s"] = target;
   }
   if (m.contains("latency"))
-    for (const auto& [key, _] : first["latency"].items()) m["latency"][key] = merge_histograms(histograms_at(phases, "latency", key));
-  if (m.contains("service_time")) m["service_time"]["all"] = merge_histograms(histograms_at(phases, "service_time", "all"));
+    for (const auto& [key, _] : first["latency"].items())
+      m["latency"][key] = merge_histograms(histograms_at(phases, "latency", key));
+  if (m.contains("service_time"))
+    m["service_time"]["all"] = merge_histograms(histograms_at(phases, "service_time", "all"));
   if (m.contains("op_latency")) {
     std::set<std::string> ops_seen;
     for (const json* p : phases)
@@ -156,7 +169,8 @@ StatusOr<json> merge_checked(const std::vector<NamedResult>& results) {
   std::set<uint32_t> seen;
   for (const NamedResult& r : results) {
     const json& d = r.doc;
-    if (!d.is_object() || d.value("kind", std::string()) != "experiment") return refuse(r.name + ": not an experiment result");
+    if (!d.is_object() || d.value("kind", std::string()) != "experiment")
+      return refuse(r.name + ": not an experiment result");
     if (d.contains("error")) return refuse(r.name + ": a failed experiment (" + d["error"].dump() + ")");
     if (d.value("schema_version", 0) != results[0].doc.value("schema_version", 0))
       return refuse(r.name + ": schema version differs from " + results[0].name + "'s");
@@ -165,14 +179,17 @@ StatusOr<json> merge_checked(const std::vector<NamedResult>& results) {
       return refuse(r.name + ": no context.client (not run with workload.client I/N, or by an older rpbench)");
     const uint32_t index = c["client"]["index"].get<uint32_t>(), n = c["client"]["count"].get<uint32_t>();
     if (count == 0) count = n;
-    if (n != count) return refuse(r.name + ": client of " + std::to_string(n) + ", the first of " + std::to_string(count));
+    if (n != count)
+      return refuse(r.name + ": client of " + std::to_string(n) + ", the first of " + std::to_string(count));
     if (!seen.insert(index).second) return refuse(r.name + ": client " + std::to_string(index) + " given twice");
     if (experiment_of(d) != experiment_of(results[0].doc))
-      return refuse(r.name + ": not the same experiment as " + results[0].name + " (the configs differ beyond workload.client)");
+      return refuse(r.name + ": not the same experiment as " + results[0].name +
+                    " (the configs differ beyond workload.client)");
     by_client.push_back(&r);
   }
   if (seen.size() != count)
-    return refuse("expected the results of all " + std::to_string(count) + " clients, got " + std::to_string(seen.size()));
+    return refuse("expected the results of all " + std::to_string(count) + " clients, got " +
+                  std::to_string(seen.size()));
   std::sort(by_client.begin(), by_client.end(), [](const NamedResult* a, const NamedResult* b) {
     return a->doc["context"]["client"]["index"].get<uint32_t>() < b->doc["context"]["client"]["index"].get<uint32_t>();
   });

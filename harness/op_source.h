@@ -26,6 +26,6 @@ std::unique_ptr<OpSource> make_load_source(const workloads::WorkloadSpec& spec, 
 // The generator's stream for thread t of T, or (trace non-empty) the trace's ops for that thread;
 // an error when the trace cannot be read or does not check out.
 StatusOr<std::unique_ptr<OpSource>> make_run_source(const workloads::WorkloadSpec& spec, const std::string& trace,
-                                          uint32_t thread, uint32_t threads);
+                                                    uint32_t thread, uint32_t threads);
 
 }  // namespace rpbench

@@ -66,9 +66,14 @@ json to_json(const SnapshotRecord& s) {
 json to_json(const Result& r) {
   json phases = json::array();
   for (const auto& p : r.phases) {
-    json j{{"name", p.name},         {"type", p.type},         {"threads", p.threads},
-           {"ops", p.ops},           {"errors", p.errors},     {"not_found", p.not_found},
-           {"duration_s", p.duration_s}, {"started_unix_ms", p.started_unix_ms},
+    json j{{"name", p.name},
+           {"type", p.type},
+           {"threads", p.threads},
+           {"ops", p.ops},
+           {"errors", p.errors},
+           {"not_found", p.not_found},
+           {"duration_s", p.duration_s},
+           {"started_unix_ms", p.started_unix_ms},
            {"ops_per_s", p.duration_s > 0 ? static_cast<double>(p.ops) / p.duration_s : 0.0}};
     if (!p.first_error.empty()) j["first_error"] = p.first_error;
     if (p.measures_ops) {

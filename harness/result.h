@@ -17,7 +17,7 @@
 namespace rpbench {
 
 struct PhaseEvent {
-  double t_ms = 0;  // since the phase started
+  double t_ms = 0;    // since the phase started
   std::string event;  // snapshot_start, fork_returned, child_done, reaped, snapshot_failed
   int snapshot = 0;
 };
@@ -48,7 +48,7 @@ struct VerifyRecord {
   std::string expected_from = "none";  // "snapshot" (taken at fork time), "recovered_file", "none"
   int64_t sampled_keys = 0;            // keys checked value by value against the generator
   int64_t sample_mismatches = 0;
-  std::string sample_note;             // why no sample was checked, or the first mismatch
+  std::string sample_note;  // why no sample was checked, or the first mismatch
 };
 
 struct PacingRecord {

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "base/unique_fd.h"
 #include "base/errno_text.h"
+#include "base/unique_fd.h"
 
 namespace rpbench {
 

@@ -10,10 +10,10 @@
 
 #include "base/config_error.h"
 #include "base/sizes.h"
+#include "base/unique_fd.h"
 #include "harness/command_flags.h"
 #include "harness/config/experiment.h"
 #include "harness/config/loader.h"
-#include "base/unique_fd.h"
 #include "workloads/op_stream.h"
 #include "workloads/sample_summary.h"
 #include "workloads/trace.h"
@@ -24,7 +24,8 @@ namespace rpbench {
 
 int sample_main(int argc, char** argv) {
   po::options_description opts("rpbench sample CONFIG.json --ops N [options]");
-  opts.add_options()("help,h", "describe this command")("ops,n", po::value<std::string>(), "number of ops to generate (at least 1)")(
+  opts.add_options()("help,h", "describe this command")("ops,n", po::value<std::string>(),
+                                                        "number of ops to generate (at least 1)")(
       "out,o", po::value<std::string>(), "write the stream here (default: only the summary)")(
       "format,f", po::value<std::string>()->default_value("binary"),
       "binary (replayable with workload.trace; see workloads/TRACE_FORMAT.md) or csv (op,key_id,value_size)")(
@@ -119,8 +120,9 @@ int sample_main(int argc, char** argv) {
     } else {
       std::cout << workloads::to_text(s);
     }
-    if (vm.count("out")) std::fprintf(stderr, "wrote %llu ops to %s (%s)\n", static_cast<unsigned long long>(n),
-                                      vm["out"].as<std::string>().c_str(), format.c_str());
+    if (vm.count("out"))
+      std::fprintf(stderr, "wrote %llu ops to %s (%s)\n", static_cast<unsigned long long>(n),
+                   vm["out"].as<std::string>().c_str(), format.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "engines/engine.h"
-#include "measure/os_probes.h"
 #include "harness/result.h"
 #include "harness/snapshot_window.h"
+#include "measure/os_probes.h"
 
 namespace rpbench {
 

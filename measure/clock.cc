@@ -4,8 +4,8 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
-#include <string>
 #include <limits>
+#include <string>
 
 namespace rpbench::measure {
 

@@ -56,9 +56,9 @@ inline uint64_t now_ns() {
 }
 
 struct ClockInfo {
-  std::string source;      // "rdtsc (...)" or "clock_gettime(CLOCK_MONOTONIC)"
-  double resolution_ns;    // max(clock_getres, smallest nonzero step observed between two reads)
-  double read_cost_ns;     // median over batches of (batch time / reads per batch)
+  std::string source;    // "rdtsc (...)" or "clock_gettime(CLOCK_MONOTONIC)"
+  double resolution_ns;  // max(clock_getres, smallest nonzero step observed between two reads)
+  double read_cost_ns;   // median over batches of (batch time / reads per batch)
 };
 
 // Takes a few milliseconds (well under 50 ms).

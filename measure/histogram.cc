@@ -33,9 +33,7 @@ void Histogram::merge(const Histogram& other) {
   clamped_ += other.clamped_;
 }
 
-double Histogram::mean() const {
-  return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
-}
+double Histogram::mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_); }
 
 uint64_t Histogram::percentile(double q) const {
   if (!(q >= 0.0 && q <= 100.0)) {
@@ -89,7 +87,8 @@ Histogram Histogram::from_json(const nlohmann::json& j, int sub_bucket_bits) {
     total += n;
   }
   h.count_ = j["count"].get<uint64_t>();
-  if (total != h.count_) throw bad("buckets sum to " + std::to_string(total) + ", count is " + std::to_string(h.count_));
+  if (total != h.count_)
+    throw bad("buckets sum to " + std::to_string(total) + ", count is " + std::to_string(h.count_));
   if (h.count_ == 0) return h;
   for (const char* k : {"min_ns", "max_ns", "mean_ns"})
     if (!j.contains(k) || !j[k].is_number() || j[k].get<double>() < 0) throw bad(std::string(k) + " missing");

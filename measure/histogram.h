@@ -51,8 +51,8 @@ class Histogram {
   uint64_t min() const { return count_ == 0 ? 0 : min_; }  // 0 when empty
   uint64_t max() const { return max_; }                    // 0 when empty
   uint64_t sum() const { return sum_; }
-  uint64_t clamped() const { return clamped_; }            // values above 2^37 - 1
-  double mean() const;                                     // 0 when empty
+  uint64_t clamped() const { return clamped_; }  // values above 2^37 - 1
+  double mean() const;                           // 0 when empty
   // q in [0, 100] (std::invalid_argument otherwise); 0 when empty. See the bound above.
   uint64_t percentile(double q) const;
   // (upper_ns inclusive, count) for every non-empty bucket, ascending.

@@ -118,8 +118,7 @@ int64_t anon_huge_bytes(const void* addr, size_t len) {
   while (std::getline(in, line)) {
     uintptr_t start = 0, end = 0;
     // A mapping header starts "start-end perms ..."; a field line starts "Name:".
-    if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 &&
-        line.find(':') > line.find(' ')) {
+    if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " ", &start, &end) == 2 && line.find(':') > line.find(' ')) {
       overlapping = start < hi && lo < end;
       continue;
     }

@@ -49,8 +49,7 @@ void wait_until_ns(uint64_t t_ns, uint64_t spin_ns) {
   if (t_ns - now > spin_ns) {
     const uint64_t wake = t_ns - spin_ns;
     timespec ts{static_cast<time_t>(wake / 1'000'000'000ull), static_cast<long>(wake % 1'000'000'000ull)};
-    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-    }
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {}
   }
   while (now_ns() < t_ns) cpu_relax();
 }

@@ -28,8 +28,8 @@ class Pacer {
   Arrival arrival_;
   uint64_t start_ns_;
   double period_ns_;
-  uint64_t issued_ = 0;      // uniform: ops handed out so far
-  double offset_ns_ = 0.0;   // Poisson: sum of the gaps so far
+  uint64_t issued_ = 0;     // uniform: ops handed out so far
+  double offset_ns_ = 0.0;  // Poisson: sum of the gaps so far
   std::mt19937_64 rng_;
 };
 

@@ -30,10 +30,12 @@ PausedChild::PausedChild() {
     ::close(ready[0]);
     const char byte = 'r';
     ssize_t w;
-    do w = ::write(ready[1], &byte, 1); while (w < 0 && errno == EINTR);
+    do w = ::write(ready[1], &byte, 1);
+    while (w < 0 && errno == EINTR);
     char sink;
     ssize_t r;
-    do r = ::read(release[0], &sink, 1); while (r < 0 && errno == EINTR);
+    do r = ::read(release[0], &sink, 1);
+    while (r < 0 && errno == EINTR);
     return 0;
   });
   if (!c.ok()) throw std::runtime_error("PausedChild: " + c.status().message());
@@ -43,7 +45,8 @@ PausedChild::PausedChild() {
   release_fd_ = std::move(release_w);
   char byte = 0;
   ssize_t r;
-  do r = ::read(ready_r.get(), &byte, 1); while (r < 0 && errno == EINTR);
+  do r = ::read(ready_r.get(), &byte, 1);
+  while (r < 0 && errno == EINTR);
   if (r != 1) {
     release_and_wait();
     throw std::runtime_error("PausedChild: the child did not start");

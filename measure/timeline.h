@@ -31,9 +31,8 @@ class Timeline {
     Interval& iv = intervals_[i];
     ++iv.ops;
     iv.max = latency_ns > iv.max ? latency_ns : iv.max;
-    const size_t b = BucketLayout::index(latency_ns < BucketLayout::kMaxTrackable ? latency_ns
-                                                                                  : BucketLayout::kMaxTrackable,
-                                         kSubBucketBits);
+    const size_t b = BucketLayout::index(
+        latency_ns < BucketLayout::kMaxTrackable ? latency_ns : BucketLayout::kMaxTrackable, kSubBucketBits);
     if (b >= iv.counts.size()) grow(iv, b);
     ++iv.counts[b];
   }

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "base/child_process.h"
+#include "base/errno_text.h"
 #include "base/unique_fd.h"
 #include "transport/protocol.h"
-#include "base/errno_text.h"
 
 extern char** environ;
 
@@ -32,7 +32,7 @@ namespace {
 constexpr const char* kBinaryName = "rpbench-memnode";
 
 bool is_executable(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
@@ -104,17 +104,21 @@ StatusOr<std::unique_ptr<MemnodeProcess>> MemnodeProcess::start(const MemnodeLau
   StatusOr<std::string> found = launch.binary.empty() ? find_binary() : StatusOr<std::string>(launch.binary);
   if (!found.ok()) return found.status();
   const std::string binary = *found;
-  if (!is_executable(binary))
-    return Status::NotFound("memory node binary '" + binary + "' is not an executable file");
+  if (!is_executable(binary)) return Status::NotFound("memory node binary '" + binary + "' is not an executable file");
 
   SpawnOptions spawn;
   spawn.path = binary;
   spawn.args = {binary,
-                "--listen", launch.listen_address,
-                "--port", "0",
-                "--unix", launch.shm ? "auto" : "none",
-                "--regions", std::to_string(launch.regions),
-                "--region-bytes", std::to_string(launch.region_bytes)};
+                "--listen",
+                launch.listen_address,
+                "--port",
+                "0",
+                "--unix",
+                launch.shm ? "auto" : "none",
+                "--regions",
+                std::to_string(launch.regions),
+                "--region-bytes",
+                std::to_string(launch.region_bytes)};
   if (launch.prefault) spawn.args.push_back("--prefault");
   if (launch.verbs) spawn.args.push_back("--verbs");
   spawn.args.insert(spawn.args.end(), launch.extra_args.begin(), launch.extra_args.end());

@@ -22,16 +22,16 @@
 namespace rpbench::transport {
 
 struct MemnodeLaunch {
-  std::string binary;                     // empty: rpbench-memnode next to /proc/self/exe, then PATH
+  std::string binary;  // empty: rpbench-memnode next to /proc/self/exe, then PATH
   std::string listen_address = "127.0.0.1";
   uint32_t regions = 1;
   uint64_t region_bytes = 1ull << 30;
   bool prefault = false;
-  std::string token;                      // required
-  bool shm = true;                        // also serve shm clients on a private unix socket
-  bool verbs = false;                     // also listen with rdma_cm on listen_address
-  int ready_timeout_ms = 30000;           // pre-faulting gigabytes takes a while
-  std::vector<std::string> extra_args;    // further rpbench-memnode flags (--handshake-timeout-ms ...)
+  std::string token;                    // required
+  bool shm = true;                      // also serve shm clients on a private unix socket
+  bool verbs = false;                   // also listen with rdma_cm on listen_address
+  int ready_timeout_ms = 30000;         // pre-faulting gigabytes takes a while
+  std::vector<std::string> extra_args;  // further rpbench-memnode flags (--handshake-timeout-ms ...)
 };
 
 // What the node's ready line said.
@@ -65,11 +65,11 @@ class MemnodeProcess {
   // failure the node is stopped and the error carries its last stderr line.
   Status await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms);
 
-  ChildProcess child_;   // a forked child's copy never stops the node (only the starting process)
+  ChildProcess child_;  // a forked child's copy never stops the node (only the starting process)
   MemnodeEndpoints endpoints_;
   std::string ready_line_;
-  UniqueFd stderr_fd_;   // the node's stderr (a memfd): its last line explains a failed stop
-  Status stop_status_;   // what stop() returned the first time
+  UniqueFd stderr_fd_;  // the node's stderr (a memfd): its last line explains a failed stop
+  Status stop_status_;  // what stop() returned the first time
 };
 
 }  // namespace rpbench::transport

@@ -12,7 +12,7 @@ namespace rpbench::transport {
 // The limits of a connection's options: the config fields (harness/config/fields.cc), the probe's
 // flags and the transports all use these.
 inline constexpr int kMaxChannels = 64;
-inline constexpr int kMaxQueueDepth = 4096;           // outstanding chunks per channel
+inline constexpr int kMaxQueueDepth = 4096;  // outstanding chunks per channel
 inline constexpr uint64_t kMinChunkBytes = 4096;
 inline constexpr uint64_t kMaxChunkBytes = 1ull << 30;  // also the largest single request (protocol.h)
 inline constexpr uint64_t kMinRegionBytes = 1ull << 20;
@@ -38,19 +38,19 @@ struct VerbsOptions {
 };
 
 struct TransportOptions {
-  std::string type = "none";       // none | shm | tcp | verbs
-  std::string memnode = "auto";    // auto | HOST:PORT (tcp, verbs) | unix:PATH (shm)
-  int channels = 1;                // connections / queue pairs a transfer is striped across
-  int queue_depth = 64;            // outstanding chunks per channel before post waits
-  uint64_t chunk_bytes = 1 << 20;  // stripe unit: a transfer is cut into chunks of this size
-  uint32_t region = 0;             // which region of the node
-  uint64_t region_bytes = 1ull << 30;  // size of the region an auto memory node creates
-  bool prefault = false;           // auto memory node: pre-fault its regions (else lazily)
-  std::string token;               // shared secret; empty: RPBENCH_MEMNODE_TOKEN, or a fresh one for auto
-  int connect_timeout_ms = 5000;   // connect (incl. handshake) gives up after this
-  int io_timeout_ms = 30000;       // a hung node: tcp fails a channel awaiting it with no byte moving for
-                                   // this long; verbs gives up a full queue or close() after this long
-                                   // without a completion (the RC retry limits normally fire first)
+  std::string type = "none";                 // none | shm | tcp | verbs
+  std::string memnode = "auto";              // auto | HOST:PORT (tcp, verbs) | unix:PATH (shm)
+  int channels = 1;                          // connections / queue pairs a transfer is striped across
+  int queue_depth = 64;                      // outstanding chunks per channel before post waits
+  uint64_t chunk_bytes = 1 << 20;            // stripe unit: a transfer is cut into chunks of this size
+  uint32_t region = 0;                       // which region of the node
+  uint64_t region_bytes = 1ull << 30;        // size of the region an auto memory node creates
+  bool prefault = false;                     // auto memory node: pre-fault its regions (else lazily)
+  std::string token;                         // shared secret; empty: RPBENCH_MEMNODE_TOKEN, or a fresh one for auto
+  int connect_timeout_ms = 5000;             // connect (incl. handshake) gives up after this
+  int io_timeout_ms = 30000;                 // a hung node: tcp fails a channel awaiting it with no byte moving for
+                                             // this long; verbs gives up a full queue or close() after this long
+                                             // without a completion (the RC retry limits normally fire first)
   std::string listen_address = "127.0.0.1";  // auto memory node: the address it listens on
   LinkModel link;
   VerbsOptions verbs;

@@ -191,7 +191,8 @@ NodeFacts parse_node_facts(std::string_view text) {
     const size_t end = std::min(text.find(';'), text.size());
     const std::string_view piece = text.substr(0, end);
     const size_t eq = piece.find('=');
-    if (eq != std::string_view::npos && eq > 0) out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
+    if (eq != std::string_view::npos && eq > 0)
+      out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
     text.remove_prefix(std::min(end + 1, text.size()));
   }
   return out;

@@ -40,7 +40,7 @@ enum class Code : uint32_t {
   kOutOfBounds = 5,
   kBadLength = 6,
   kUnknownOp = 7,
-  kNodeError = 8,    // the node could not do it (e.g. it is stopping)
+  kNodeError = 8,  // the node could not do it (e.g. it is stopping)
 };
 std::string_view code_name(Code c);
 // The Status code of a connection the node refused with `c` (every listener: tcp, unix socket,

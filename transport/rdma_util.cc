@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "transport/little_endian.h"
 #include "base/errno_text.h"
+#include "transport/little_endian.h"
 
 namespace rpbench::transport::rdma {
 

@@ -68,8 +68,9 @@ StatusOr<std::unique_ptr<RemoteMemory>> RemoteMemory::open(TransportOptions opti
       remote->facts_from_ = "tcp handshake on the same port";
       (void)(*c)->close();
     } else {
-      remote->facts_from_ = "none: the verbs handshake carries no host facts and the node's tcp listener did not answer (" +
-                            c.status().message() + ")";
+      remote->facts_from_ =
+          "none: the verbs handshake carries no host facts and the node's tcp listener did not answer (" +
+          c.status().message() + ")";
     }
   }
   if (remote->node_facts_.empty() && remote->facts_from_ == "handshake")
@@ -126,7 +127,8 @@ std::string RemoteMemory::describe() const {
 nlohmann::json RemoteMemory::node_json() const {
   nlohmann::json j{{"endpoint", endpoint_}, {"transport", options_.type}, {"started_by_harness", node_ != nullptr}};
   for (const auto& [key, value] : protocol::parse_node_facts(node_facts_)) {
-    const bool number = !value.empty() && value.size() < 19 && value.find_first_not_of("0123456789") == std::string::npos;
+    const bool number =
+        !value.empty() && value.size() < 19 && value.find_first_not_of("0123456789") == std::string::npos;
     j[key] = number ? nlohmann::json(std::stoll(value)) : nlohmann::json(value);
   }
   j["facts"] = facts_from_;

@@ -57,7 +57,7 @@ class Mapping {
   // Maps `bytes` of the region file `fd` the node at `endpoint` passed (checked to be that large).
   static StatusOr<std::unique_ptr<Mapping>> map(int fd, uint64_t bytes, const std::string& endpoint) {
     const std::string node = "memory node at " + endpoint;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd, &st) != 0) return errno_status(node + ": fstat of the region");
     if (static_cast<uint64_t>(st.st_size) < bytes)
       return Status::FailedPrecondition(node + " passed a region file of " + std::to_string(st.st_size) +
@@ -81,7 +81,7 @@ struct PendingChunk {
   detail::TransferTable::Id transfer = 0;
   size_t channel = 0;
   Clock::time_point done;
-  Op op = Op::kWrite;       // the transfer's, for error messages
+  Op op = Op::kWrite;  // the transfer's, for error messages
   uint64_t len = 0;
   uint64_t remote_off = 0;
 };
@@ -171,8 +171,10 @@ std::string ShmTransport::describe() const {
     s << "no link model";
   } else {
     s << "link model ";
-    if (options_.link.bandwidth_gbps > 0) s << options_.link.bandwidth_gbps << " Gbit/s";
-    else s << "unlimited bandwidth";
+    if (options_.link.bandwidth_gbps > 0)
+      s << options_.link.bandwidth_gbps << " Gbit/s";
+    else
+      s << "unlimited bandwidth";
     s << " + " << options_.link.latency_us << " us";
   }
   return s.str();
@@ -252,7 +254,8 @@ Status ShmTransport::close() {
     control_.reset();  // our copy only: the parent's connection stays open
     transfers_.clear();
     chunks_.clear();
-    return Status::FailedPrecondition("close() of an shm transport in a forked child: its connection belongs to the parent");
+    return Status::FailedPrecondition(
+        "close() of an shm transport in a forked child: its connection belongs to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
   detail::progress_until(
@@ -264,7 +267,7 @@ Status ShmTransport::close() {
   control_.reset();
   if (left != 0)
     return Status::Timeout("close: " + std::to_string(left) + " transfer(s) still pending after " +
-                         std::to_string(kCloseTimeout.count()) + " s; dropped");
+                           std::to_string(kCloseTimeout.count()) + " s; dropped");
   return Status::Ok();
 }
 
@@ -287,7 +290,7 @@ bool ShmTransport::node_alive() {
   char byte;
   ssize_t k = ::recv(control_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
-  std::string why = k == 0   ? "connection closed by the node"
+  std::string why = k == 0  ? "connection closed by the node"
                     : k > 0 ? "unexpected data on the control connection"
                             : errno_text(errno);
   fail_all("the memory node at " + endpoint_ + " went away (" + why + ")");

@@ -30,9 +30,9 @@ Status fail(Code code, const std::string& endpoint, const std::string& why) {
 }
 
 Status timed_out(const std::string& endpoint, const Deadline& deadline, const char* what) {
-  return fail(Code::kTimeout, endpoint,
-              std::string("timed out after ") + std::to_string(deadline.budget().count()) +
-                  " ms (connect_timeout_ms) " + what);
+  return fail(
+      Code::kTimeout, endpoint,
+      std::string("timed out after ") + std::to_string(deadline.budget().count()) + " ms (connect_timeout_ms) " + what);
 }
 
 // A failed connect(): the node is not there (refused, no route, no socket file), or the OS says
@@ -226,7 +226,8 @@ StatusOr<HandshakeResult> handshake(int fd, const std::string& endpoint, const p
   if (Status s = recv_all(fd, in.data(), in.size(), memfd, endpoint, deadline); !s.ok()) return s;
   std::optional<protocol::HelloReply> reply = protocol::decode_hello_reply(in);
   if (!reply || reply->magic != protocol::kMagic)
-    return fail(Code::kFailedPrecondition, endpoint, "the peer is not an rpbench memory node (malformed handshake reply)");
+    return fail(Code::kFailedPrecondition, endpoint,
+                "the peer is not an rpbench memory node (malformed handshake reply)");
   std::string message(reply->message_len, '\0');
   if (reply->message_len > 0) {
     Status s = recv_all(fd, reinterpret_cast<uint8_t*>(message.data()), message.size(), memfd, endpoint, deadline);
@@ -241,7 +242,8 @@ StatusOr<HandshakeResult> handshake(int fd, const std::string& endpoint, const p
     return fail(Code::kFailedPrecondition, endpoint,
                 "protocol version " + std::to_string(reply->version) + ", this client speaks " +
                     std::to_string(protocol::kVersion));
-  if (reply->region_bytes == 0) return fail(Code::kFailedPrecondition, endpoint, "the node reported a region of 0 bytes");
+  if (reply->region_bytes == 0)
+    return fail(Code::kFailedPrecondition, endpoint, "the node reported a region of 0 bytes");
   if (want_fd && !result.memfd)
     return fail(Code::kFailedPrecondition, endpoint, "the node accepted but passed no region file descriptor");
   result.region_bytes = reply->region_bytes;

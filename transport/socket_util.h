@@ -1,7 +1,7 @@
 // Socket helpers of the shm and tcp transports (internal): a connect deadline, connecting to a
 // memory node over TCP ("HOST:PORT") or a unix socket with a timeout, the protocol.h handshake
-// (Hello, HelloReply and, for shm, the region's memfd passed with SCM_RIGHTS). Every failure is a Status whose message names the endpoint
-// and the reason ("cannot connect to memory node at 127.0.0.1:7000: Connection refused"):
+// (Hello, HelloReply and, for shm, the region's memfd passed with SCM_RIGHTS). Every failure is a Status whose message
+// names the endpoint and the reason ("cannot connect to memory node at 127.0.0.1:7000: Connection refused"):
 // kUnavailable when nothing serves there (refused, unresolvable, closed during the handshake),
 // kTimeout when the deadline passed, kInvalidArgument for a malformed endpoint, kFailedPrecondition
 // for a peer that is not a memory node of this protocol, and a refused hello as
@@ -41,7 +41,7 @@ StatusOr<UniqueFd> connect_unix(const std::string& path, const std::string& endp
 
 struct HandshakeResult {
   uint64_t region_bytes = 0;
-  UniqueFd memfd;  // the region's memfd (shm only)
+  UniqueFd memfd;          // the region's memfd (shm only)
   std::string node_facts;  // the accepting node's message: its host facts (protocol.h)
 };
 

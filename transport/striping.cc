@@ -41,7 +41,7 @@ Status BufferTable::remove(BufferId id) {
   if (it == buffers_.end()) return Status::InvalidArgument("deregister_buffer: unknown buffer " + std::to_string(id));
   if (it->second.users != 0)
     return Status::FailedPrecondition("deregister_buffer: buffer " + std::to_string(id) + " is used by " +
-                         std::to_string(it->second.users) + " transfer(s) in flight");
+                                      std::to_string(it->second.users) + " transfer(s) in flight");
   buffers_.erase(it);
   return Status::Ok();
 }
@@ -70,11 +70,11 @@ Status check_post(const BufferTable& buffers, Op op, BufferId buf, uint64_t loca
   if (b == nullptr) return Status::InvalidArgument("post: unknown buffer " + std::to_string(buf));
   if (len == 0) return Status::InvalidArgument("post: length 0");
   if (local_off > b->len || len > b->len - local_off)
-    return Status::InvalidArgument("post: local range " + range(local_off, len) + " is outside buffer " + std::to_string(buf) +
-                         " of " + std::to_string(b->len) + " bytes");
+    return Status::InvalidArgument("post: local range " + range(local_off, len) + " is outside buffer " +
+                                   std::to_string(buf) + " of " + std::to_string(b->len) + " bytes");
   if (remote_off > region_bytes || len > region_bytes - remote_off)
     return Status::InvalidArgument("post: remote range " + range(remote_off, len) + " is outside the region of " +
-                         std::to_string(region_bytes) + " bytes");
+                                   std::to_string(region_bytes) + " bytes");
   return Status::Ok();
 }
 

@@ -29,7 +29,7 @@ struct BufferExtension {
 struct LocalBuffer {
   uint8_t* addr = nullptr;
   uint64_t len = 0;
-  uint64_t users = 0;  // transfers in flight that use it (deregistering then is refused)
+  uint64_t users = 0;                          // transfers in flight that use it (deregistering then is refused)
   std::unique_ptr<BufferExtension> extension;  // null for shm and tcp
 };
 

@@ -17,9 +17,9 @@
 // posts fail with the reason. A node that stops answering but keeps its connections open (stopped,
 // hung) is caught by options.io_timeout_ms: a channel with chunks outstanding and no byte moving
 // either way for that long fails like a dead one (an RC queue pair's retry timeout does the same
-// for verbs); close() gives up after 60 s at the latest. fork: the sockets are close-on-exec and are never shut down, so a
-// forked child that exits (it must not use this transport) leaves the parent's connections intact;
-// close() or the destructor in a forked child closes only the child's copies of the descriptors.
+// for verbs); close() gives up after 60 s at the latest. fork: the sockets are close-on-exec and are never shut down,
+// so a forked child that exits (it must not use this transport) leaves the parent's connections intact; close() or the
+// destructor in a forked child closes only the child's copies of the descriptors.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -50,9 +50,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kStagingBytes = 64 * 1024;   // receive staging for headers and small payloads
-constexpr uint64_t kDirectReadMin = 4096;      // a payload remainder at least this big is read in place
-constexpr int kMaxIov = 64;                    // iovecs per sendmsg()
+constexpr size_t kStagingBytes = 64 * 1024;  // receive staging for headers and small payloads
+constexpr uint64_t kDirectReadMin = 4096;    // a payload remainder at least this big is read in place
+constexpr int kMaxIov = 64;                  // iovecs per sendmsg()
 constexpr auto kCloseTimeout = std::chrono::seconds(60);
 
 struct WireChunk {
@@ -167,10 +167,9 @@ Status TcpTransport::connect() {
 }
 
 std::string TcpTransport::describe() const {
-  return "tcp " + endpoint_ + ", region " + std::to_string(options_.region) + " (" +
-         format_size_exact(region_bytes_) + "), " + std::to_string(channels_.size()) +
-         (channels_.size() == 1 ? " channel" : " channels") + ", chunk " + format_size_exact(options_.chunk_bytes) +
-         ", queue depth " + std::to_string(options_.queue_depth);
+  return "tcp " + endpoint_ + ", region " + std::to_string(options_.region) + " (" + format_size_exact(region_bytes_) +
+         "), " + std::to_string(channels_.size()) + (channels_.size() == 1 ? " channel" : " channels") + ", chunk " +
+         format_size_exact(options_.chunk_bytes) + ", queue depth " + std::to_string(options_.queue_depth);
 }
 
 Status TcpTransport::register_buffer(void* addr, size_t len, BufferId* id) {
@@ -205,7 +204,8 @@ Status TcpTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_off,
       progress();
     }
     if (!broken_.empty() || !c.open()) {  // the node went away while this transfer was being posted
-      transfers_.chunk_done(id, Status::FailedPrecondition(chunk_error(w, broken_.empty() ? "the channel is closed" : broken_)));
+      transfers_.chunk_done(
+          id, Status::FailedPrecondition(chunk_error(w, broken_.empty() ? "the channel is closed" : broken_)));
       continue;
     }
     protocol::RequestHeader h;
@@ -243,7 +243,8 @@ Status TcpTransport::close() {
     // A forked child: no I/O on the parent's connections; only our copies of the descriptors go.
     for (Channel& c : channels_) c.fd.reset();
     transfers_.clear();
-    return Status::FailedPrecondition("close() of a tcp transport in a forked child: its connections belong to the parent");
+    return Status::FailedPrecondition(
+        "close() of a tcp transport in a forked child: its connections belong to the parent");
   }
   const Clock::time_point deadline = Clock::now() + kCloseTimeout;
   detail::progress_until(
@@ -257,7 +258,7 @@ Status TcpTransport::close() {
   transfers_.clear();
   if (left != 0)
     return Status::Timeout("close: " + std::to_string(left) + " transfer(s) to the memory node at " + endpoint_ +
-                         " still pending after " + std::to_string(kCloseTimeout.count()) + " s; dropped");
+                           " still pending after " + std::to_string(kCloseTimeout.count()) + " s; dropped");
   return Status::Ok();
 }
 
@@ -280,8 +281,7 @@ void TcpTransport::flush(Channel& c) {
     uint64_t off = c.send_off;
     for (size_t i = c.sent; i < c.queue.size() && n + 2 <= kMaxIov; ++i, off = 0) {
       WireChunk& w = c.queue[i];
-      if (off < protocol::kRequestBytes)
-        iov[n++] = iovec{w.header.data() + off, protocol::kRequestBytes - off};
+      if (off < protocol::kRequestBytes) iov[n++] = iovec{w.header.data() + off, protocol::kRequestBytes - off};
       if (w.op == Op::kWrite) {
         uint64_t p = off > protocol::kRequestBytes ? off - protocol::kRequestBytes : 0;
         iov[n++] = iovec{w.local + p, w.len - p};
@@ -389,13 +389,13 @@ bool TcpTransport::on_header(Channel& c) {
       protocol::decode_response(std::span<const uint8_t, protocol::kResponseBytes>(c.header));
   if (!r) return fail_channel(c, "a response message longer than the protocol allows", true);
   if (c.sent == 0)
-    return fail_channel(c, c.queue.empty() ? "a response with no request outstanding"
-                                           : "a response before its request was fully sent",
-                        true);
+    return fail_channel(
+        c, c.queue.empty() ? "a response with no request outstanding" : "a response before its request was fully sent",
+        true);
   const WireChunk& w = c.queue.front();
   if (r->tag != w.seq)
-    return fail_channel(c, "response tag " + std::to_string(r->tag) + " where " + std::to_string(w.seq) +
-                               " was expected", true);
+    return fail_channel(
+        c, "response tag " + std::to_string(r->tag) + " where " + std::to_string(w.seq) + " was expected", true);
   c.response = *r;
   c.message.clear();
   if (r->message_len > 0) {
@@ -418,8 +418,8 @@ bool TcpTransport::finish_response(Channel& c) {
   }
   if (w.op == Op::kRead) {
     if (r.length != w.len)
-      return fail_channel(c, "a read reply of " + std::to_string(r.length) + " bytes for a read of " +
-                                 std::to_string(w.len), true);
+      return fail_channel(
+          c, "a read reply of " + std::to_string(r.length) + " bytes for a read of " + std::to_string(w.len), true);
     c.state = RxState::kPayload;
     c.payload_got = 0;
     return true;

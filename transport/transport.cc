@@ -23,8 +23,8 @@ Status transfer(Transport& t, Op op, BufferId buf, uint64_t local_off, uint64_t 
   std::array<Completion, 1> c;
   if (t.wait(c, timeout) == 0)
     return Status::Timeout(std::string(op_name(op)) + " of " + std::to_string(len) + " bytes at remote offset " +
-                         std::to_string(remote_off) + " did not complete within " +
-                         std::to_string(timeout.count()) + " ms");
+                           std::to_string(remote_off) + " did not complete within " + std::to_string(timeout.count()) +
+                           " ms");
   if (c[0].tag != kTag) return Status::Internal("transfer(): unexpected completion");
   return c[0].status;
 }

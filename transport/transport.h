@@ -63,8 +63,7 @@ class Transport {
   // full: then it makes progress until there is room, or fails the transport after
   // options.io_timeout_ms without any. Argument errors (unknown buffer, range outside the buffer or the region, len 0,
   // closed transport) are returned here and produce no completion.
-  virtual Status post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len,
-                      uint64_t remote_off) = 0;
+  virtual Status post(Op op, uint64_t tag, BufferId buf, uint64_t local_off, uint64_t len, uint64_t remote_off) = 0;
   // Completions of finished transfers (at most out.size()); never blocks.
   virtual size_t poll(std::span<Completion> out) = 0;
   // Like poll(), but waits up to `timeout` for at least one completion.

@@ -10,11 +10,11 @@
 // when it fills the QP's queue (queue_depth). Signalling each transfer's last WR per QP is how
 // trailing unsignalled WRs are learnt about: on RC a signalled completion implies every earlier WR
 // on that QP completed, so a transfer is done exactly when the CQEs of its last chunk on each QP
-// it used (or of later signalled WRs on the same QPs) have arrived. This costs no extra work request (the alternative, a signalled zero-length RDMA
-// WRITE posted from poll()/wait(), needs zero-length support from the provider and a spare queue
-// slot) and at most one CQE per transfer and channel, about one per Completion the caller consumes;
-// signal_every still thins the CQEs of large, many-chunk transfers. Signalling the WR that fills
-// the queue guarantees post() always has a completion to wait for when a QP is full.
+// it used (or of later signalled WRs on the same QPs) have arrived. This costs no extra work request (the alternative,
+// a signalled zero-length RDMA WRITE posted from poll()/wait(), needs zero-length support from the provider and a spare
+// queue slot) and at most one CQE per transfer and channel, about one per Completion the caller consumes; signal_every
+// still thins the CQEs of large, many-chunk transfers. Signalling the WR that fills the queue guarantees post() always
+// has a completion to wait for when a QP is full.
 //
 // Errors: an error completion (or a flush), a DISCONNECTED / DEVICE_REMOVAL cm event, or a failed
 // ibv_post_send breaks the transport: every QP is moved to the error state (and disconnected) and
@@ -70,7 +70,7 @@ using Clock = std::chrono::steady_clock;
 constexpr uint8_t kAckTimeout = 16;  // 4.096 us * 2^16 = 268 ms per try
 constexpr uint8_t kRetryCount = 3;
 constexpr uint8_t kRnrRetryCount = 7;  // 7: retry for ever (we post no receives the node could need)
-constexpr unsigned kQpShift = 56;  // wr_id = channel << 56 | per-QP sequence number
+constexpr unsigned kQpShift = 56;      // wr_id = channel << 56 | per-QP sequence number
 // max_inline -1: the inline sizes asked for, largest first, until the device accepts one.
 constexpr std::array<uint32_t, 6> kInlineTries = {1024, 512, 256, 128, 64, 0};
 
@@ -189,7 +189,7 @@ class VerbsTransport final : public Transport {
   Status open_device(const rdma_cm_id& id);  // the first channel: context, PD, CQ; later ones: same device
   Status create_qp(Channel& c);
   Status establish(Channel& c, Clock::time_point deadline);  // rdma_connect with the hello, RTR, RTS
-  Status take_region(const rdma::CmEvent& accepted);          // the region the node's accept describes
+  Status take_region(const rdma::CmEvent& accepted);         // the region the node's accept describes
   StatusOr<rdma::CmEvent> expect_event(rdma_cm_event_type want, Clock::time_point deadline, const char* step);
   Status modify_qp(Channel& c, ibv_qp_state state, const char* step);
 
@@ -220,7 +220,7 @@ class VerbsTransport final : public Transport {
   uint32_t max_inline_ = 0;
   uint8_t initiator_depth_ = 1;
   bool closed_ = false;
-  std::string broken_;  // why the transport is broken; empty while healthy
+  std::string broken_;   // why the transport is broken; empty while healthy
   uint64_t events_ = 0;  // CQEs and cm events seen (block_until sleeps only when none arrived)
 
   // Declaration order is destruction order reversed: QPs and ids, then MRs (with the buffer
@@ -246,9 +246,9 @@ StatusOr<rdma::CmEvent> VerbsTransport::expect_event(rdma_cm_event_type want, Cl
   if (ev->type == RDMA_CM_EVENT_REJECTED) {
     auto a = rdma::decode_accept(std::span<const uint8_t>(ev->private_data, ev->private_data_len));
     if (a)
-      return Status::FromCode(protocol::refusal_code(a->code), "verbs transport: the memory node at " + endpoint_ +
-                                                                   " refused the connection: " +
-                                                                   std::string(protocol::code_name(a->code)));
+      return Status::FromCode(protocol::refusal_code(a->code),
+                              "verbs transport: the memory node at " + endpoint_ +
+                                  " refused the connection: " + std::string(protocol::code_name(a->code)));
     return Status::Unavailable("verbs transport: connection to " + endpoint_ +
                                " rejected (nothing listening at that address and port? cm status " +
                                std::to_string(ev->status) + ")");
@@ -412,8 +412,8 @@ Status VerbsTransport::create_qp(Channel& c) {
   }
   if (!c.qp)
     return errno_status("verbs transport: ibv_create_qp on " + device_ + " (queue_depth " +
-                            std::to_string(opt_.queue_depth) + ", max_inline " +
-                            std::to_string(opt_.verbs.max_inline) + ")",
+                            std::to_string(opt_.queue_depth) + ", max_inline " + std::to_string(opt_.verbs.max_inline) +
+                            ")",
                         create_errno);
   // Inline writes go to any channel: the smallest inline size any of the QPs got.
   const uint32_t got_inline = opt_.verbs.max_inline == 0 ? 0 : qa.cap.max_inline_data;
@@ -431,7 +431,7 @@ Status VerbsTransport::establish(Channel& c, Clock::time_point deadline) {
   param.private_data = hb.data();
   param.private_data_len = static_cast<uint8_t>(hb.size());
   param.initiator_depth = initiator_depth_;  // RDMA READs in flight per QP
-  param.responder_resources = 0;            // nobody reads from us
+  param.responder_resources = 0;             // nobody reads from us
   param.retry_count = kRetryCount;
   param.rnr_retry_count = kRnrRetryCount;
   param.qp_num = c.qp->qp_num;  // our own QP: rdma_cm reports CONNECT_RESPONSE and we finish the job
@@ -633,7 +633,11 @@ Status VerbsTransport::post(Op op, uint64_t tag, BufferId buf, uint64_t local_of
       return Status::Ok();
     }
     const uint64_t off = i * chunk;
-    ChunkWr w{xid, op, b.addr + local_off + off, lkey, static_cast<uint32_t>(std::min(chunk, len - off)),
+    ChunkWr w{xid,
+              op,
+              b.addr + local_off + off,
+              lkey,
+              static_cast<uint32_t>(std::min(chunk, len - off)),
               remote_off + off,
               /*last_on_qp=*/i + channels_.size() >= nchunks};  // chunk i + C would go to the same QP
     if (Status s = post_chunk(ch, w); !s.ok()) {
@@ -674,9 +678,9 @@ Status VerbsTransport::close() {
     if (wait(drop, std::chrono::milliseconds(1000)) > 0) {
       give_up = Clock::now() + std::chrono::milliseconds(opt_.io_timeout_ms);
     } else if (Clock::now() >= give_up) {
-      break_transport("close: no completion for " + std::to_string(opt_.io_timeout_ms) + " ms (transport io_timeout_ms)");
-      while (poll(drop) > 0) {
-      }
+      break_transport("close: no completion for " + std::to_string(opt_.io_timeout_ms) +
+                      " ms (transport io_timeout_ms)");
+      while (poll(drop) > 0) {}
       break;
     }
   }

@@ -29,9 +29,7 @@ constexpr uint64_t derive_seed(uint64_t seed, uint64_t tag, uint64_t index = 0) 
 }
 
 // High 64 bits of a*b: maps a uniform 64-bit word onto [0, n) (bias below n / 2^64).
-inline uint64_t mul_high(uint64_t a, uint64_t b) {
-  return static_cast<uint64_t>((static_cast<Uint128>(a) * b) >> 64);
-}
+inline uint64_t mul_high(uint64_t a, uint64_t b) { return static_cast<uint64_t>((static_cast<Uint128>(a) * b) >> 64); }
 
 // xoshiro256** (Blackman and Vigna 2018), seeded through splitmix64.
 class Rng {

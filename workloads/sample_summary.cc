@@ -16,8 +16,7 @@ uint64_t top_sum(std::vector<uint64_t>& counts, uint64_t top) {
     for (uint64_t c : counts) sum += c;
     return sum;
   }
-  std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(top), counts.end(),
-                   std::greater<>());
+  std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(top), counts.end(), std::greater<>());
   uint64_t sum = 0;
   for (uint64_t i = 0; i < top; ++i) sum += counts[i];
   return sum;
@@ -108,7 +107,8 @@ std::string to_text(const SampleSummary& s) {
   bool first = true;
   for (int i = 0; i < kOpTypeCount; ++i) {
     if (s.ops_by_type[i] == 0) continue;
-    const double pct = s.total_ops ? 100.0 * static_cast<double>(s.ops_by_type[i]) / static_cast<double>(s.total_ops) : 0;
+    const double pct =
+        s.total_ops ? 100.0 * static_cast<double>(s.ops_by_type[i]) / static_cast<double>(s.total_ops) : 0;
     std::snprintf(line, sizeof line, "%s%s %llu = %.1f%%", first ? "" : ", ",
                   std::string(op_name(static_cast<OpType>(i))).c_str(),
                   static_cast<unsigned long long>(s.ops_by_type[i]), pct);
@@ -116,7 +116,8 @@ std::string to_text(const SampleSummary& s) {
     first = false;
   }
   out += ")\n";
-  std::snprintf(line, sizeof line, "keys: %llu distinct of %llu; hottest 1%% of keys get %.1f%% of ops, hottest 10%% get %.1f%%\n",
+  std::snprintf(line, sizeof line,
+                "keys: %llu distinct of %llu; hottest 1%% of keys get %.1f%% of ops, hottest 10%% get %.1f%%\n",
                 static_cast<unsigned long long>(s.distinct_keys), static_cast<unsigned long long>(s.key_count),
                 100.0 * s.hottest_1pct_share, 100.0 * s.hottest_10pct_share);
   out += line;

@@ -55,7 +55,6 @@ void check_keys(const KeySpec& keys) {
   }
 }
 
-
 void check_values(const ValueSizeSpec& vs) {
   const auto names = value_distributions();
   if (std::find(names.begin(), names.end(), vs.dist) == names.end()) {
@@ -72,8 +71,8 @@ void check_values(const ValueSizeSpec& vs) {
   } else {
     if (vs.buckets.empty()) fail("value_size.buckets", "empty (give at least one [lo, hi, weight])");
     if (vs.buckets.size() > kMaxSizeBuckets) {
-      fail("value_size.buckets", std::to_string(vs.buckets.size()) + " buckets, at most " +
-                                     std::to_string(kMaxSizeBuckets));
+      fail("value_size.buckets",
+           std::to_string(vs.buckets.size()) + " buckets, at most " + std::to_string(kMaxSizeBuckets));
     }
     double total = 0;
     for (size_t i = 0; i < vs.buckets.size(); ++i) {
@@ -124,8 +123,8 @@ void check_spec(const WorkloadSpec& spec) {
   }
   if (spec.key_size < kMinKeySize || spec.key_size > kMaxKeySize) {
     fail("key_size", std::to_string(spec.key_size) + " is out of range [" + std::to_string(kMinKeySize) + ", " +
-                         std::to_string(kMaxKeySize) + "] (keys are distinct from " +
-                         std::to_string(kMinKeySize) + " bytes on)");
+                         std::to_string(kMaxKeySize) + "] (keys are distinct from " + std::to_string(kMinKeySize) +
+                         " bytes on)");
   }
   check_keys(spec.keys);
   check_values(spec.value_size);

@@ -57,7 +57,7 @@ struct WorkloadSpec {
 
 inline constexpr uint32_t kMinKeySize = 12;
 inline constexpr uint32_t kMaxKeySize = 1024;
-inline constexpr uint32_t kMaxValueSize = 64u << 20;          // 64 MiB
+inline constexpr uint32_t kMaxValueSize = 64u << 20;         // 64 MiB
 inline constexpr uint64_t kMaxKeyCount = uint64_t{1} << 48;  // zipfian keeps full precision
 inline constexpr double kMaxTheta = 3.0;
 inline constexpr size_t kMaxSizeBuckets = 64;

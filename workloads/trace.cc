@@ -13,8 +13,8 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "workloads/crc32.h"
 #include "base/errno_text.h"
+#include "workloads/crc32.h"
 
 namespace rpbench::workloads {
 namespace {
@@ -67,7 +67,6 @@ bool get_varint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
-
 int make_temp(std::string& tmpl) {
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) throw std::runtime_error("trace " + tmpl + ": cannot create: " + errno_text());
@@ -104,8 +103,7 @@ TraceWriter::TraceWriter(std::string path, TraceInfo info)
       guard_(tmp_path_),
       info_(std::move(info)) {
   if (info_.spec.size() > kTraceMaxSpecBytes) {
-    fail("spec text of " + std::to_string(info_.spec.size()) + " bytes exceeds " +
-         std::to_string(kTraceMaxSpecBytes));
+    fail("spec text of " + std::to_string(info_.spec.size()) + " bytes exceeds " + std::to_string(kTraceMaxSpecBytes));
   }
   if (info_.thread_count == 0 || info_.thread_index >= info_.thread_count) {
     fail("thread_index " + std::to_string(info_.thread_index) + " out of range for thread_count " +
@@ -314,9 +312,9 @@ bool TraceReader::next(Op* op) {
   if (!status_.ok()) return false;
   if (ops_read_ == op_count_) {
     if (file_pos_ + buf_pos_ != records_end_)
-      status_ = corrupt("corrupt: " + std::to_string(records_end_ - file_pos_ - buf_pos_) +
-                        " bytes after the last of " + std::to_string(op_count_) + " records (at offset " +
-                        std::to_string(file_pos_ + buf_pos_) + ")");
+      status_ =
+          corrupt("corrupt: " + std::to_string(records_end_ - file_pos_ - buf_pos_) + " bytes after the last of " +
+                  std::to_string(op_count_) + " records (at offset " + std::to_string(file_pos_ + buf_pos_) + ")");
     return false;
   }
   if (!fill(kMaxRecord)) return false;
@@ -324,7 +322,8 @@ bool TraceReader::next(Op* op) {
   const char* p = buf_.data() + buf_pos_;
   const char* end = buf_.data() + buf_len_;
   auto bad = [&](const std::string& what) {
-    status_ = corrupt("corrupt record " + std::to_string(ops_read_) + " at offset " + std::to_string(offset) + ": " + what);
+    status_ =
+        corrupt("corrupt record " + std::to_string(ops_read_) + " at offset " + std::to_string(offset) + ": " + what);
     return false;
   };
   if (p == end)

@@ -48,5 +48,4 @@ int64_t allocated_bytes() {
   return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
 }
 
-
 }  // namespace rpbench::kvstore

@@ -24,7 +24,7 @@ class ForkStore {
 
   Status put(std::string_view key, std::string_view value);
   Status get(std::string_view key, std::string* value);  // kNotFound for a missing key
-  Status del(std::string_view key);                            // kNotFound for a missing key
+  Status del(std::string_view key);                      // kNotFound for a missing key
 
   // The loader's tick while a recovery fills the store, and what follows a load.
   std::function<void()> load_tick() {

@@ -41,8 +41,8 @@
 namespace rpbench::kvstore {
 
 struct TableStats {
-  uint64_t buckets0 = 0;   // bucket array size of the main table
-  uint64_t buckets1 = 0;   // of the table being rehashed into (0 when not rehashing)
+  uint64_t buckets0 = 0;  // bucket array size of the main table
+  uint64_t buckets1 = 0;  // of the table being rehashed into (0 when not rehashing)
   uint64_t used0 = 0;
   uint64_t used1 = 0;
   bool rehashing = false;

@@ -24,10 +24,14 @@ inline bool key_equals(const Sds* k, std::string_view key) {
 }  // namespace detail
 
 template <class Alloc>
-BasicKvStore<Alloc>::~BasicKvStore() { clear(); }
+BasicKvStore<Alloc>::~BasicKvStore() {
+  clear();
+}
 
 template <class Alloc>
-BasicKvStore<Alloc>::BasicKvStore(BasicKvStore&& o) noexcept { swap(o); }
+BasicKvStore<Alloc>::BasicKvStore(BasicKvStore&& o) noexcept {
+  swap(o);
+}
 
 template <class Alloc>
 BasicKvStore<Alloc>& BasicKvStore<Alloc>::operator=(BasicKvStore&& o) noexcept {
@@ -220,8 +224,10 @@ bool BasicKvStore<Alloc>::put(std::string_view key, std::string_view value) {
   Entry** head = &tb.buckets[h & tb.mask];
   e->next = *head;
   *head = e;
-  if (rehashing()) ++used1_;
-  else ++used0_;
+  if (rehashing())
+    ++used1_;
+  else
+    ++used0_;
   if (track_digest_) digest_.add(pair_hash(h, value));
   return true;
 }
@@ -258,8 +264,10 @@ bool BasicKvStore<Alloc>::del(std::string_view key) {
         *link = e->next;
         if (track_digest_) digest_.remove(pair_hash(h, e->val->view()));
         free_entry(e);
-        if (t == 0) --used0_;
-        else --used1_;
+        if (t == 0)
+          --used0_;
+        else
+          --used1_;
         shrink_if_needed();
         return true;
       }

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engines/kvstore/allocator_stats.h"
 #include "base/errno_text.h"
+#include "engines/kvstore/allocator_stats.h"
 
 namespace rpbench::kvstore {
 
@@ -27,7 +27,8 @@ ThpPolicy::ThpPolicy(ThpMode mode) : mode_(mode), system_mode_(measure::thp_mode
 
 Status ThpPolicy::apply() {
   if (mode_ == ThpMode::kNever) {
-    if (::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) return errno_status("engine.thp=never: prctl(PR_SET_THP_DISABLE)");
+    if (::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+      return errno_status("engine.thp=never: prctl(PR_SET_THP_DISABLE)");
     disabled_by_prctl_ = true;
     actions_ = "prctl(PR_SET_THP_DISABLE, 1) for the process and its fork children";
   } else if (mode_ == ThpMode::kMadvise) {
@@ -37,8 +38,9 @@ Status ThpPolicy::apply() {
       actions_ = "mallopt(M_TOP_PAD, 32 MiB); ";
       track_brk_ = true;
     }
-    actions_ += "madvise(MADV_HUGEPAGE) on [heap] and private anonymous writable mappings >= 2 MiB at open, "
-                "after each hash-table resize, before each fork";
+    actions_ +=
+        "madvise(MADV_HUGEPAGE) on [heap] and private anonymous writable mappings >= 2 MiB at open, "
+        "after each hash-table resize, before each fork";
     actions_ += glibc ? " and whenever the heap end moves" : "";
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     if (glibc && tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb=1") != nullptr) {
@@ -70,13 +72,16 @@ void ThpPolicy::advise() {
     char perms[8] = {0};
     char dev[16] = {0};
     int name_at = 0;
-    if (std::sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &start, &end, perms, &offset, dev, &inode, &name_at) < 6) continue;
+    if (std::sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &start, &end, perms, &offset, dev, &inode, &name_at) < 6)
+      continue;
     std::string name = line + name_at;
     while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
     const bool anon = inode == 0 && (name.empty() || name == "[heap]");
     if (!anon || perms[0] != 'r' || perms[1] != 'w' || perms[3] != 'p' || end - start < kHugePage) continue;
-    if (::madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) == 0) advised += end - start;
-    else ++advise_errors_;
+    if (::madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) == 0)
+      advised += end - start;
+    else
+      ++advise_errors_;
   }
   std::fclose(f);
   advised_bytes_last_ = advised;
@@ -84,7 +89,8 @@ void ThpPolicy::advise() {
 }
 
 nlohmann::json ThpPolicy::report() const {
-  nlohmann::json j{{"mode", config::name_of(kThpModeNames, mode_)}, {"system_mode", system_mode_}, {"actions", actions_}};
+  nlohmann::json j{
+      {"mode", config::name_of(kThpModeNames, mode_)}, {"system_mode", system_mode_}, {"actions", actions_}};
   if (mode_ == ThpMode::kMadvise) {
     j["advise_calls"] = advise_calls_;
     j["advised_bytes_last"] = advised_bytes_last_;

@@ -64,5 +64,4 @@ class ThpPolicy {
   void* last_brk_ = nullptr;
 };
 
-
 }  // namespace rpbench::kvstore

@@ -65,7 +65,8 @@ Status write_extent(transport::Transport& t, const char* src, uint64_t len, uint
   Registration reg(t);
   remote::StreamBuffers staging;
   if (copy) {
-    StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(window, chunk, /*shared=*/false, /*prefault=*/true);
+    StatusOr<remote::StreamBuffers> b =
+        remote::StreamBuffers::create(window, chunk, /*shared=*/false, /*prefault=*/true);
     if (!b.ok()) return b.status().with_context("the staging buffers: ");
     staging = std::move(*b);
     st->prefault_us = staging.prefault_us();
@@ -104,7 +105,8 @@ Status write_extent(transport::Transport& t, const char* src, uint64_t len, uint
       const uint64_t t0 = measure::now_ns();
       sum.update(from, n);
       st->checksum_ns += static_cast<int64_t>(measure::now_ns() - t0);
-      if (Status s = poster.post(transport::Op::kWrite, static_cast<int>(i), n, remote_off + i * chunk); !s.ok()) return s;
+      if (Status s = poster.post(transport::Op::kWrite, static_cast<int>(i), n, remote_off + i * chunk); !s.ok())
+        return s;
     }
     ++st->chunks;
     st->bytes += n;

@@ -28,13 +28,13 @@ struct ExtentIo {
 struct ExtentIoStats {
   uint64_t bytes = 0;
   uint64_t chunks = 0;
-  int64_t register_ns = 0;  // registering the source/destination (direct, read) or the staging buffers
-  int64_t copy_ns = 0;      // copying into the staging buffers (fork-copy)
-  int64_t checksum_ns = 0;  // the checksum, where it does not overlap a copy
-  int64_t wait_ns = 0;      // waiting for a transfer to complete before the next could go
-  int64_t busy_ns = 0;      // wall time with at least one transfer in flight
+  int64_t register_ns = 0;                  // registering the source/destination (direct, read) or the staging buffers
+  int64_t copy_ns = 0;                      // copying into the staging buffers (fork-copy)
+  int64_t checksum_ns = 0;                  // the checksum, where it does not overlap a copy
+  int64_t wait_ns = 0;                      // waiting for a transfer to complete before the next could go
+  int64_t busy_ns = 0;                      // wall time with at least one transfer in flight
   uint64_t start_ns = 0, data_done_ns = 0;  // measure::now_ns(): first post, last completion
-  double prefault_us = 0;   // the staging buffers' prefault
+  double prefault_us = 0;                   // the staging buffers' prefault
 };
 
 Status write_extent(transport::Transport& t, const char* src, uint64_t len, uint64_t remote_off, bool copy,

@@ -30,11 +30,13 @@ void set_error(SaveRecord* rec, const Status& s) {
 StatusOr<std::unique_ptr<MempoolEngine>> MempoolEngine::open(const MempoolOptions& opt,
                                                              const transport::TransportOptions& transport) {
   if (transport.type == "none")
-    return Status::InvalidArgument("mempool-offload keeps its snapshots in remote memory: set transport.type (shm, tcp or verbs)");
+    return Status::InvalidArgument(
+        "mempool-offload keeps its snapshots in remote memory: set transport.type (shm, tcp or verbs)");
   if (const std::string p = pool_range_problem(opt.pool_base, opt.pool_bytes); !p.empty())
     return Status::InvalidArgument("mempool-offload: " + p);
-  StatusOr<PoolStore> pool = PoolStore::create(static_cast<uint64_t>(opt.pool_base), static_cast<uint64_t>(opt.pool_bytes),
-                                               opt.thp == PoolThp::kDefault ? std::nullopt : std::optional<bool>(opt.thp == PoolThp::kMadvise));
+  StatusOr<PoolStore> pool = PoolStore::create(
+      static_cast<uint64_t>(opt.pool_base), static_cast<uint64_t>(opt.pool_bytes),
+      opt.thp == PoolThp::kDefault ? std::nullopt : std::optional<bool>(opt.thp == PoolThp::kMadvise));
   if (!pool.ok()) return pool.status().with_context("mempool-offload: ");
   StatusOr<std::unique_ptr<transport::RemoteMemory>> remote = transport::RemoteMemory::open(transport);
   if (!remote.ok()) return remote.status().with_context("mempool-offload: ");
@@ -56,11 +58,11 @@ std::chrono::milliseconds MempoolEngine::stall() const {
 }
 
 Status MempoolEngine::begin_snapshot() {
-  if (child_.running() || done_)
-    return Status::FailedPrecondition("mempool-offload: a snapshot is already running");
+  if (child_.running() || done_) return Status::FailedPrecondition("mempool-offload: a snapshot is already running");
   if (areas_.capacity == 0)
     return Status::ResourceExhausted("mempool-offload: the memory node's region of " +
-                                     std::to_string(remote_->transport().region_bytes()) + " bytes leaves no room for two slots");
+                                     std::to_string(remote_->transport().region_bytes()) +
+                                     " bytes leaves no room for two slots");
   const uint64_t t0 = measure::now_ns();
   StatusOr<remote::RemoteSlots::Target> target = slots_->prepare();
   if (!target.ok()) return target.status().with_context("mempool-offload: preparing the snapshot's slot: ");
@@ -130,7 +132,8 @@ SnapshotReport MempoolEngine::finish_child(const ReportingChild<SaveRecord>::Exi
       state = "may or may not be committed (reading it failed: " + st.status().message() + ")";
     } else {
       const remote::SlotState& slot = (*st)[static_cast<size_t>(plan_.target.slot)];
-      if (slot.committed && slot.header && slot.header->sequence == plan_.target.sequence) state = "was committed before it died";
+      if (slot.committed && slot.header && slot.header->sequence == plan_.target.sequence)
+        state = "was committed before it died";
     }
     status = Status::Unavailable(who + " " + describe_wait_status(e.wait_status) +
                                  (have ? "" : " without sending its report") + "; its slot " +
@@ -139,8 +142,9 @@ SnapshotReport MempoolEngine::finish_child(const ReportingChild<SaveRecord>::Exi
     const auto code = rec.code != 0 && rec.code <= static_cast<uint32_t>(Status::Code::kInternal)
                           ? static_cast<Status::Code>(rec.code)
                           : Status::Code::kIoError;
-    status = Status::FromCode(code, who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
-                                                                            : describe_wait_status(e.wait_status)));
+    status = Status::FromCode(
+        code,
+        who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : describe_wait_status(e.wait_status)));
   }
   SnapshotReport rep = save_report(rec, plan_, std::move(status), e.fork_us, plan_.prepare_us + e.fork_us, where_,
                                    remote_->options().type);
@@ -163,7 +167,8 @@ std::optional<SnapshotReport> MempoolEngine::poll_snapshot() {
 
 Status MempoolEngine::load_slot(const remote::SlotState& s, RecoveryReport* rep) {
   const remote::SlotHeader& h = *s.header;
-  StatusOr<PoolImage> im = check_image_header(h, pool_.base(), pool_.mapping().bytes(), remote_->transport().region_bytes());
+  StatusOr<PoolImage> im =
+      check_image_header(h, pool_.base(), pool_.mapping().bytes(), remote_->transport().region_bytes());
   if (!im.ok()) return im.status();
   const uint64_t extent = h.payload_bytes;
   const uint64_t t0 = measure::now_ns();
@@ -195,8 +200,8 @@ Status MempoolEngine::load_slot(const remote::SlotState& s, RecoveryReport* rep)
   const uint64_t t_fix = measure::now_ns();
   if (Status a = pool_.adopt(extent); !a.ok()) return a;
   if (pool_.kv().size() != im->keys) {
-    const std::string msg = "the recovered store holds " + std::to_string(pool_.kv().size()) + " keys, the header says " +
-                            std::to_string(im->keys);
+    const std::string msg = "the recovered store holds " + std::to_string(pool_.kv().size()) +
+                            " keys, the header says " + std::to_string(im->keys);
     (void)pool_.reset(extent);
     return Status::Corruption(msg);
   }
@@ -213,25 +218,26 @@ Status MempoolEngine::load_slot(const remote::SlotState& s, RecoveryReport* rep)
                 s.slot, static_cast<unsigned long long>(h.sequence), remote_->options().type.c_str(),
                 static_cast<double>(extent) / 1e6, populate_ms, read_ms, mbps, fixup_ms);
   rep->summary = line;
-  rep->extra = nlohmann::json{{"transport", remote_->options().type},
-                              {"slot", s.slot},
-                              {"sequence", h.sequence},
-                              {"extent_bytes", extent},
-                              {"live_bytes", im->live_bytes},
-                              {"pool_base", hex_address(im->pool_base)},
-                              {"recovery_prefault", std::string(name_of(kRecoveryPrefaultNames, opt_.recovery_prefault))},
-                              {"populate_method", populate},
-                              {"populate_ms", populate_ms},
-                              {"read_ms", read_ms},
-                              {"read_register_ms", static_cast<double>(st.register_ns) / 1e6},
-                              {"read_checksum_ms", static_cast<double>(st.checksum_ns) / 1e6},
-                              {"fixup_ms", fixup_ms},
-                              {"total_ms", total_ms},
-                              {"mb_per_s", mbps},
-                              {"payload_checksum_verified", true},
-                              {"control_checksum_verified", true},
-                              {"digest_stored", s.late_digest.has_value()},
-                              {"created_unix_ns", h.created_unix_ns}};
+  rep->extra =
+      nlohmann::json{{"transport", remote_->options().type},
+                     {"slot", s.slot},
+                     {"sequence", h.sequence},
+                     {"extent_bytes", extent},
+                     {"live_bytes", im->live_bytes},
+                     {"pool_base", hex_address(im->pool_base)},
+                     {"recovery_prefault", std::string(name_of(kRecoveryPrefaultNames, opt_.recovery_prefault))},
+                     {"populate_method", populate},
+                     {"populate_ms", populate_ms},
+                     {"read_ms", read_ms},
+                     {"read_register_ms", static_cast<double>(st.register_ns) / 1e6},
+                     {"read_checksum_ms", static_cast<double>(st.checksum_ns) / 1e6},
+                     {"fixup_ms", fixup_ms},
+                     {"total_ms", total_ms},
+                     {"mb_per_s", mbps},
+                     {"payload_checksum_verified", true},
+                     {"control_checksum_verified", true},
+                     {"digest_stored", s.late_digest.has_value()},
+                     {"created_unix_ns", h.created_unix_ns}};
   return Status::Ok();
 }
 
@@ -256,11 +262,13 @@ RecoveryReport MempoolEngine::recover() {
     if (!s.committed) note(remote::describe(s));
   if (cand->committed.empty()) {
     (void)pool_.reset();
-    rep.status = Status::NotFound("mempool-offload: no committed snapshot in the memory node's region (" + problems + ")");
+    rep.status =
+        Status::NotFound("mempool-offload: no committed snapshot in the memory node's region (" + problems + ")");
     return rep;
   }
   for (const remote::SlotState& s : cand->committed) {
-    const std::string name = "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
+    const std::string name =
+        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
     if (Status st = load_slot(s, &rep); !st.ok()) {
       note(name + ": " + st.message());
       continue;

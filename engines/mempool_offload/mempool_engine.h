@@ -67,7 +67,7 @@ class MempoolEngine final : public Engine {
   std::unique_ptr<remote::RemoteSlots> slots_;
   remote::SlotAreas areas_;
   ReportingChild<SaveRecord> child_;
-  SavePlan plan_;                      // of the snapshot in flight
+  SavePlan plan_;  // of the snapshot in flight
   std::string where_;
   std::optional<SnapshotReport> done_;  // pause: the report of the save begin_snapshot() did
   std::optional<ContentDigest> recovered_digest_;

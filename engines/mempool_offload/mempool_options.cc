@@ -38,7 +38,8 @@ const config::OptionTable<MempoolOptions>& mempool_option_table() {
 
 std::string pool_range_problem(int64_t base, int64_t bytes) {
   constexpr int64_t k2M = int64_t{2} << 20;
-  if (base % k2M != 0) return "engine.pool_base " + hex_address(static_cast<uint64_t>(base)) + " is not a multiple of 2 MiB";
+  if (base % k2M != 0)
+    return "engine.pool_base " + hex_address(static_cast<uint64_t>(base)) + " is not a multiple of 2 MiB";
   if (bytes % k2M != 0) return "engine.pool_bytes " + std::to_string(bytes) + " is not a multiple of 2 MiB";
   if (base + bytes > (int64_t{1} << 47))
     return "the pool [" + hex_address(static_cast<uint64_t>(base)) + ", +" + std::to_string(bytes) +

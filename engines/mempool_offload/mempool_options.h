@@ -24,8 +24,9 @@ enum class SnapshotMode {
   kForkDirect,  // fork; the child registers its view of the pool and writes straight from it
   kPause,       // no fork: the foreground stops while the parent writes the pool
 };
-inline constexpr config::NameTable<SnapshotMode, 3> kSnapshotModeNames{
-    {{SnapshotMode::kForkCopy, "fork-copy"}, {SnapshotMode::kForkDirect, "fork-direct"}, {SnapshotMode::kPause, "pause"}}};
+inline constexpr config::NameTable<SnapshotMode, 3> kSnapshotModeNames{{{SnapshotMode::kForkCopy, "fork-copy"},
+                                                                        {SnapshotMode::kForkDirect, "fork-direct"},
+                                                                        {SnapshotMode::kPause, "pause"}}};
 
 enum class PoolThp { kNever, kMadvise, kDefault };
 inline constexpr config::NameTable<PoolThp, 3> kPoolThpNames{

@@ -31,24 +31,28 @@ Status check_control(const char* base, uint64_t reserved_bytes, uint64_t extent,
   const uint64_t at = reinterpret_cast<uint64_t>(base);
   if (c.magic != kPoolMagic) return Status::Corruption("the pool's control block has no pool magic");
   if (c.layout_version != kPoolLayoutVersion || c.class_count != kClassCount)
-    return Status::FailedPrecondition("the pool's control block has layout version " + std::to_string(c.layout_version) +
-                                      " with " + std::to_string(c.class_count) + " size classes (this build: version " +
-                                      std::to_string(kPoolLayoutVersion) + ", " + std::to_string(kClassCount) + ")");
+    return Status::FailedPrecondition("the pool's control block has layout version " +
+                                      std::to_string(c.layout_version) + " with " + std::to_string(c.class_count) +
+                                      " size classes (this build: version " + std::to_string(kPoolLayoutVersion) +
+                                      ", " + std::to_string(kClassCount) + ")");
   if (c.checksum != control_checksum(c)) return Status::Corruption("the pool's control block checksum does not hold");
   if (c.base != at)
     return Status::FailedPrecondition("the pool's control block was written for base " + hex_address(c.base) +
                                       ", not " + hex_address(at));
   if (c.reserved_bytes > reserved_bytes)
-    return Status::FailedPrecondition("the pool was " + std::to_string(c.reserved_bytes) +
-                                      " bytes, more than the " + std::to_string(reserved_bytes) + " reserved now");
-  if (c.top != at + extent) return Status::Corruption("the pool's control block ends its extent at " + hex_address(c.top) +
-                                                    ", not at the " + std::to_string(extent) + " bytes saved");
-  if (c.hash_seed != hash_seed) return Status::FailedPrecondition("the pool's store was built with another key hash seed");
+    return Status::FailedPrecondition("the pool was " + std::to_string(c.reserved_bytes) + " bytes, more than the " +
+                                      std::to_string(reserved_bytes) + " reserved now");
+  if (c.top != at + extent)
+    return Status::Corruption("the pool's control block ends its extent at " + hex_address(c.top) + ", not at the " +
+                              std::to_string(extent) + " bytes saved");
+  if (c.hash_seed != hash_seed)
+    return Status::FailedPrecondition("the pool's store was built with another key hash seed");
   if (c.root == 0 || c.root < at + kControlBytes || c.root >= c.top)
     return Status::Corruption("the pool's root pointer " + hex_address(c.root) + " is not inside its extent");
   if (c.root_layout != root_layout)
     return Status::FailedPrecondition("the pool's store has another layout (another build's store type)");
-  if (c.allocated_bytes > extent) return Status::Corruption("the pool's control block counts more live bytes than its extent");
+  if (c.allocated_bytes > extent)
+    return Status::Corruption("the pool's control block counts more live bytes than its extent");
   return Status::Ok();
 }
 

@@ -34,8 +34,8 @@ inline constexpr uint64_t kPoolMagic = 0x314c4f4f50'425052ull;  // "RPBPOOL1" li
 // Bump on any change to PoolControl, the size classes, or the store's layout in the pool.
 inline constexpr uint32_t kPoolLayoutVersion = 1;
 inline constexpr uint64_t kControlBytes = 4096;
-inline constexpr int kSmallClasses = 8;       // 16 .. 128 bytes
-inline constexpr int kMaxClassLog2 = 40;      // blocks up to 1 TiB
+inline constexpr int kSmallClasses = 8;   // 16 .. 128 bytes
+inline constexpr int kMaxClassLog2 = 40;  // blocks up to 1 TiB
 inline constexpr int kClassCount = kSmallClasses + (kMaxClassLog2 - 7) * 4;
 
 struct FreeBlock {

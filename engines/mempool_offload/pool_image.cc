@@ -49,14 +49,17 @@ StatusOr<PoolImage> check_image_header(const remote::SlotHeader& h, uint64_t bas
     return Status::FailedPrecondition("holds a pool saved at base " + hex_address(im->pool_base) +
                                       ", not at the configured engine.pool_base " + hex_address(base) +
                                       " (a pool maps back only at its own address)");
-  if (h.payload_bytes < kControlBytes) return Status::Corruption("holds an extent of " + std::to_string(h.payload_bytes) + " bytes, less than a control block");
+  if (h.payload_bytes < kControlBytes)
+    return Status::Corruption("holds an extent of " + std::to_string(h.payload_bytes) +
+                              " bytes, less than a control block");
   if (h.payload_bytes > pool_bytes)
     return Status::FailedPrecondition("holds an extent of " + std::to_string(h.payload_bytes) +
                                       " bytes, more than engine.pool_bytes " + std::to_string(pool_bytes));
   if (h.payload_offset < remote::kHeadersBytes || h.payload_offset > region_bytes ||
       h.payload_bytes > region_bytes - h.payload_offset)
-    return Status::Corruption("its extent [" + std::to_string(h.payload_offset) + ", +" + std::to_string(h.payload_bytes) +
-                              ") lies outside the region of " + std::to_string(region_bytes) + " bytes");
+    return Status::Corruption("its extent [" + std::to_string(h.payload_offset) + ", +" +
+                              std::to_string(h.payload_bytes) + ") lies outside the region of " +
+                              std::to_string(region_bytes) + " bytes");
   return im;
 }
 

@@ -49,15 +49,16 @@ StatusOr<PoolMapping> PoolMapping::reserve(uint64_t base, uint64_t bytes) {
   if (bytes == 0 || bytes % kAlign != 0 || base % kAlign != 0 || base == 0)
     return Status::InvalidArgument("the pool's base " + hex_address(base) + " and size " + std::to_string(bytes) +
                                    " must be non-zero multiples of 2 MiB");
-  if (base + bytes < base) return Status::InvalidArgument("the pool [" + hex_address(base) + ", +" + std::to_string(bytes) + ") wraps around");
+  if (base + bytes < base)
+    return Status::InvalidArgument("the pool [" + hex_address(base) + ", +" + std::to_string(bytes) + ") wraps around");
   std::string range = "[";
   range += hex_address(base);
   range += ", ";
   range += hex_address(base + bytes);
   range += ")";
   void* want = reinterpret_cast<void*>(base);
-  void* p = ::mmap(want, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-                   -1, 0);
+  void* p = ::mmap(want, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
   if (p == MAP_FAILED) {
     const int e = errno;
     if (e == EEXIST) {
@@ -74,8 +75,8 @@ StatusOr<PoolMapping> PoolMapping::reserve(uint64_t base, uint64_t bytes) {
   }
   if (p != want) {  // a kernel before 4.17 ignores MAP_FIXED_NOREPLACE and takes the address as a hint
     ::munmap(p, bytes);
-    return Status::FailedPrecondition("the kernel did not place the pool at " + hex_address(base) +
-                                      " (the range " + range + " is taken, or MAP_FIXED_NOREPLACE is unsupported)");
+    return Status::FailedPrecondition("the kernel did not place the pool at " + hex_address(base) + " (the range " +
+                                      range + " is taken, or MAP_FIXED_NOREPLACE is unsupported)");
   }
   return PoolMapping(static_cast<char*>(p), bytes);
 }

@@ -78,7 +78,8 @@ Status save_pool(transport::Transport& t, remote::RemoteSlots& slots, PoolStore&
   h.payload_bytes = extent;
   h.payload_checksum = checksum;
   h.created_unix_ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   h.extra = encode_image(im);
   if (Status s = slots.commit(plan.target.slot, h); !s.ok()) return s.with_context("committing the snapshot: ");
   rec->committed_ns = measure::now_ns();
@@ -107,7 +108,8 @@ SnapshotReport save_report(const SaveRecord& rec, const SavePlan& plan, Status s
   const uint64_t end_ns = std::max({rec.start_ns, rec.connected_ns, rec.ready_ns, rec.data_done_ns, rec.committed_ns});
   rep.child_duration_ms = ms_between(rec.start_ns, end_ns);
   if (rec.committed_ns != 0) rep.child_done_ns = rec.committed_ns;
-  if (rep.ok() && rec.digest_written) rep.digest = ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
+  if (rep.ok() && rec.digest_written)
+    rep.digest = ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count}.hex();
   const double transfer_ms = ms_between(rec.ready_ns, rec.data_done_ns);
   nlohmann::json x;
   x["transport"] = transport;
@@ -123,10 +125,12 @@ SnapshotReport save_report(const SaveRecord& rec, const SavePlan& plan, Status s
   x["prepare_us"] = plan.prepare_us;
   x["fork_us"] = fork_us ? nlohmann::json(*fork_us) : nlohmann::json(nullptr);
   x["pause_us"] = pause_us;
-  x["pause_note"] = o.snapshot_mode == SnapshotMode::kPause
-                        ? "the foreground stopped from the slot's preparation to the end of the save (and the digest, when on)"
-                        : "the slot's preparation and fork()";
-  x["connect_us"] = rec.connected_ns != 0 ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3) : nlohmann::json(nullptr);
+  x["pause_note"] =
+      o.snapshot_mode == SnapshotMode::kPause
+          ? "the foreground stopped from the slot's preparation to the end of the save (and the digest, when on)"
+          : "the slot's preparation and fork()";
+  x["connect_us"] = rec.connected_ns != 0 ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3)
+                                          : nlohmann::json(nullptr);
   x["register_ms"] = ms(rec.register_ns);
   x["staging_prefault_us"] = rec.prefault_us;
   x["copy_ms"] = ms(rec.copy_ns);
@@ -135,21 +139,27 @@ SnapshotReport save_report(const SaveRecord& rec, const SavePlan& plan, Status s
   x["transfer_busy_ms"] = ms(rec.busy_ns);
   x["transfer_ms"] = transfer_ms;
   x["commit_ms"] = ms_between(rec.data_done_ns, rec.committed_ns);
-  x["digest_ms"] = rec.digest_written ? nlohmann::json(ms_between(rec.committed_ns, rec.digest_done_ns)) : nlohmann::json(nullptr);
-  x["digest_note"] = plan.digest ? "computed after the commit, off the snapshot's measured duration; stored as the slot's late digest"
-                                 : "off (engine.snapshot_digest false)";
+  x["digest_ms"] =
+      rec.digest_written ? nlohmann::json(ms_between(rec.committed_ns, rec.digest_done_ns)) : nlohmann::json(nullptr);
+  x["digest_note"] =
+      plan.digest ? "computed after the commit, off the snapshot's measured duration; stored as the slot's late digest"
+                  : "off (engine.snapshot_digest false)";
   x["duration_ms"] = rep.child_duration_ms.value_or(0);
   x["mb_per_s"] = transfer_ms > 0 ? nlohmann::json(static_cast<double>(rec.extent_bytes) / 1e6 / (transfer_ms / 1e3))
                                   : nlohmann::json(nullptr);
   x["payload_checksum"] = rec.checksum;
   x["control_checksum"] = rec.control_checksum;
   x["cow_bytes"] = rep.cow_bytes ? nlohmann::json(*rep.cow_bytes) : nlohmann::json(nullptr);
-  x["private_dirty_after_register"] = o.snapshot_mode == SnapshotMode::kForkDirect && rec.private_dirty_after_register >= 0
-                                          ? nlohmann::json(rec.private_dirty_after_register)
-                                          : nlohmann::json(nullptr);
+  x["private_dirty_after_register"] =
+      o.snapshot_mode == SnapshotMode::kForkDirect && rec.private_dirty_after_register >= 0
+          ? nlohmann::json(rec.private_dirty_after_register)
+          : nlohmann::json(nullptr);
   auto at = [&](uint64_t t) { return t != 0 ? nlohmann::json(ms_between(rec.start_ns, t)) : nlohmann::json(nullptr); };
-  x["phases_ms"] = {{"connected", at(rec.connected_ns)}, {"ready", at(rec.ready_ns)}, {"data_complete", at(rec.data_done_ns)},
-                    {"committed", at(rec.committed_ns)}, {"digest_written", at(rec.digest_done_ns)}};
+  x["phases_ms"] = {{"connected", at(rec.connected_ns)},
+                    {"ready", at(rec.ready_ns)},
+                    {"data_complete", at(rec.data_done_ns)},
+                    {"committed", at(rec.committed_ns)},
+                    {"digest_written", at(rec.digest_done_ns)}};
   char line[400];
   std::snprintf(line, sizeof line,
                 "%s over %s: %.1f MB extent (%.1f MB live) in %.1f ms = %.0f MB/s (register %.1f ms, copy %.1f ms, "

@@ -88,8 +88,9 @@ nlohmann::json PoolStore::report() const {
   j["allocated_bytes"] = c.allocated_bytes;
   j["live_blocks"] = c.live_blocks;
   j["free_block_bytes"] = extent - kControlBytes - c.allocated_bytes;
-  j["fragmentation"] = c.live_bytes > 0 ? nlohmann::json(static_cast<double>(extent) / static_cast<double>(c.live_bytes))
-                                        : nlohmann::json(nullptr);
+  j["fragmentation"] = c.live_bytes > 0
+                           ? nlohmann::json(static_cast<double>(extent) / static_cast<double>(c.live_bytes))
+                           : nlohmann::json(nullptr);
   j["fragmentation_note"] = "extent_bytes / live_bytes (bytes the store asked for and holds)";
   j["huge_pages"] = !huge_ ? "default (no advice)" : *huge_ ? "madvise" : "never";
   return j;

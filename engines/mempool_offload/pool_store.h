@@ -32,7 +32,7 @@ class PoolStore {
 
   Status put(std::string_view key, std::string_view value);
   Status get(std::string_view key, std::string* value);  // kNotFound for a missing key
-  Status del(std::string_view key);                     // kNotFound for a missing key
+  Status del(std::string_view key);                      // kNotFound for a missing key
 
   // Empties the pool: the pages of its extent (and of the first `also_dirty` bytes: what a failed
   // recovery wrote) are freed and a fresh control block and empty store built.

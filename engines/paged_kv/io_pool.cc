@@ -9,7 +9,9 @@ StatusOr<std::unique_ptr<IoPool>> IoPool::open(transport::RemoteMemory& remote, 
   for (int i = 0; i < connections; ++i) {
     auto c = std::make_unique<Conn>();
     StatusOr<std::unique_ptr<transport::Transport>> t = remote.connect_again();
-    if (!t.ok()) return t.status().with_context("connection " + std::to_string(i + 1) + " of " + std::to_string(connections) + ": ");
+    if (!t.ok())
+      return t.status().with_context("connection " + std::to_string(i + 1) + " of " + std::to_string(connections) +
+                                     ": ");
     c->own = std::move(*t);
     c->t = c->own.get();
     if (Status s = c->t->register_buffer(cache.data(), cache.size(), &c->cache_buf); !s.ok())

@@ -49,10 +49,10 @@ void merge(ContentDigest* into, const ContentDigest& d) {
   into->count += d.count;
 }
 
-
 }  // namespace
 
-StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt, const transport::TransportOptions& transport) {
+StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt,
+                                                         const transport::TransportOptions& transport) {
   if (transport.type == "none")
     return Status::InvalidArgument("paged-kv keeps its pages in remote memory: set transport.type (shm, tcp or verbs)");
   if (auto p = options_problem(opt)) return Status::InvalidArgument("paged-kv: " + p->second);
@@ -65,8 +65,8 @@ StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt
   e->data_offset_ = e->areas_.end();
   const uint64_t slots = region > e->data_offset_ ? (region - e->data_offset_) / pb : 0;
   if (slots < 2 * static_cast<uint64_t>(opt.shards) || slots > UINT32_MAX)
-    return Status::ResourceExhausted("paged-kv: the memory node's region of " + std::to_string(region) + " bytes holds " +
-                                     std::to_string(slots) + " page slots of " + std::to_string(pb) +
+    return Status::ResourceExhausted("paged-kv: the memory node's region of " + std::to_string(region) +
+                                     " bytes holds " + std::to_string(slots) + " page slots of " + std::to_string(pb) +
                                      " bytes after its snapshot areas; " + std::to_string(opt.shards) +
                                      " shards need at least two each (raise transport.region_bytes)");
   e->frames_ = static_cast<uint32_t>(cache_budget(opt) / pb);
@@ -131,9 +131,10 @@ Status PagedEngine::put(std::string_view key, std::string_view value) {
   if (Status s = check_key(key); !s.ok()) return s;
   const uint32_t cap = page_capacity(static_cast<uint32_t>(opt_.page_bytes));
   if (record_footprint(key.size(), value.size()) > cap)
-    return Status::InvalidArgument("paged-kv: a value of " + std::to_string(value.size()) + " bytes does not fit a page of " +
-                                   std::to_string(opt_.page_bytes) + " bytes (at most " +
-                                   std::to_string(cap - record_footprint(key.size(), 0)) + " with this key)");
+    return Status::InvalidArgument("paged-kv: a value of " + std::to_string(value.size()) +
+                                   " bytes does not fit a page of " + std::to_string(opt_.page_bytes) +
+                                   " bytes (at most " + std::to_string(cap - record_footprint(key.size(), 0)) +
+                                   " with this key)");
   return shard_of(key).put(key, value);
 }
 
@@ -171,12 +172,16 @@ void PagedEngine::background() {
     Status s;
     for (auto& sh : shards_) {
       StatusOr<uint32_t> n = sh->clean(8);
-      if (!n.ok()) s = n.status();
-      else worked |= *n > 0;
+      if (!n.ok())
+        s = n.status();
+      else
+        worked |= *n > 0;
       if (opt_.rebuild && s.ok()) {
         StatusOr<uint32_t> r = sh->rebuild(1);
-        if (!r.ok()) s = r.status();
-        else worked |= *r > 0;
+        if (!r.ok())
+          s = r.status();
+        else
+          worked |= *r > 0;
       }
     }
     std::unique_lock lk(bg_mu_);
@@ -204,16 +209,11 @@ CompactReport PagedEngine::compact() {
   rep.status = rebuild_now();
   const CounterValues d = counters_.values().since(c0);
   const Shard::Figures after = totals();
-  rep.extra = {{"pages_rebuilt", d.pages_rebuilt},
-               {"records_moved", d.rebuild_records_moved},
-               {"bytes_read", d.rebuild_bytes_read},
-               {"bytes_written", d.bytes_written},
-               {"pages_freed", d.pages_freed},
-               {"pages_before", before.pages},
-               {"pages_after", after.pages},
-               {"dead_bytes_before", before.dead_bytes},
-               {"dead_bytes_after", after.dead_bytes},
-               {"dead_fraction_threshold", opt_.rebuild_dead_fraction}};
+  rep.extra = {{"pages_rebuilt", d.pages_rebuilt},     {"records_moved", d.rebuild_records_moved},
+               {"bytes_read", d.rebuild_bytes_read},   {"bytes_written", d.bytes_written},
+               {"pages_freed", d.pages_freed},         {"pages_before", before.pages},
+               {"pages_after", after.pages},           {"dead_bytes_before", before.dead_bytes},
+               {"dead_bytes_after", after.dead_bytes}, {"dead_fraction_threshold", opt_.rebuild_dead_fraction}};
   rep.summary = std::to_string(d.pages_rebuilt) + " pages rebuilt, " + std::to_string(before.pages) + " -> " +
                 std::to_string(after.pages) + " pages, " + std::to_string(d.rebuild_bytes_read) + " bytes read";
   return rep;
@@ -276,7 +276,8 @@ Status PagedEngine::write_image(const std::vector<uint8_t>& part, uint64_t at, r
   for (uint64_t off = 0; off < part.size();) {
     const uint64_t n = std::min<uint64_t>(kStagingBytes, part.size() - off);
     std::memcpy(staging_.data(), part.data() + off, n);
-    if (Status s = transport::transfer(remote_->transport(), transport::Op::kWrite, *staging_buf_, 0, n, at + off, io_->timeout());
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kWrite, *staging_buf_, 0, n, at + off,
+                                       io_->timeout());
         !s.ok())
       return s.with_context("writing the index image: ");
     counters_.add(counters_.bytes_written, n);
@@ -320,7 +321,8 @@ SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64
   const double flush_ms = ms_since(t_flush);
   std::vector<uint8_t> part;
   part.reserve(kStagingBytes);
-  for (uint32_t v : {kImageMagic, kImageVersion, static_cast<uint32_t>(shards_.size()), static_cast<uint32_t>(opt_.page_bytes)}) {
+  for (uint32_t v :
+       {kImageMagic, kImageVersion, static_cast<uint32_t>(shards_.size()), static_cast<uint32_t>(opt_.page_bytes)}) {
     uint8_t b[4];
     transport::le::put32(b, v);
     part.insert(part.end(), b, b + 4);
@@ -341,7 +343,8 @@ SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64
     keys += c->keys;
     merge(&digest, c->digest);
     if (written + part.size() > areas_.capacity) {
-      s = Status::ResourceExhausted("paged-kv: the index image outgrows its slot area of " + std::to_string(areas_.capacity) +
+      s = Status::ResourceExhausted("paged-kv: the index image outgrows its slot area of " +
+                                    std::to_string(areas_.capacity) +
                                     " bytes (raise engine.index_area_fraction or transport.region_bytes)");
       break;
     }
@@ -359,7 +362,8 @@ SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64
     h.payload_checksum = sum.digest();
     h.digest = digest;
     h.created_unix_ns = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     h.extra = header_extra();
     s = slots_->commit(target->slot, h);
     if (!s.ok()) s = s.with_context("committing the snapshot: ");
@@ -373,7 +377,8 @@ SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64
   rep.child_done_ns = measure::now_ns();
   const double total_ms = ms_since(t0);
   if (!s.ok()) {
-    rep.status = s.code() == Status::Code::kOk ? s : s.with_context(s.message().rfind("paged-kv", 0) == 0 ? "" : "paged-kv: ");
+    rep.status =
+        s.code() == Status::Code::kOk ? s : s.with_context(s.message().rfind("paged-kv", 0) == 0 ? "" : "paged-kv: ");
     return rep;
   }
   const uint64_t flushed = counters_.values().snapshot_writebacks - before.snapshot_writebacks - cut_pages;
@@ -398,10 +403,11 @@ SnapshotReport PagedEngine::run_snapshot(remote::RemoteSlots::Target tgt, uint64
                              {"shards", shards_.size()},
                              {"fork", false}};
   char line[300];
-  std::snprintf(line, sizeof line,
-                "no fork; %llu pages flushed + %llu in cuts, %.1f MB index image, longest shard cut %.0f us, %.1f ms in all",
-                static_cast<unsigned long long>(flushed), static_cast<unsigned long long>(cut_pages),
-                static_cast<double>(written) / 1e6, static_cast<double>(pause_max) / 1e3, total_ms);
+  std::snprintf(
+      line, sizeof line,
+      "no fork; %llu pages flushed + %llu in cuts, %.1f MB index image, longest shard cut %.0f us, %.1f ms in all",
+      static_cast<unsigned long long>(flushed), static_cast<unsigned long long>(cut_pages),
+      static_cast<double>(written) / 1e6, static_cast<double>(pause_max) / 1e3, total_ms);
   rep.summary = line;
   return rep;
 }
@@ -417,19 +423,21 @@ std::optional<SnapshotReport> PagedEngine::poll_snapshot() {
 Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) {
   const remote::SlotHeader& h = *st.header;
   if (h.kind != remote::PayloadKind::kPagedKv)
-    return Status::FailedPrecondition("holds a " + std::string(remote::payload_kind_name(h.kind)) + ", not a paged-kv snapshot");
+    return Status::FailedPrecondition("holds a " + std::string(remote::payload_kind_name(h.kind)) +
+                                      ", not a paged-kv snapshot");
   if (h.format_version != kImageVersion)
     return Status::FailedPrecondition("image format " + std::to_string(h.format_version) + ", this build reads " +
                                       std::to_string(kImageVersion));
   const std::vector<uint8_t> want = header_extra();
   if (h.extra != want) {
     if (h.extra.size() != want.size()) return Status::Corruption("its header's paged-kv fields have the wrong size");
-    return Status::FailedPrecondition(
-        "written with pages of " + std::to_string(transport::le::get32(h.extra.data())) + " bytes, " +
-        std::to_string(transport::le::get32(h.extra.data() + 4)) + " shards, data at " +
-        std::to_string(transport::le::get64(h.extra.data() + 8)) + " and " + std::to_string(transport::le::get64(h.extra.data() + 16)) +
-        " page slots; this engine has " + std::to_string(opt_.page_bytes) + ", " + std::to_string(shards_.size()) + ", " +
-        std::to_string(data_offset_) + " and " + std::to_string(alloc_->figures().total));
+    return Status::FailedPrecondition("written with pages of " + std::to_string(transport::le::get32(h.extra.data())) +
+                                      " bytes, " + std::to_string(transport::le::get32(h.extra.data() + 4)) +
+                                      " shards, data at " + std::to_string(transport::le::get64(h.extra.data() + 8)) +
+                                      " and " + std::to_string(transport::le::get64(h.extra.data() + 16)) +
+                                      " page slots; this engine has " + std::to_string(opt_.page_bytes) + ", " +
+                                      std::to_string(shards_.size()) + ", " + std::to_string(data_offset_) + " and " +
+                                      std::to_string(alloc_->figures().total));
   }
   if (h.payload_offset != areas_.offset(st.slot) || h.payload_bytes > areas_.capacity)
     return Status::Corruption("its image lies outside its slot area");
@@ -437,8 +445,8 @@ Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) 
   std::vector<uint8_t> image(h.payload_bytes);
   for (uint64_t off = 0; off < image.size();) {
     const uint64_t n = std::min<uint64_t>(kStagingBytes, image.size() - off);
-    if (Status s = transport::transfer(remote_->transport(), transport::Op::kRead, *staging_buf_, 0, n, h.payload_offset + off,
-                                       io_->timeout());
+    if (Status s = transport::transfer(remote_->transport(), transport::Op::kRead, *staging_buf_, 0, n,
+                                       h.payload_offset + off, io_->timeout());
         !s.ok())
       return s.with_context("reading the index image: ");
     std::memcpy(image.data() + off, staging_.data(), n);
@@ -476,7 +484,8 @@ Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) 
           const uint8_t* q = parts[i];
           status[w] = shards_[i]->load(&q, parts[i + 1], h.sequence, &slots_used[w]);
           if (status[w].ok() && q != parts[i + 1])
-            status[w] = Status::Corruption("shard " + std::to_string(i) + "'s part of the index image has bytes left over");
+            status[w] =
+                Status::Corruption("shard " + std::to_string(i) + "'s part of the index image has bytes left over");
         }
       });
     for (auto& t : threads) t.join();
@@ -497,7 +506,8 @@ Status PagedEngine::load_slot(const remote::SlotState& st, RecoveryReport* rep) 
   }
   ContentDigest running;
   for (auto& sh : shards_) merge(&running, sh->running_digest());
-  if (s.ok() && !(running == h.digest)) s = Status::Corruption("the index's record hashes do not add up to the header's digest");
+  if (s.ok() && !(running == h.digest))
+    s = Status::Corruption("the index's record hashes do not add up to the header's digest");
   if (!s.ok()) {
     for (auto& sh : shards_) sh->clear();
     alloc_->reset({}, 0, st.slot);
@@ -557,7 +567,8 @@ RecoveryReport PagedEngine::recover() {
     return rep;
   }
   for (const remote::SlotState& s : cand->committed) {
-    const std::string name = "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
+    const std::string name =
+        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
     if (Status st = load_slot(s, &rep); !st.ok()) {
       note(name + ": " + st.message());
       continue;
@@ -623,21 +634,25 @@ nlohmann::json PagedEngine::report() const {
   j["page_bytes"] = opt_.page_bytes;
   j["eviction"] = std::string(name_of(kEvictionNames, opt_.eviction));
   j["connections"] = opt_.connections;
-  j["cache"] = {{"budget_bytes", cache_.size()},
-                {"budget_from", opt_.cache_bytes > 0 ? "engine.cache_bytes" : "engine.cache_fraction"},
-                {"cache_fraction", opt_.cache_bytes > 0 ? nlohmann::json(nullptr) : nlohmann::json(opt_.cache_fraction)},
-                {"dataset_record_bytes", opt_.dataset_bytes},
-                {"frames", t.frames},
-                {"resident_pages", t.resident},
-                {"resident_bytes", t.resident * pb},
-                {"dirty_pages", t.dirty}};
+  j["cache"] = {
+      {"budget_bytes", cache_.size()},
+      {"budget_from", opt_.cache_bytes > 0 ? "engine.cache_bytes" : "engine.cache_fraction"},
+      {"cache_fraction", opt_.cache_bytes > 0 ? nlohmann::json(nullptr) : nlohmann::json(opt_.cache_fraction)},
+      {"dataset_record_bytes", opt_.dataset_bytes},
+      {"frames", t.frames},
+      {"resident_pages", t.resident},
+      {"resident_bytes", t.resident * pb},
+      {"dirty_pages", t.dirty}};
   j["index_bytes_estimate"] = t.index_bytes;
   j["pages"] = {{"allocated", t.pages},
                 {"used_bytes", t.used_bytes},
                 {"dead_bytes", t.dead_bytes},
                 {"fill", t.pages ? nlohmann::json(static_cast<double>(t.used_bytes) / static_cast<double>(t.pages * pb))
                                  : nlohmann::json(nullptr)}};
-  j["remote_slots"] = {{"total", sl.total}, {"free", sl.free}, {"retired", sl.retired}, {"data_offset", data_offset_},
+  j["remote_slots"] = {{"total", sl.total},
+                       {"free", sl.free},
+                       {"retired", sl.retired},
+                       {"data_offset", data_offset_},
                        {"snapshot_area_bytes", areas_.capacity}};
   j["rebuild"] = {{"enabled", opt_.rebuild}, {"dead_fraction", opt_.rebuild_dead_fraction}};
   j["counters"] = counters_.values().to_json();
@@ -672,8 +687,9 @@ EngineEntry paged_engine_entry() {
     o.dataset_bytes = paged::dataset_record_bytes(resolved);
     const int64_t key_size = resolved.at("dataset").value("key_size", int64_t{16});
     if (o.key_bytes > 0 && key_size != o.key_bytes)
-      return ConfigProblem{"engine.key_bytes", "engine.key_bytes is " + std::to_string(o.key_bytes) + " but dataset.key_size is " +
-                                                   std::to_string(key_size) + ": every put would be refused"};
+      return ConfigProblem{"engine.key_bytes", "engine.key_bytes is " + std::to_string(o.key_bytes) +
+                                                   " but dataset.key_size is " + std::to_string(key_size) +
+                                                   ": every put would be refused"};
     if (auto p = paged::options_problem(o)) return ConfigProblem{p->first, p->second};
     return std::nullopt;
   };

@@ -48,7 +48,8 @@ inline constexpr EngineInfo kPagedEngineInfo{
 
 class PagedEngine final : public Engine {
  public:
-  static StatusOr<std::unique_ptr<PagedEngine>> open(const PagedOptions& opt, const transport::TransportOptions& transport);
+  static StatusOr<std::unique_ptr<PagedEngine>> open(const PagedOptions& opt,
+                                                     const transport::TransportOptions& transport);
   ~PagedEngine() override;
 
   Status put(std::string_view key, std::string_view value) override;

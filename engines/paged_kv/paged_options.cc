@@ -13,8 +13,9 @@ const config::OptionTable<PagedOptions>& paged_option_table() {
     t.integer("shards", &O::shards, 1, 4096,
               "shards the keys are hashed into (a hash independent of the index's), each with its own lock, index and "
               "share of the cache");
-    t.integer("page_bytes", &O::page_bytes, kMinPageBytes, kMaxPageBytes,
-              "bytes of a page: the unit of the cache, of a fetch (one READ) and of an eviction (one WRITE); a power of two");
+    t.integer(
+        "page_bytes", &O::page_bytes, kMinPageBytes, kMaxPageBytes,
+        "bytes of a page: the unit of the cache, of a fetch (one READ) and of an eviction (one WRITE); a power of two");
     t.integer("cache_bytes", &O::cache_bytes, 0, static_cast<double>(int64_t{1} << 40),
               "the local page cache's budget in bytes (0: engine.cache_fraction of the dataset's bytes)");
     t.number("cache_fraction", &O::cache_fraction, 0.001, 16,
@@ -30,8 +31,9 @@ const config::OptionTable<PagedOptions>& paged_option_table() {
               "the one key length accepted (the contest: 16); 0: any length from 1 to 1024");
     t.integer("connections", &O::connections, 1, 64,
               "connections to the memory node shared by the client threads (each used by one thread at a time)");
-    t.number("index_area_fraction", &O::index_area_fraction, 0.01, 0.45,
-             "fraction of the region each of the two snapshot slots takes (the index and page table); the rest holds pages");
+    t.number(
+        "index_area_fraction", &O::index_area_fraction, 0.01, 0.45,
+        "fraction of the region each of the two snapshot slots takes (the index and page table); the rest holds pages");
     return t;
   }();
   return table;
@@ -67,7 +69,8 @@ uint64_t cache_budget(const PagedOptions& o) {
 
 std::optional<std::pair<std::string, std::string>> options_problem(const PagedOptions& o) {
   if ((o.page_bytes & (o.page_bytes - 1)) != 0)
-    return std::make_pair("engine.page_bytes", "engine.page_bytes " + std::to_string(o.page_bytes) + " is not a power of two");
+    return std::make_pair("engine.page_bytes",
+                          "engine.page_bytes " + std::to_string(o.page_bytes) + " is not a power of two");
   const uint64_t budget = cache_budget(o);
   const uint64_t frames = budget / static_cast<uint64_t>(o.page_bytes);
   if (frames < kMinFramesPerShard * static_cast<uint64_t>(o.shards))

@@ -19,13 +19,13 @@ inline constexpr uint32_t kMinFramesPerShard = 4;
 struct PagedOptions {
   int64_t shards = 16;
   int64_t page_bytes = 16 * 1024;  // 4 KiB misses fewer bytes, 64 KiB hits less often: README, paged-kv
-  int64_t cache_bytes = 0;      // 0: cache_fraction of the dataset's bytes
+  int64_t cache_bytes = 0;         // 0: cache_fraction of the dataset's bytes
   double cache_fraction = 0.25;
   Eviction eviction = Eviction::kClock;
   double rebuild_dead_fraction = 0.5;
-  bool rebuild = true;          // the background rebuild
-  int64_t key_bytes = 0;        // 0: any length up to kMaxKeyBytes
-  int64_t connections = 4;      // to the memory node, shared by the client threads
+  bool rebuild = true;                 // the background rebuild
+  int64_t key_bytes = 0;               // 0: any length up to kMaxKeyBytes
+  int64_t connections = 4;             // to the memory node, shared by the client threads
   double index_area_fraction = 0.125;  // of the region, for each of the two snapshot slots
   // Filled by the factory from the experiment (not config fields): the dataset's record bytes,
   // which cache_fraction is a fraction of.

@@ -8,8 +8,10 @@ nlohmann::json CounterValues::to_json() const {
   RPBENCH_PAGED_COUNTERS(RPBENCH_X)
 #undef RPBENCH_X
   const uint64_t accesses = hits + misses;
-  j["hit_ratio"] = accesses ? nlohmann::json(static_cast<double>(hits) / static_cast<double>(accesses)) : nlohmann::json(nullptr);
-  j["fetch_us_mean"] = misses ? nlohmann::json(static_cast<double>(fetch_ns) / static_cast<double>(misses) / 1e3) : nlohmann::json(nullptr);
+  j["hit_ratio"] =
+      accesses ? nlohmann::json(static_cast<double>(hits) / static_cast<double>(accesses)) : nlohmann::json(nullptr);
+  j["fetch_us_mean"] = misses ? nlohmann::json(static_cast<double>(fetch_ns) / static_cast<double>(misses) / 1e3)
+                              : nlohmann::json(nullptr);
   j["fetch_us_max"] = misses ? nlohmann::json(static_cast<double>(fetch_ns_max) / 1e3) : nlohmann::json(nullptr);
   return j;
 }

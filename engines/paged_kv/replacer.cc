@@ -39,8 +39,14 @@ class LruReplacer final : public Replacer {
     in_[f] = true;
   }
   void unlink(uint32_t f) {
-    if (prev_[f] != kNone) next_[prev_[f]] = next_[f]; else head_ = next_[f];
-    if (next_[f] != kNone) prev_[next_[f]] = prev_[f]; else tail_ = prev_[f];
+    if (prev_[f] != kNone)
+      next_[prev_[f]] = next_[f];
+    else
+      head_ = next_[f];
+    if (next_[f] != kNone)
+      prev_[next_[f]] = prev_[f];
+    else
+      tail_ = prev_[f];
     prev_[f] = next_[f] = kNone;
     in_[f] = false;
   }

@@ -30,7 +30,10 @@ Shard::Shard(uint32_t id, const ShardContext& ctx, uint32_t first_frame, uint32_
 void Shard::set_dirty(int64_t f, bool d) {
   if (frame_[f].dirty == d) return;
   frame_[f].dirty = d;
-  if (d) ++dirty_frames_; else --dirty_frames_;
+  if (d)
+    ++dirty_frames_;
+  else
+    --dirty_frames_;
 }
 
 bool Shard::over_threshold(const Page& pg) const {
@@ -81,7 +84,8 @@ Status Shard::fault_in(Lock& lk, uint32_t p) {
     pg.frame = -1;
     frame_[*f].page = -1;
     free_frames_.push_back(*f);
-    return s.with_context("paged-kv: fetching page " + std::to_string(page_uid(p)) + " from slot " + std::to_string(slot) + ": ");
+    return s.with_context("paged-kv: fetching page " + std::to_string(page_uid(p)) + " from slot " +
+                          std::to_string(slot) + ": ");
   }
   replacer_->insert(static_cast<uint32_t>(*f));
   ctx_.counters->add(ctx_.counters->bytes_read, ctx_.page_bytes);
@@ -147,7 +151,8 @@ Status Shard::write_back(Lock& lk, uint32_t p, bool keep_lock) {
   }
   if (!s.ok()) {
     set_dirty(f, true);
-    return s.with_context("paged-kv: writing page " + std::to_string(page_uid(p)) + " to slot " + std::to_string(slot) + ": ");
+    return s.with_context("paged-kv: writing page " + std::to_string(page_uid(p)) + " to slot " + std::to_string(slot) +
+                          ": ");
   }
   ctx_.counters->add(ctx_.counters->bytes_written, ctx_.page_bytes);
   return Status::Ok();
@@ -178,8 +183,10 @@ StatusOr<bool> Shard::ready_open_page(Lock& lk, uint32_t need) {
     if (PageRef(frame_data(pg.frame), ctx_.page_bytes).free_bytes() >= need) return true;
     const auto old = static_cast<uint32_t>(open_page_);
     open_page_ = -1;
-    if (pg.dead_count == pg.count) free_page(old);
-    else if (over_threshold(pg)) rebuild_candidates_.insert(old);
+    if (pg.dead_count == pg.count)
+      free_page(old);
+    else if (over_threshold(pg))
+      rebuild_candidates_.insert(old);
   }
   StatusOr<int64_t> f = take_frame(lk);
   if (!f.ok()) return f.status();
@@ -239,8 +246,10 @@ void Shard::mark_dead(const Entry& e) {
   pg.dead_bytes += e.footprint;
   dead_bytes_ += e.footprint;
   if (static_cast<int64_t>(e.page) == open_page_ || pg.rebuilding) return;
-  if (pg.dead_count == pg.count && !pg.busy) free_page(e.page);
-  else if (pg.dead_count == pg.count || over_threshold(pg)) rebuild_candidates_.insert(e.page);
+  if (pg.dead_count == pg.count && !pg.busy)
+    free_page(e.page);
+  else if (pg.dead_count == pg.count || over_threshold(pg))
+    rebuild_candidates_.insert(e.page);
 }
 
 void Shard::free_page(uint32_t p) {
@@ -388,7 +397,8 @@ Status Shard::live_records(Lock& lk, uint32_t p, std::vector<LiveRecord>* out) {
     const auto read = [&](uint64_t off, uint64_t len) {
       ctx_.counters->add(ctx_.counters->rebuild_bytes_read, len);
       ctx_.counters->add(ctx_.counters->bytes_read, len);
-      return transport::transfer(*c->t, transport::Op::kRead, c->scratch_buf, off, len, remote + off, ctx_.io->timeout());
+      return transport::transfer(*c->t, transport::Op::kRead, c->scratch_buf, off, len, remote + off,
+                                 ctx_.io->timeout());
     };
     s = read(0, kPageHeaderBytes + 4 * uint64_t{count});
     if (s.ok()) s = pr.check_directory(page_uid(p), count);
@@ -432,7 +442,8 @@ Status Shard::rebuild_page(Lock& lk, uint32_t p) {
     const LiveRecord& rec = live[i];
     for (;;) {
       auto it = index_.find(rec.key);
-      if (it == index_.end() || it->second.page != p || it->second.slot != rec.slot) break;  // deleted or moved meanwhile
+      if (it == index_.end() || it->second.page != p || it->second.slot != rec.slot)
+        break;  // deleted or moved meanwhile
       StatusOr<bool> done = append(lk, rec.key, rec.value, it->second.pair);
       if (!done.ok()) {
         s = done.status();
@@ -445,8 +456,10 @@ Status Shard::rebuild_page(Lock& lk, uint32_t p) {
     }
   }
   pg.rebuilding = false;
-  if (s.ok() && pg.dead_count == pg.count && !pg.busy) free_page(p);
-  else if (pg.allocated) rebuild_candidates_.insert(p);
+  if (s.ok() && pg.dead_count == pg.count && !pg.busy)
+    free_page(p);
+  else if (pg.allocated)
+    rebuild_candidates_.insert(p);
   const uint64_t dt = measure::now_ns() - t0;
   ctx_.counters->add(ctx_.counters->pages_rebuilt, 1);
   ctx_.counters->add(ctx_.counters->rebuild_records_moved, moved);
@@ -564,7 +577,8 @@ void Shard::cut_locked(Lock& lk) {
 StatusOr<ShardCut> Shard::take_cut(std::vector<uint8_t>* image) {
   Lock lk(mu_);
   settle_cut(lk, false);  // a client's cut may be in progress: wait for it
-  if (!cut_result_) return Status::Internal("paged-kv: shard " + std::to_string(id_) + " was not armed for the snapshot");
+  if (!cut_result_)
+    return Status::Internal("paged-kv: shard " + std::to_string(id_) + " was not armed for the snapshot");
   StatusOr<ShardCut> r = std::move(*cut_result_);
   cut_result_.reset();
   image->insert(image->end(), cut_image_.begin(), cut_image_.end());
@@ -621,12 +635,14 @@ Status Shard::load(const uint8_t** pp, const uint8_t* end, uint64_t seq, std::ve
   if (!need(8)) return Status::Corruption(where + "cut short before its index");
   const uint64_t keys = get64(p);
   p += 8;
-  if (keys > static_cast<uint64_t>(end - p) / 22) return Status::Corruption(where + "claims " + std::to_string(keys) + " keys");
+  if (keys > static_cast<uint64_t>(end - p) / 22)
+    return Status::Corruption(where + "claims " + std::to_string(keys) + " keys");
   index_.reserve(keys);
   for (uint64_t i = 0; i < keys; ++i) {
     if (!need(2)) return Status::Corruption(where + "cut short in its index");
     const uint16_t klen = get16(p);
-    if (klen == 0 || klen > kMaxKeyBytes || !need(2u + klen + 20u)) return Status::Corruption(where + "index entry " + std::to_string(i) + " is impossible");
+    if (klen == 0 || klen > kMaxKeyBytes || !need(2u + klen + 20u))
+      return Status::Corruption(where + "index entry " + std::to_string(i) + " is impossible");
     std::string key(reinterpret_cast<const char*>(p + 2), klen);
     p += 2 + klen;
     const Entry e{get32(p), get32(p + 4), get32(p + 8), get64(p + 12)};

@@ -39,8 +39,8 @@ namespace rpbench::paged {
 // What the shards share (owned by the engine).
 struct ShardContext {
   uint32_t page_bytes = 0;
-  uint8_t* cache = nullptr;      // the cache mapping: frame f of a shard is at cache + (first + f) * page_bytes
-  uint64_t data_offset = 0;      // region offset of page slot 0
+  uint8_t* cache = nullptr;  // the cache mapping: frame f of a shard is at cache + (first + f) * page_bytes
+  uint64_t data_offset = 0;  // region offset of page slot 0
   double rebuild_dead_fraction = 0.5;
   Eviction eviction = Eviction::kClock;
   IoPool* io = nullptr;
@@ -111,12 +111,12 @@ class Shard {
 
   struct Figures {
     uint64_t keys = 0;
-    uint64_t pages = 0;          // allocated pages
-    uint64_t resident = 0;       // of those, in the cache
+    uint64_t pages = 0;     // allocated pages
+    uint64_t resident = 0;  // of those, in the cache
     uint64_t dirty = 0;
-    uint64_t used_bytes = 0;     // records and directories in all pages
+    uint64_t used_bytes = 0;  // records and directories in all pages
     uint64_t dead_bytes = 0;
-    uint64_t index_bytes = 0;    // estimate of the index's and page table's local memory
+    uint64_t index_bytes = 0;  // estimate of the index's and page table's local memory
     uint64_t frames = 0;
   };
   Figures figures() const;
@@ -131,10 +131,10 @@ class Shard {
     bool fetching = false;    // ... a READ: its frame holds nothing yet (a WRITE leaves it readable)
     bool rebuilding = false;  // a rebuild is moving its records: no in-place update, not freed
     int64_t frame = -1;
-    uint32_t slot = 0;        // remote slot
-    uint64_t slot_seq = 0;    // newest snapshot naming the slot (0: none): a write-back moves it
-    uint32_t count = 0;       // records in the page's directory
-    uint32_t used = 0;        // bytes of records and directory entries
+    uint32_t slot = 0;      // remote slot
+    uint64_t slot_seq = 0;  // newest snapshot naming the slot (0: none): a write-back moves it
+    uint32_t count = 0;     // records in the page's directory
+    uint32_t used = 0;      // bytes of records and directory entries
     uint32_t dead_count = 0;
     uint32_t dead_bytes = 0;
     std::vector<uint64_t> dead;  // a bit per directory slot
@@ -145,7 +145,9 @@ class Shard {
   };
   using Lock = std::unique_lock<std::mutex>;
 
-  uint8_t* frame_data(int64_t f) const { return ctx_.cache + (first_frame_ + static_cast<uint64_t>(f)) * ctx_.page_bytes; }
+  uint8_t* frame_data(int64_t f) const {
+    return ctx_.cache + (first_frame_ + static_cast<uint64_t>(f)) * ctx_.page_bytes;
+  }
   uint64_t frame_offset(int64_t f) const { return (first_frame_ + static_cast<uint64_t>(f)) * ctx_.page_bytes; }
   uint64_t slot_offset(uint32_t slot) const { return ctx_.data_offset + uint64_t{slot} * ctx_.page_bytes; }
   uint64_t page_uid(uint32_t p) const { return (uint64_t{id_} << 32) | p; }
@@ -194,7 +196,7 @@ class Shard {
   mutable std::mutex mu_;
   std::condition_variable cv_;  // a page's busy flag cleared
   std::unordered_map<std::string, Entry, IndexHash, std::equal_to<>> index_;
-  std::deque<Page> pages_;      // stable references: a waiting thread's page does not move
+  std::deque<Page> pages_;  // stable references: a waiting thread's page does not move
   std::vector<uint32_t> free_page_ids_;
   std::vector<Frame> frame_;
   std::vector<int64_t> free_frames_;
@@ -203,8 +205,8 @@ class Shard {
   int64_t open_page_ = -1;
   uint32_t dirty_frames_ = 0;
   uint32_t busy_pages_ = 0;
-  bool cutting_ = false;        // a snapshot's cut waits for the I/O in flight: start no more
-  uint64_t armed_seq_ = 0;      // a snapshot waits for this shard's cut (0: none)
+  bool cutting_ = false;    // a snapshot's cut waits for the I/O in flight: start no more
+  uint64_t armed_seq_ = 0;  // a snapshot waits for this shard's cut (0: none)
   std::optional<StatusOr<ShardCut>> cut_result_;
   std::vector<uint8_t> cut_image_;
   ContentDigest digest_;

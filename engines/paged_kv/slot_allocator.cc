@@ -13,11 +13,10 @@ SlotAllocator::SlotAllocator(uint32_t slots) : total_(slots) {
 StatusOr<uint32_t> SlotAllocator::alloc() {
   std::lock_guard lk(mu_);
   if (free_.empty())
-    return Status::ResourceExhausted("paged-kv: the memory node's region is full: all " + std::to_string(total_) +
-                                     " page slots are in use" +
-                                     (retired_.empty() ? std::string()
-                                                       : " (" + std::to_string(retired_.size()) +
-                                                             " of them held for the last snapshots)"));
+    return Status::ResourceExhausted(
+        "paged-kv: the memory node's region is full: all " + std::to_string(total_) + " page slots are in use" +
+        (retired_.empty() ? std::string()
+                          : " (" + std::to_string(retired_.size()) + " of them held for the last snapshots)"));
   const uint32_t s = free_.back();
   free_.pop_back();
   return s;

@@ -72,11 +72,11 @@ class FileSink final : public OutputSink {
   TempPathGuard temp_;  // released once the file is renamed into place
   Buffer buf_;
   size_t cap_;
-  size_t used_ = 0;     // committed bytes in the buffer
-  size_t lent_ = 0;     // size of the window last reserved, 0 when none is out
+  size_t used_ = 0;  // committed bytes in the buffer
+  size_t lent_ = 0;  // size of the window last reserved, 0 when none is out
   int64_t written_ = 0;
   bool finished_ = false;
-  Status status_;       // the first failure
+  Status status_;  // the first failure
 };
 
 }  // namespace rpbench::rdb

@@ -65,7 +65,8 @@ size_t try_encode_rdb_int(std::string_view s, unsigned char* buf) {
   // Only the canonical form round-trips ("007", "+1", "-0" do not).
   char canon[24];
   const auto [end, ec2] = std::to_chars(canon, canon + sizeof canon, v);
-  if (ec2 != std::errc() || static_cast<size_t>(end - canon) != s.size() || std::memcmp(canon, s.data(), s.size()) != 0) {
+  if (ec2 != std::errc() || static_cast<size_t>(end - canon) != s.size() ||
+      std::memcmp(canon, s.data(), s.size()) != 0) {
     return 0;
   }
   if (v >= INT8_MIN && v <= INT8_MAX) {

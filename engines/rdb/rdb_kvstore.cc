@@ -21,8 +21,8 @@ RdbWriteResult write_rdb(const kvstore::KvStore& store, OutputSink* sink, const 
   return r;
 }
 
-RdbWriteResult save_rdb_file(const kvstore::KvStore& store, const std::string& tmp_path,
-                             const std::string& final_path, const RdbWriteOptions& opt) {
+RdbWriteResult save_rdb_file(const kvstore::KvStore& store, const std::string& tmp_path, const std::string& final_path,
+                             const RdbWriteOptions& opt) {
   StatusOr<FileSink> sink = FileSink::create(tmp_path, final_path, opt.file);
   if (!sink.ok()) {
     RdbWriteResult r;

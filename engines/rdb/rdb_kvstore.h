@@ -18,9 +18,9 @@
 namespace rpbench::rdb {
 
 struct RdbWriteResult {
-  Status status;          // ok, or the writer's (usually the sink's) first failure
-  int64_t bytes = 0;      // bytes of the complete stream (0 unless ok)
-  ContentDigest digest;   // digest of the pairs written (empty unless ok)
+  Status status;         // ok, or the writer's (usually the sink's) first failure
+  int64_t bytes = 0;     // bytes of the complete stream (0 unless ok)
+  ContentDigest digest;  // digest of the pairs written (empty unless ok)
 };
 
 // Writes every pair of the store (RESIZEDB says store.size()) into `sink`, and finishes it.
@@ -35,8 +35,8 @@ struct RdbWriteOptions {
 // Writes the store to `tmp_path` (created or truncated) through a FileSink and renames it to
 // `final_path` when complete. On failure the temporary file is removed and `final_path` is
 // untouched.
-RdbWriteResult save_rdb_file(const kvstore::KvStore& store, const std::string& tmp_path,
-                             const std::string& final_path, const RdbWriteOptions& opt);
+RdbWriteResult save_rdb_file(const kvstore::KvStore& store, const std::string& tmp_path, const std::string& final_path,
+                             const RdbWriteOptions& opt);
 
 // Replaces *store's content with the stream's. The store is cleared first; the stream is loaded
 // into a new store (with the target's digest tracking) that is swapped in only once the whole

@@ -29,7 +29,9 @@ struct LoadError {
   std::string message;
 };
 
-[[noreturn]] void corrupt(uint64_t at, std::string message) { throw LoadError{at, Code::kCorruption, std::move(message)}; }
+[[noreturn]] void corrupt(uint64_t at, std::string message) {
+  throw LoadError{at, Code::kCorruption, std::move(message)};
+}
 [[noreturn]] void unsupported(uint64_t at, std::string message) {
   throw LoadError{at, Code::kInvalidArgument, std::move(message)};
 }
@@ -92,8 +94,8 @@ class Reader {
     std::span<const char> chunk;
     if (Status s = src_.next(&chunk); !s.ok()) throw LoadError{base_, s.code(), s.message()};
     if (chunk.size() > size_ - base_) {
-      throw LoadError{base_, Code::kInternal, "the source yields more than the " + std::to_string(size_) +
-                                                  " bytes it announced"};
+      throw LoadError{base_, Code::kInternal,
+                      "the source yields more than the " + std::to_string(size_) + " bytes it announced"};
     }
     win_ = pos_ = crc_pos_ = chunk.data();
     end_ = win_ + chunk.size();
@@ -121,9 +123,7 @@ class Loader {
       const uint64_t at = in_.offset();
       const uint8_t op = in_.byte("an opcode or value type");
       switch (op) {
-        case kOpEof:
-          eof(at);
-          return;
+        case kOpEof: eof(at); return;
         case kOpAux: {
           read_string(&key_, "an AUX field name");
           read_string(&val_, "an AUX field value");
@@ -153,17 +153,15 @@ class Loader {
           pending_expire = true;
           break;
         }
-        case kOpIdle:
-          read_plain_length("an IDLE time");
-          break;
-        case kOpFreq:
-          in_.byte("a FREQ counter");
-          break;
+        case kOpIdle: read_plain_length("an IDLE time"); break;
+        case kOpFreq: in_.byte("a FREQ counter"); break;
         case kOpFunction2:
         case kOpFunctionPreGa:
-          unsupported(at, "function library data (opcode " + std::to_string(op) + ") is not supported: only string keys");
+          unsupported(at,
+                      "function library data (opcode " + std::to_string(op) + ") is not supported: only string keys");
         case kOpModuleAux:
-          unsupported(at, "module auxiliary data (opcode " + std::to_string(op) + ") is not supported: only string keys");
+          unsupported(at,
+                      "module auxiliary data (opcode " + std::to_string(op) + ") is not supported: only string keys");
         case kTypeString: {
           read_string(&key_, "a key");
           read_string(&val_, "a string value");
@@ -172,8 +170,7 @@ class Loader {
           pending_expire = false;
           break;
         }
-        default:
-          value_type(at, op);
+        default: value_type(at, op);
       }
     }
   }
@@ -204,11 +201,13 @@ class Loader {
     }
     int v = 0;
     for (int i = 5; i < 9; ++i) {
-      if (magic[i] < '0' || magic[i] > '9') corrupt(5, "bad RDB version field '" + printable(std::string_view(magic + 5, 4)) + "'");
+      if (magic[i] < '0' || magic[i] > '9')
+        corrupt(5, "bad RDB version field '" + printable(std::string_view(magic + 5, 4)) + "'");
       v = v * 10 + (magic[i] - '0');
     }
     if (v < 1 || v > kRdbVersion) {
-      std::string message = "RDB version " + std::to_string(v) + " is not supported (1.." + std::to_string(kRdbVersion) + ")";
+      std::string message =
+          "RDB version " + std::to_string(v) + " is not supported (1.." + std::to_string(kRdbVersion) + ")";
       if (v < 1) corrupt(5, std::move(message));  // there is no version 0
       unsupported(5, std::move(message));
     }
@@ -223,7 +222,8 @@ class Loader {
       uint64_t expected = 0;
       for (int i = 7; i >= 0; --i) expected = (expected << 8) | le[i];
       if (expected != 0 && expected != computed) {
-        corrupt(at + 1, "checksum mismatch: the file says " + hex64(expected) + ", its content gives " + hex64(computed));
+        corrupt(at + 1,
+                "checksum mismatch: the file says " + hex64(expected) + ", its content gives " + hex64(computed));
       }
       res_.checksum_verified = expected != 0;
     }
@@ -238,15 +238,10 @@ class Loader {
     const uint8_t b = in_.byte(what);
     *encoded = false;
     switch (b >> 6) {
-      case kLen6:
-        return b & 0x3f;
-      case kLen14:
-        return (static_cast<uint64_t>(b & 0x3f) << 8) | in_.byte(what);
-      case kEncVal:
-        *encoded = true;
-        return b & 0x3f;
-      default:
-        break;
+      case kLen6: return b & 0x3f;
+      case kLen14: return (static_cast<uint64_t>(b & 0x3f) << 8) | in_.byte(what);
+      case kEncVal: *encoded = true; return b & 0x3f;
+      default: break;
     }
     unsigned char be[8];
     if (b == kLen32) {
@@ -273,7 +268,8 @@ class Loader {
   void check_fits(uint64_t at, uint64_t len, const char* what) {
     if (len > in_.remaining()) {
       corrupt(at, std::string("length ") + std::to_string(len) + " of " + what + " runs past the end of the file (" +
-                      std::to_string(in_.remaining()) + " bytes left of " + std::to_string(in_.size()) + ": truncated?)");
+                      std::to_string(in_.remaining()) + " bytes left of " + std::to_string(in_.size()) +
+                      ": truncated?)");
     }
   }
 
@@ -319,11 +315,11 @@ class Loader {
         lzf_.resize(clen);
         in_.read(lzf_.data(), clen, what);
         out->resize(ulen);
-        if (!lzf_decompress(lzf_.data(), clen, out->data(), ulen)) corrupt(data_at, "corrupt LZF data in " + std::string(what));
+        if (!lzf_decompress(lzf_.data(), clen, out->data(), ulen))
+          corrupt(data_at, "corrupt LZF data in " + std::string(what));
         return;
       }
-      default:
-        corrupt(at, "unknown string encoding " + std::to_string(len) + " in " + what);
+      default: corrupt(at, "unknown string encoding " + std::to_string(len) + " in " + what);
     }
   }
 
@@ -342,7 +338,9 @@ RdbLoadResult load_rdb(InputSource* in, const RdbLoadHandler& handler) {
   RdbLoadResult res;
   res.bytes = static_cast<int64_t>(in->size());
   Reader reader(*in);
-  const auto where = [&](uint64_t offset) { return std::string(in->name()) + ": offset " + std::to_string(offset) + ": "; };
+  const auto where = [&](uint64_t offset) {
+    return std::string(in->name()) + ": offset " + std::to_string(offset) + ": ";
+  };
   try {
     Loader loader(reader, handler, res);
     loader.run();

@@ -93,8 +93,10 @@ inline void RdbWriter::put_string(std::string_view s) {
 // A string, integer-encoded when it is one (as Redis writes AUX values).
 void RdbWriter::put_string_maybe_int(std::string_view s) {
   unsigned char tmp[5];
-  if (const size_t n = try_encode_rdb_int(s, tmp)) put_bytes(tmp, n);
-  else put_string(s);
+  if (const size_t n = try_encode_rdb_int(s, tmp))
+    put_bytes(tmp, n);
+  else
+    put_string(s);
 }
 
 void RdbWriter::put_aux(std::string_view key, std::string_view value) {
@@ -146,7 +148,8 @@ Status RdbWriter::put(std::string_view key, std::string_view value) {
 }
 
 Status RdbWriter::finish() {
-  if (state_ != State::kBody) return fail(Status::FailedPrecondition("RDB writer: finish() outside begin() .. finish()"));
+  if (state_ != State::kBody)
+    return fail(Status::FailedPrecondition("RDB writer: finish() outside begin() .. finish()"));
   state_ = State::kDone;
   put_byte(kOpEof);
   commit_window();  // the CRC covers every byte up to and including EOF

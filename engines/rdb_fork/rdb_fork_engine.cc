@@ -9,11 +9,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engines/kvstore/allocator_stats.h"
-#include "measure/os_probes.h"
-#include "base/private_dir.h"
-#include "engines/rdb/rdb_kvstore.h"
 #include "base/errno_text.h"
+#include "base/private_dir.h"
+#include "engines/kvstore/allocator_stats.h"
+#include "engines/rdb/rdb_kvstore.h"
+#include "measure/os_probes.h"
 
 namespace rpbench::rdb_fork {
 
@@ -41,7 +41,8 @@ Status RdbForkEngine::del(std::string_view key) { return store_.del(key); }
 
 Status RdbForkEngine::begin_snapshot() {
   if (child_.running()) {
-    return Status::FailedPrecondition("rdb-fork: a snapshot is already running (child pid " + std::to_string(child_.pid()) + ")");
+    return Status::FailedPrecondition("rdb-fork: a snapshot is already running (child pid " +
+                                      std::to_string(child_.pid()) + ")");
   }
   store_.thp().advise();
   rdb::RdbWriteOptions w;
@@ -61,8 +62,10 @@ std::optional<SnapshotReport> RdbForkEngine::poll_snapshot() {
   std::optional<SnapshotReport> r = child_.poll();
   if (!r) return r;
   store_.kv().pause_resize(false);
-  if (r->ok()) ++snapshots_ok_;
-  else ++snapshots_failed_;
+  if (r->ok())
+    ++snapshots_ok_;
+  else
+    ++snapshots_failed_;
   return r;
 }
 
@@ -85,9 +88,8 @@ RecoveryReport RdbForkEngine::recover() {
   rep.status = r.status;
   rep.bytes = r.bytes;
   rep.keys = rep.ok() ? r.keys : 0;
-  rep.extra = nlohmann::json{{"rdb_version", r.version},
-                             {"checksum_verified", r.checksum_verified},
-                             {"expires_ignored", r.expires_ignored}};
+  rep.extra = nlohmann::json{
+      {"rdb_version", r.version}, {"checksum_verified", r.checksum_verified}, {"expires_ignored", r.expires_ignored}};
   return rep;
 }
 
@@ -104,12 +106,9 @@ nlohmann::json RdbForkEngine::report() const {
   j["bytes_per_key_note"] = "process-wide allocated bytes / keys (includes the harness's own allocations)";
   const int64_t rss = measure::rss_bytes();
   j["rss_bytes"] = rss >= 0 ? nlohmann::json(rss) : nlohmann::json(nullptr);
-  j["hash_table"] = {{"buckets", t.buckets0 + t.buckets1},
-                     {"buckets_main", t.buckets0},
-                     {"buckets_rehash_target", t.buckets1},
-                     {"rehashing", t.rehashing},
-                     {"resizes_started", t.resizes_started},
-                     {"forced_resizes", t.forced_resizes}};
+  j["hash_table"] = {{"buckets", t.buckets0 + t.buckets1},   {"buckets_main", t.buckets0},
+                     {"buckets_rehash_target", t.buckets1},  {"rehashing", t.rehashing},
+                     {"resizes_started", t.resizes_started}, {"forced_resizes", t.forced_resizes}};
   j["rdb_path"] = rdb_path();
   j["work_dir"] = work_dir_.path();
   j["buffer_bytes"] = opt_.buffer_bytes;

@@ -22,7 +22,7 @@ struct RdbForkOptions {
   int64_t buffer_bytes = 65536;       // snapshot write buffer, [kMinBufferBytes, kMaxBufferBytes]
   bool fsync = false;                 // fsync the snapshot before the rename
   kvstore::ThpMode thp = kvstore::ThpMode::kDefault;
-  bool keep_dir = false;              // keep the private subdirectory and its files at close
+  bool keep_dir = false;  // keep the private subdirectory and its files at close
   // Test hook (not a config field): the snapshot child sleeps this long after writing the header.
   unsigned test_child_pause_ms = 0;
 };

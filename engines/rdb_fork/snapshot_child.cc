@@ -94,17 +94,18 @@ SnapshotReport SnapshotChild::finish(const ReportingChild<ChildRecord>::Exit& e)
   } else if (!have_record) {
     rep.status = Status::Unavailable(who + " " + describe_wait_status(wait_status) + " without sending its report");
   } else if (WEXITSTATUS(wait_status) != 0 || rec.ok == 0) {
-    rep.status = Status::IoError(who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
-                                                                            : describe_wait_status(wait_status)));
+    rep.status = Status::IoError(
+        who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : describe_wait_status(wait_status)));
   } else if (expected_ && ContentDigest{rec.digest_sum, rec.digest_xor, rec.digest_count} != *expected_) {
     rep.status = Status::Internal(who + " wrote content with digest " + rep.digest +
                                   " but the store's digest at fork time was " + expected_->hex());
   }
   if (!rep.ok()) ::unlink(temp.c_str());
-  rep.extra = nlohmann::json{{"temp_file", temp},
-                             {"expected_digest", expected_ ? nlohmann::json(expected_->hex()) : nlohmann::json(nullptr)},
-                             {"digest_source", expected_ ? "the child's, checked against the store's tracked digest"
-                                                         : "the child's, of the fork-time content it wrote"}};
+  rep.extra =
+      nlohmann::json{{"temp_file", temp},
+                     {"expected_digest", expected_ ? nlohmann::json(expected_->hex()) : nlohmann::json(nullptr)},
+                     {"digest_source", expected_ ? "the child's, checked against the store's tracked digest"
+                                                 : "the child's, of the fork-time content it wrote"}};
   return rep;
 }
 

@@ -17,11 +17,11 @@
 #include <optional>
 #include <string>
 
-#include "engines/engine.h"
+#include "base/reporting_child.h"
 #include "engines/content_digest.h"
+#include "engines/engine.h"
 #include "engines/kvstore/kvstore.h"
 #include "engines/rdb/rdb_kvstore.h"
-#include "base/reporting_child.h"
 
 namespace rpbench::rdb_fork {
 

@@ -2,7 +2,8 @@
 
 namespace rpbench::pingpong {
 
-DirectPort::DirectPort(remote::BufferPoster* poster, remote::RemoteSlots* slots, int buffers, uint64_t area_offset, int slot)
+DirectPort::DirectPort(remote::BufferPoster* poster, remote::RemoteSlots* slots, int buffers, uint64_t area_offset,
+                       int slot)
     : poster_(poster), slots_(slots), area_offset_(area_offset), slot_(slot) {
   for (int i = 0; i < buffers; ++i) free_.push_back(i);
 }

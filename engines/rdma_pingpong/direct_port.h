@@ -4,8 +4,8 @@
 #include <deque>
 #include <vector>
 
-#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/stream_sink.h"
+#include "engines/remote/buffer_poster.h"
 #include "engines/remote/remote_slots.h"
 
 namespace rpbench::pingpong {

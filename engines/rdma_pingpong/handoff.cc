@@ -46,7 +46,8 @@ StatusOr<Message> receive_message(int fd) {
   } while (n < 0 && errno == EINTR);
   if (n == 0) return Status::NotFound("hand-off: the other side is gone");
   if (n < 0) return errno_status("hand-off: receiving");
-  if (n != static_cast<ssize_t>(sizeof m)) return Status::Internal("hand-off: a message of " + std::to_string(n) + " bytes");
+  if (n != static_cast<ssize_t>(sizeof m))
+    return Status::Internal("hand-off: a message of " + std::to_string(n) + " bytes");
   return m;
 }
 
@@ -74,9 +75,9 @@ remote::SlotHeader stream_header(const remote::RemoteSlots::Target& target, uint
   h.payload_bytes = bytes;
   h.payload_checksum = checksum;
   h.digest = digest;
-  h.created_unix_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count());
+  h.created_unix_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   constexpr std::string_view producer = "rdma-pingpong";
   h.extra.assign(producer.begin(), producer.end());
   return h;
@@ -108,8 +109,10 @@ StatusOr<int> HandoffPort::await(uint32_t want) {
     if (m->kind == kFailed)
       return Status::Unavailable("the parent's posting thread failed (the parent reports the transport's error)");
     if (m->kind == want) return m->index;
-    if (m->kind == kFree) free_.push_back(m->index);
-    else return Status::Internal("hand-off: unexpected message " + std::to_string(m->kind) + " from the parent");
+    if (m->kind == kFree)
+      free_.push_back(m->index);
+    else
+      return Status::Internal("hand-off: unexpected message " + std::to_string(m->kind) + " from the parent");
   }
 }
 
@@ -213,7 +216,8 @@ void ParentPoster::run() {
       if (failed.ok() && m->kind == kCommit) {
         const remote::SlotHeader h = stream_header(target_, area_offset_, m->len, m->checksum,
                                                    ContentDigest{m->digest_sum, m->digest_xor, m->digest_count});
-        if (Status s = slots_.commit(target_.slot, h); !s.ok()) fail(s);
+        if (Status s = slots_.commit(target_.slot, h); !s.ok())
+          fail(s);
         else {
           result_.committed = true;
           result_.committed_ns = measure::now_ns();

@@ -15,16 +15,16 @@
 // snapshot ends): it competes with the foreground for a core, so its CPU time is a figure of the
 // snapshot. It uses the parent's Transport, which nothing else uses while a snapshot runs.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <deque>
-#include <array>
 #include <memory>
 #include <thread>
 
 #include "base/status_or.h"
 #include "base/unique_fd.h"
-#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/stream_sink.h"
+#include "engines/remote/buffer_poster.h"
 #include "engines/remote/remote_slots.h"
 
 namespace rpbench::pingpong {
@@ -52,10 +52,10 @@ class HandoffPort final : public BufferPort {
 };
 
 struct PosterResult {
-  Status status;             // the posting side's own failure (a transfer, the commit); ok otherwise
-  bool committed = false;    // the slot was committed (false too when the child ended without asking)
+  Status status;           // the posting side's own failure (a transfer, the commit); ok otherwise
+  bool committed = false;  // the slot was committed (false too when the child ended without asking)
   remote::PostStats posts;
-  int64_t cpu_ns = 0;        // the posting thread's CPU time
+  int64_t cpu_ns = 0;         // the posting thread's CPU time
   uint64_t committed_ns = 0;  // measure::now_ns() after the commit word was written
 };
 

@@ -28,8 +28,9 @@ Status check_stream_header(const remote::SlotHeader& h, uint64_t region_bytes) {
   if (h.payload_bytes == 0) return Status::Corruption("holds an empty stream");
   if (h.payload_offset < remote::kHeadersBytes || h.payload_offset > region_bytes ||
       h.payload_bytes > region_bytes - h.payload_offset)
-    return Status::Corruption("its payload [" + std::to_string(h.payload_offset) + ", +" + std::to_string(h.payload_bytes) +
-                              ") lies outside the region of " + std::to_string(region_bytes) + " bytes");
+    return Status::Corruption("its payload [" + std::to_string(h.payload_offset) + ", +" +
+                              std::to_string(h.payload_bytes) + ") lies outside the region of " +
+                              std::to_string(region_bytes) + " bytes");
   return Status::Ok();
 }
 
@@ -40,7 +41,8 @@ struct PingpongEngine::ReadBuffers {
   remote::StreamBuffers own;             // empty when the shared set is used
   const remote::StreamBuffers* buffers;  // the set to read into
   transport::BufferId id = 0;
-  ReadBuffers(transport::Transport& tr, const remote::StreamBuffers* b, transport::BufferId i) : t(tr), buffers(b), id(i) {}
+  ReadBuffers(transport::Transport& tr, const remote::StreamBuffers* b, transport::BufferId i)
+      : t(tr), buffers(b), id(i) {}
   ~ReadBuffers() {
     if (own.data() != nullptr) (void)t.deregister_buffer(id);
   }
@@ -49,8 +51,9 @@ struct PingpongEngine::ReadBuffers {
 StatusOr<std::unique_ptr<PingpongEngine::ReadBuffers>> PingpongEngine::read_buffers() {
   transport::Transport& t = remote_->transport();
   if (shared_.data() != nullptr) return std::make_unique<ReadBuffers>(t, &shared_, shared_id_);
-  StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(static_cast<int>(opt_.buffers), static_cast<uint64_t>(opt_.buffer_bytes),
-                                                    /*shared=*/false, opt_.prefault_buffers);
+  StatusOr<remote::StreamBuffers> b =
+      remote::StreamBuffers::create(static_cast<int>(opt_.buffers), static_cast<uint64_t>(opt_.buffer_bytes),
+                                    /*shared=*/false, opt_.prefault_buffers);
   if (!b.ok()) return b.status();
   auto rb = std::make_unique<ReadBuffers>(t, nullptr, 0);
   rb->own = std::move(*b);
@@ -69,7 +72,8 @@ std::chrono::milliseconds PingpongEngine::stall() const {
 StatusOr<std::unique_ptr<PingpongEngine>> PingpongEngine::open(const PingpongOptions& opt,
                                                                const transport::TransportOptions& transport) {
   if (transport.type == "none")
-    return Status::InvalidArgument("rdma-pingpong keeps its snapshots in remote memory: set transport.type (shm, tcp or verbs)");
+    return Status::InvalidArgument(
+        "rdma-pingpong keeps its snapshots in remote memory: set transport.type (shm, tcp or verbs)");
   StatusOr<std::unique_ptr<transport::RemoteMemory>> remote = transport::RemoteMemory::open(transport);
   if (!remote.ok()) return remote.status().with_context("rdma-pingpong: ");
   std::unique_ptr<PingpongEngine> e(new PingpongEngine(opt, std::move(*remote)));
@@ -79,8 +83,9 @@ StatusOr<std::unique_ptr<PingpongEngine>> PingpongEngine::open(const PingpongOpt
   e->slots_ = std::move(*slots);
   e->areas_ = remote::SlotAreas::halves(e->remote_->transport().region_bytes());
   if (opt.fork_mode == ForkMode::kParentPosts) {
-    StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(static_cast<int>(opt.buffers), static_cast<uint64_t>(opt.buffer_bytes),
-                                                      /*shared=*/true, opt.prefault_buffers);
+    StatusOr<remote::StreamBuffers> b =
+        remote::StreamBuffers::create(static_cast<int>(opt.buffers), static_cast<uint64_t>(opt.buffer_bytes),
+                                      /*shared=*/true, opt.prefault_buffers);
     if (!b.ok()) return b.status().with_context("rdma-pingpong: ");
     e->shared_ = std::move(*b);
     if (Status s = e->remote_->transport().register_buffer(e->shared_.data(), e->shared_.total_bytes(), &e->shared_id_);
@@ -112,7 +117,8 @@ Status PingpongEngine::begin_snapshot() {
                                       std::to_string(stream_.pid()) + ")");
   if (areas_.capacity == 0)
     return Status::ResourceExhausted("rdma-pingpong: the memory node's region of " +
-                                     std::to_string(remote_->transport().region_bytes()) + " bytes leaves no room for two slots");
+                                     std::to_string(remote_->transport().region_bytes()) +
+                                     " bytes leaves no room for two slots");
   store_.thp().advise();
   StreamPlan plan;
   const uint64_t t0 = measure::now_ns();
@@ -142,8 +148,10 @@ std::optional<SnapshotReport> PingpongEngine::poll_snapshot() {
   std::optional<SnapshotReport> r = stream_.poll();
   if (!r) return r;
   store_.kv().pause_resize(false);
-  if (r->ok()) ++snapshots_ok_;
-  else ++snapshots_failed_;
+  if (r->ok())
+    ++snapshots_ok_;
+  else
+    ++snapshots_failed_;
   return r;
 }
 
@@ -167,7 +175,8 @@ RecoveryReport PingpongEngine::recover() {
   for (const remote::SlotState& s : cand->all)
     if (!s.committed) problems += (problems.empty() ? "" : "; ") + remote::describe(s);
   if (cand->committed.empty()) {
-    rep.status = Status::NotFound("rdma-pingpong: no committed snapshot in the memory node's region (" + problems + ")");
+    rep.status =
+        Status::NotFound("rdma-pingpong: no committed snapshot in the memory node's region (" + problems + ")");
     return rep;
   }
   StatusOr<std::unique_ptr<ReadBuffers>> rb = read_buffers();
@@ -177,7 +186,8 @@ RecoveryReport PingpongEngine::recover() {
   }
   const uint64_t region = remote_->transport().region_bytes();
   for (const remote::SlotState& s : cand->committed) {
-    const std::string name = "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
+    const std::string name =
+        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
     if (Status bad = check_stream_header(*s.header, region); !bad.ok()) {
       problems += (problems.empty() ? "" : "; ") + name + ": " + bad.message();
       continue;
@@ -241,7 +251,8 @@ Status PingpongEngine::dump(const std::string& path, uint64_t* sequence) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   StatusOr<rdb::FileSink> sink = rdb::FileSink::create(tmp, path, rdb::FileSinkOptions{});
   if (!sink.ok()) return sink.status();
-  RemoteSource src(remote_->transport(), (*rb)->id, *(*rb)->buffers, *s.header, stall(), "slot " + std::to_string(s.slot));
+  RemoteSource src(remote_->transport(), (*rb)->id, *(*rb)->buffers, *s.header, stall(),
+                   "slot " + std::to_string(s.slot));
   for (;;) {
     std::span<const char> chunk;
     if (Status st = src.next(&chunk); !st.ok()) return st;

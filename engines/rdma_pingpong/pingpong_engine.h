@@ -13,9 +13,9 @@
 #include "engines/kvstore/fork_store.h"
 #include "engines/rdma_pingpong/pingpong_options.h"
 #include "engines/rdma_pingpong/snapshot_stream.h"
-#include "engines/remote/stream_buffers.h"
 #include "engines/registry.h"
 #include "engines/remote/remote_slots.h"
+#include "engines/remote/stream_buffers.h"
 #include "transport/remote_memory.h"
 
 namespace rpbench::pingpong {

@@ -23,10 +23,10 @@ inline constexpr config::NameTable<ForkMode, 2> kForkModeNames{
     {{ForkMode::kChildConnect, "child-connect"}, {ForkMode::kParentPosts, "parent-posts"}}};
 
 struct PingpongOptions {
-  int64_t buffers = 2;                 // 2 = ping-pong
-  int64_t buffer_bytes = 4 << 20;      // each buffer; a full one is one WRITE (cut into chunks over channels)
+  int64_t buffers = 2;             // 2 = ping-pong
+  int64_t buffer_bytes = 4 << 20;  // each buffer; a full one is one WRITE (cut into chunks over channels)
   ForkMode fork_mode = ForkMode::kChildConnect;
-  bool prefault_buffers = true;        // touch every buffer page before the stream starts
+  bool prefault_buffers = true;  // touch every buffer page before the stream starts
   kvstore::ThpMode thp = kvstore::ThpMode::kDefault;
   // Test hook (not a config field): the snapshot child sleeps this long after the RDB header.
   unsigned test_child_pause_ms = 0;

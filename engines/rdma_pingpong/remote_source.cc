@@ -28,7 +28,8 @@ Status RemoteSource::post_ahead() {
   while (next_post_ < pieces_ && next_post_ < next_out_ - held + count) {
     const int b = static_cast<int>(next_post_ % count);
     ready_[static_cast<size_t>(b)] = false;
-    if (Status s = poster_.post(transport::Op::kRead, b, piece_len(next_post_), header_.payload_offset + piece_offset(next_post_));
+    if (Status s = poster_.post(transport::Op::kRead, b, piece_len(next_post_),
+                                header_.payload_offset + piece_offset(next_post_));
         !s.ok())
       return s;
     ++next_post_;

@@ -10,9 +10,9 @@
 
 #include "engines/rdb/input_source.h"
 #include "engines/remote/buffer_poster.h"
-#include "engines/remote/stream_buffers.h"
 #include "engines/remote/checksum.h"
 #include "engines/remote/slot_header.h"
+#include "engines/remote/stream_buffers.h"
 
 namespace rpbench::pingpong {
 

@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "engines/rdb/rdb_kvstore.h"
-#include "engines/remote/buffer_poster.h"
 #include "engines/rdma_pingpong/direct_port.h"
 #include "engines/rdma_pingpong/stream_sink.h"
+#include "engines/remote/buffer_poster.h"
 #include "measure/clock.h"
 #include "measure/os_probes.h"
 
@@ -21,7 +21,6 @@ namespace rpbench::pingpong {
 namespace {
 
 constexpr uint32_t kRecordMagic = 0x52505050;  // "RPPP"
-
 
 double ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double ms_between(uint64_t a, uint64_t b) { return (a != 0 && b >= a) ? static_cast<double>(b - a) / 1e6 : 0.0; }
@@ -42,7 +41,8 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
     if (!t.ok()) return t.status().with_context("the snapshot child could not connect to the memory node: ");
     own = std::move(*t);
     rec->connected_ns = measure::now_ns();
-    StatusOr<remote::StreamBuffers> b = remote::StreamBuffers::create(count, each, /*shared=*/false, o.prefault_buffers);
+    StatusOr<remote::StreamBuffers> b =
+        remote::StreamBuffers::create(count, each, /*shared=*/false, o.prefault_buffers);
     if (!b.ok()) return b.status();
     mine = std::move(*b);
     rec->prefault_us = mine.prefault_us();
@@ -79,8 +79,8 @@ Status stream(const kvstore::KvStore& store, const StreamPlan& plan, const trans
   rec->digest_sum = r.digest.sum;
   rec->digest_xor = r.digest.xr;
   rec->digest_count = r.digest.count;
-  const remote::SlotHeader h = stream_header(plan.target, plan.area_offset, static_cast<uint64_t>(r.bytes),
-                                             sink.checksum(), r.digest);
+  const remote::SlotHeader h =
+      stream_header(plan.target, plan.area_offset, static_cast<uint64_t>(r.bytes), sink.checksum(), r.digest);
   if (Status s = port->commit(h); !s.ok()) return s.with_context("committing the snapshot: ");
   rec->committed_ns = measure::now_ns();
   return Status::Ok();
@@ -129,8 +129,8 @@ Status SnapshotStream::start(const kvstore::KvStore& store, const StreamPlan& pl
   plan_ = plan;
   parent_ = parent;
   transport_name_ = remote.options().type;
-  where_ = "slot " + std::to_string(plan.target.slot) + " (snapshot " + std::to_string(plan.target.sequence) +
-           ") of " + remote.describe();
+  where_ = "slot " + std::to_string(plan.target.slot) + " (snapshot " + std::to_string(plan.target.sequence) + ") of " +
+           remote.describe();
   const Status s = child_.start([&](int fd) {
     if (parent_posts) ::close(hand[0].get());
     child_main(fd, parent_posts ? hand[1].get() : -1, store, plan_, remote, parent);
@@ -189,8 +189,8 @@ SnapshotReport SnapshotStream::finish(const ReportingChild<StreamRecord>::Exit& 
     const auto code = rec.code <= static_cast<uint32_t>(Status::Code::kInternal) && rec.code != 0
                           ? static_cast<Status::Code>(rec.code)
                           : Status::Code::kIoError;
-    rep.status = Status::FromCode(code, who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error)
-                                                                                  : describe_wait_status(wait_status)));
+    rep.status = Status::FromCode(
+        code, who + " failed: " + (rec.error[0] != '\0' ? std::string(rec.error) : describe_wait_status(wait_status)));
   } else if (posted && !posted->committed) {
     rep.status = Status::Internal(who + " exited 0 but the parent's posting thread committed nothing");
   }
@@ -200,8 +200,8 @@ SnapshotReport SnapshotStream::finish(const ReportingChild<StreamRecord>::Exit& 
   rep.bytes = rec.stream_bytes;
   if (rec.private_dirty_bytes >= 0) rep.cow_bytes = rec.private_dirty_bytes;
   // The child's last phase reached (the commit when it completed).
-  const uint64_t end_ns = std::max({rec.start_ns, rec.connected_ns, rec.ready_ns, rec.stream_end_ns,
-                                    rec.data_complete_ns, rec.committed_ns});
+  const uint64_t end_ns = std::max(
+      {rec.start_ns, rec.connected_ns, rec.ready_ns, rec.stream_end_ns, rec.data_complete_ns, rec.committed_ns});
   rep.child_duration_ms = ms_between(rec.start_ns, end_ns);
   if (rec.committed_ns != 0) rep.child_done_ns = rec.committed_ns;
   const ContentDigest digest{rec.digest_sum, rec.digest_xor, rec.digest_count};
@@ -228,8 +228,9 @@ SnapshotReport SnapshotStream::finish(const ReportingChild<StreamRecord>::Exit& 
   x["prepare_us"] = plan_.prepare_us;
   // What the foreground waited for: the slot's preparation (two round trips) and fork().
   x["pause_us"] = plan_.prepare_us + rep.fork_us.value_or(0);
-  x["connect_us"] = child_connect && rec.connected_ns != 0 ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3)
-                                                          : nlohmann::json(nullptr);
+  x["connect_us"] = child_connect && rec.connected_ns != 0
+                        ? nlohmann::json(ms_between(rec.start_ns, rec.connected_ns) * 1e3)
+                        : nlohmann::json(nullptr);
   x["buffer_setup_us"] = ms_between(child_connect ? rec.connected_ns : rec.start_ns, rec.ready_ns) * 1e3;
   x["prefault_us"] = child_connect ? rec.prefault_us : 0.0;
   x["serialize_ms"] = serialize_ms;
@@ -253,19 +254,21 @@ SnapshotReport SnapshotStream::finish(const ReportingChild<StreamRecord>::Exit& 
   x["payload_checksum"] = rec.checksum;
   // The timeline, in ms from the child's start.
   auto at = [&](uint64_t t) { return t != 0 ? nlohmann::json(ms_between(rec.start_ns, t)) : nlohmann::json(nullptr); };
-  x["phases_ms"] = {{"connected", at(rec.connected_ns)},       {"buffers_ready", at(rec.ready_ns)},
-                    {"first_byte", at(rec.first_fill_ns)},     {"stream_end", at(rec.stream_end_ns)},
+  x["phases_ms"] = {{"connected", at(rec.connected_ns)},         {"buffers_ready", at(rec.ready_ns)},
+                    {"first_byte", at(rec.first_fill_ns)},       {"stream_end", at(rec.stream_end_ns)},
                     {"data_complete", at(rec.data_complete_ns)}, {"committed", at(rec.committed_ns)}};
   char line[512];
-  std::snprintf(line, sizeof line,
-                "stream over %s (%s, %lld x %lld-byte buffers): serialize %.1f ms, transfer %.1f ms, wait %.1f ms, "
-                "stream %.1f ms = %.0f MB/s, overlap %.2f; pause %.0f us (prepare %.0f + fork)%s",
-                transport_name_.c_str(), child_connect ? "child-connect" : "parent-posts",
-                static_cast<long long>(plan_.options.buffers), static_cast<long long>(plan_.options.buffer_bytes),
-                serialize_ms, transfer_ms, ms(rec.acquire_wait_ns), pipeline_ms,
-                x["mb_per_s"].is_null() ? 0.0 : x["mb_per_s"].get<double>(), slower > 0 ? pipeline_ms / slower : 0.0,
-                x["pause_us"].get<double>(), plan_.prepare_us,
-                x["connect_us"].is_null() ? "" : (", connect " + std::to_string(static_cast<long long>(x["connect_us"].get<double>())) + " us").c_str());
+  std::snprintf(
+      line, sizeof line,
+      "stream over %s (%s, %lld x %lld-byte buffers): serialize %.1f ms, transfer %.1f ms, wait %.1f ms, "
+      "stream %.1f ms = %.0f MB/s, overlap %.2f; pause %.0f us (prepare %.0f + fork)%s",
+      transport_name_.c_str(), child_connect ? "child-connect" : "parent-posts",
+      static_cast<long long>(plan_.options.buffers), static_cast<long long>(plan_.options.buffer_bytes), serialize_ms,
+      transfer_ms, ms(rec.acquire_wait_ns), pipeline_ms, x["mb_per_s"].is_null() ? 0.0 : x["mb_per_s"].get<double>(),
+      slower > 0 ? pipeline_ms / slower : 0.0, x["pause_us"].get<double>(), plan_.prepare_us,
+      x["connect_us"].is_null()
+          ? ""
+          : (", connect " + std::to_string(static_cast<long long>(x["connect_us"].get<double>())) + " us").c_str());
   rep.summary = line;
   rep.extra = std::move(x);
   return rep;

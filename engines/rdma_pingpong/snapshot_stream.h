@@ -24,8 +24,8 @@
 #include "engines/rdb/rdb_writer.h"
 #include "engines/rdma_pingpong/handoff.h"
 #include "engines/rdma_pingpong/pingpong_options.h"
-#include "engines/remote/stream_buffers.h"
 #include "engines/remote/remote_slots.h"
+#include "engines/remote/stream_buffers.h"
 #include "transport/remote_memory.h"
 
 namespace rpbench::pingpong {

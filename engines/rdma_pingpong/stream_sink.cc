@@ -69,11 +69,13 @@ Status StreamSink::finish() {
   stats_.drain_wait_ns = static_cast<int64_t>(measure::now_ns() - stats_.stream_end_ns);
   if (!s.ok()) return fail(s);
   if (overflow_) {
-    const uint64_t needed = remote::kHeadersBytes + remote::kSlotCount * ((stats_.stream_bytes + 4095) & ~uint64_t{4095});
-    return fail(Status::ResourceExhausted(
-        "the snapshot stream is " + std::to_string(stats_.stream_bytes) + " bytes but a slot of the memory node's region holds " +
-        std::to_string(capacity_) + " (region " + std::to_string(region_bytes_) +
-        " bytes: two header pages and two slots); a region of at least " + std::to_string(needed) + " bytes is needed"));
+    const uint64_t needed =
+        remote::kHeadersBytes + remote::kSlotCount * ((stats_.stream_bytes + 4095) & ~uint64_t{4095});
+    return fail(Status::ResourceExhausted("the snapshot stream is " + std::to_string(stats_.stream_bytes) +
+                                          " bytes but a slot of the memory node's region holds " +
+                                          std::to_string(capacity_) + " (region " + std::to_string(region_bytes_) +
+                                          " bytes: two header pages and two slots); a region of at least " +
+                                          std::to_string(needed) + " bytes is needed"));
   }
   return Status::Ok();
 }

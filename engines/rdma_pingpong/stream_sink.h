@@ -12,9 +12,9 @@
 
 #include "base/status_or.h"
 #include "engines/rdb/output_sink.h"
-#include "engines/remote/stream_buffers.h"
 #include "engines/remote/checksum.h"
 #include "engines/remote/slot_header.h"
+#include "engines/remote/stream_buffers.h"
 
 namespace rpbench::pingpong {
 

@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <sys/time.h>
 
-
 namespace rpbench::redis {
 namespace {
 

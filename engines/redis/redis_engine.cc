@@ -17,15 +17,15 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engines/content_digest.h"
+#include "base/errno_text.h"
 #include "base/private_dir.h"
+#include "engines/content_digest.h"
 #include "engines/rdb/rdb_loader.h"
 #include "engines/redis/connection.h"
 #include "engines/redis/info_parser.h"
 #include "engines/redis/redis_options.h"
 #include "engines/redis/server_log.h"
 #include "engines/redis/server_process.h"
-#include "base/errno_text.h"
 
 namespace rpbench {
 namespace redis {
@@ -36,7 +36,6 @@ using Clock = std::chrono::steady_clock;
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
-
 
 int64_t file_bytes(const std::string& path) {
   struct stat st {};
@@ -101,9 +100,9 @@ class RedisEngine final : public Engine {
   Status start_server();
   std::string address() const { return host_ + ":" + std::to_string(port_); }
   Client& my_client() const;
-  Status ensure_connected(Client& c) const;                // c.mu held
+  Status ensure_connected(Client& c) const;                   // c.mu held
   Status io_failure(Client& c, std::string_view what) const;  // c.mu held; drops the connection
-  Status drain(Client& c) const;                           // c.mu held
+  Status drain(Client& c) const;                              // c.mu held
   Status flush_all() const;
   void drop_all_connections();
   std::string server_note() const;
@@ -173,12 +172,10 @@ Status RedisEngine::start_server() {
   spec.dir = dir_;
   spec.start_timeout_ms = opt_.start_timeout_ms;
   spec.load_timeout_s = opt_.load_timeout_s;
-  spec.settings = {"--rdbcompression", yes_no(opt_.rdbcompression),
-                   "--rdbchecksum", yes_no(opt_.rdbchecksum),
-                   "--disable-thp", yes_no(opt_.disable_thp),
-                   "--maxmemory", std::to_string(opt_.maxmemory_bytes),
-                   "--jemalloc-bg-thread", yes_no(opt_.jemalloc_bg_thread),
-                   "--io-threads", std::to_string(opt_.io_threads)};
+  spec.settings = {
+      "--rdbcompression",     yes_no(opt_.rdbcompression),     "--rdbchecksum", yes_no(opt_.rdbchecksum),
+      "--disable-thp",        yes_no(opt_.disable_thp),        "--maxmemory",   std::to_string(opt_.maxmemory_bytes),
+      "--jemalloc-bg-thread", yes_no(opt_.jemalloc_bg_thread), "--io-threads",  std::to_string(opt_.io_threads)};
   StatusOr<std::unique_ptr<ServerProcess>> server = ServerProcess::start(spec);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
@@ -237,7 +234,8 @@ Status RedisEngine::drain(Client& c) const {
     if (!r) return io_failure(c, "reading pipelined SET replies");
     --c.pending;
     total_pending_.fetch_sub(1);
-    if (r->type == REDIS_REPLY_ERROR && first.ok()) first = Status::IoError("redis: pipelined SET: " + describe_reply(r.get()));
+    if (r->type == REDIS_REPLY_ERROR && first.ok())
+      first = Status::IoError("redis: pipelined SET: " + describe_reply(r.get()));
   }
   return first;
 }
@@ -435,7 +433,8 @@ std::string RedisEngine::rdb_path(nlohmann::json* extra) const {
   const Status s2 = s1.ok() ? control({"CONFIG", "GET", "dbfilename"}, &f) : s1;
   if (!s2.ok() || d->type != REDIS_REPLY_ARRAY || d->elements != 2 || f->type != REDIS_REPLY_ARRAY ||
       f->elements != 2) {
-    (*extra)["bytes_note"] = "CONFIG GET dir/dbfilename failed: " + (s2.ok() ? std::string("unexpected reply") : s2.message());
+    (*extra)["bytes_note"] =
+        "CONFIG GET dir/dbfilename failed: " + (s2.ok() ? std::string("unexpected reply") : s2.message());
     return {};
   }
   return std::string(d->element[1]->str, d->element[1]->len) + "/" +
@@ -450,13 +449,15 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   if (rs.scan.is_object()) rep.extra.update(rs.scan);
   rep.extra["dbsize_at_begin"] = rs.keys;
   rep.extra["client_connections"] = rs.client_connections;
-  rep.extra["digest_source"] = !opt_.digest                    ? "none (engine.digest=false)"
-                               : opt_.digest_from == DigestFrom::kScan    ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
-                               : opt_.digest_from == DigestFrom::kRdb     ? "rdb: the finished RDB file, parsed"
-                                                               : "recover: deferred to verify (the recovered RDB)";
+  rep.extra["digest_source"] =
+      !opt_.digest                            ? "none (engine.digest=false)"
+      : opt_.digest_from == DigestFrom::kScan ? "scan: SCAN+MGET of the keyspace just before BGSAVE"
+      : opt_.digest_from == DigestFrom::kRdb  ? "rdb: the finished RDB file, parsed"
+                                              : "recover: deferred to verify (the recovered RDB)";
   rep.extra["wall_ms_until_seen_done"] = ms_between(rs.started, Clock::now());
-  rep.extra["wall_ms_note"] = "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
-                              "cron delay before it reaps the child, and engine.info_poll_ms)";
+  rep.extra["wall_ms_note"] =
+      "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
+      "cron delay before it reaps the child, and engine.info_poll_ms)";
   try {
     const std::string status = inf.str("rdb_last_bgsave_status");
     const int64_t saves = inf.integer("rdb_saves");
@@ -478,8 +479,9 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
       if (auto t = last_bgsave_times(read_text(server_->log_path()))) {
         rep.child_duration_ms = t->child_ms;
         rep.child_pid = t->child_pid;
-        rep.extra["child_duration_source"] = "redis.log timestamps (ms): 'Background saving started' to the child's "
-                                             "'DB saved on disk'";
+        rep.extra["child_duration_source"] =
+            "redis.log timestamps (ms): 'Background saving started' to the child's "
+            "'DB saved on disk'";
       }
     }
     rep.location = rdb_path(&rep.extra);
@@ -527,8 +529,9 @@ void RedisEngine::digest_rdb(SnapshotReport* rep) const {
 
 StatusOr<std::string> RedisEngine::recovered_snapshot_digest() {
   if (!opt_.digest || opt_.digest_from != DigestFrom::kRecover || recovered_from_.empty())
-    return Status::NotFound("redis: no recovered snapshot to digest (engine.digest_from is not recover, or nothing "
-                            "was recovered)");
+    return Status::NotFound(
+        "redis: no recovered snapshot to digest (engine.digest_from is not recover, or nothing "
+        "was recovered)");
   SnapshotReport rep;
   rep.location = recovered_from_;
   digest_rdb(&rep);
@@ -569,8 +572,10 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
 RecoveryReport RedisEngine::recover() {
   RecoveryReport rep;
   if (!opt_.managed) {
-    rep.status = Status::FailedPrecondition("redis: recover restarts the server, so it needs engine.managed=true "
-                                            "(attached to " + opt_.address + ")");
+    rep.status = Status::FailedPrecondition(
+        "redis: recover restarts the server, so it needs engine.managed=true "
+        "(attached to " +
+        opt_.address + ")");
     return rep;
   }
   if (snap_) {
@@ -642,8 +647,11 @@ nlohmann::json RedisEngine::report() const {
   if (opt_.managed) {
     j["settings"] = settings_json(opt_);
   } else {
-    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth}, {"digest", opt_.digest}, {"digest_from", config::name_of(kDigestFromNames, opt_.digest_from)},
-                     {"info_poll_ms", opt_.info_poll_ms}, {"timeout_ms", opt_.timeout_ms},
+    j["settings"] = {{"pipeline_depth", opt_.pipeline_depth},
+                     {"digest", opt_.digest},
+                     {"digest_from", config::name_of(kDigestFromNames, opt_.digest_from)},
+                     {"info_poll_ms", opt_.info_poll_ms},
+                     {"timeout_ms", opt_.timeout_ms},
                      {"server_settings", "not applied: attach mode never reconfigures the server"}};
   }
   j["pipelining_note"] =

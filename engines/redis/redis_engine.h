@@ -53,7 +53,8 @@
 namespace rpbench {
 
 inline constexpr EngineInfo kRedisEngineInfo{
-    "redis", "a real redis-server via hiredis (BGSAVE snapshot, restart-on-RDB recovery): the fork baseline's ground truth",
+    "redis",
+    "a real redis-server via hiredis (BGSAVE snapshot, restart-on-RDB recovery): the fork baseline's ground truth",
     kCapStorage | kCapSnapshot | kCapRecovery | kCapConcurrentCallers | kCapDigest};
 
 EngineEntry redis_engine_entry();

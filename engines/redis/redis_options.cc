@@ -8,13 +8,16 @@ const config::OptionTable<RedisOptions>& redis_option_table() {
   static const config::OptionTable<RedisOptions> table = [] {
     using O = RedisOptions;
     config::OptionTable<O> t;
-    t.boolean("managed", &O::managed, "start a private redis-server (false: attach to `address`, never start/stop/flush it)");
+    t.boolean("managed", &O::managed,
+              "start a private redis-server (false: attach to `address`, never start/stop/flush it)");
     t.string("address", &O::address, "attach mode (managed=false): the server's host:port");
     t.string("server_path", &O::server_path, "redis-server binary (Debian package redis-server)");
     t.string("dir", &O::dir, "parent of the private directory holding the RDB and the server log");
     t.boolean("keep_dir", &O::keep_dir, "keep the private directory (dump.rdb, redis.log) at the end");
-    t.integer("start_timeout_ms", &O::start_timeout_ms, 100, 600000, "wait this long for the server to accept connections");
-    t.integer("load_timeout_s", &O::load_timeout_s, 1, 86400, "wait this long for the server to load its RDB (recover)");
+    t.integer("start_timeout_ms", &O::start_timeout_ms, 100, 600000,
+              "wait this long for the server to accept connections");
+    t.integer("load_timeout_s", &O::load_timeout_s, 1, 86400,
+              "wait this long for the server to load its RDB (recover)");
     t.integer("timeout_ms", &O::timeout_ms, 10, 3600000,
               "I/O timeout of every command (a dead server is an error, not a hang)");
     t.boolean("rdbcompression", &O::rdbcompression, "redis rdbcompression (LZF-compress strings in the RDB)");
@@ -58,7 +61,8 @@ std::optional<HostPort> parse_host_port(const std::string& address, std::string*
 std::optional<OptionProblem> redis_options_problem(const RedisOptions& o) {
   if (o.managed) {
     if (!o.address.empty())
-      return OptionProblem{"address", "'" + o.address + "' applies only to attach mode: set engine.managed=false to use it"};
+      return OptionProblem{"address",
+                           "'" + o.address + "' applies only to attach mode: set engine.managed=false to use it"};
     if (o.server_path.empty()) return OptionProblem{"server_path", "must not be empty"};
     if (o.dir.empty()) return OptionProblem{"dir", "must not be empty"};
     return std::nullopt;

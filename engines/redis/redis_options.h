@@ -21,14 +21,14 @@ inline constexpr config::NameTable<DigestFrom, 3> kDigestFromNames{
 
 struct RedisOptions {
   // Server life cycle.
-  bool managed = true;                             // start and stop a private redis-server
-  std::string address;                             // attach mode: "host:port" (managed=false only)
+  bool managed = true;  // start and stop a private redis-server
+  std::string address;  // attach mode: "host:port" (managed=false only)
   std::string server_path = "/usr/bin/redis-server";
-  std::string dir = "/tmp/rpbench";                // the private directory is made under it
-  bool keep_dir = false;                           // keep the private directory (RDB, log) at the end
-  int start_timeout_ms = 10000;                    // until the server accepts connections
-  int load_timeout_s = 600;                        // until it has loaded its RDB (recover)
-  int timeout_ms = 10000;                          // each command's I/O timeout (hiredis)
+  std::string dir = "/tmp/rpbench";  // the private directory is made under it
+  bool keep_dir = false;             // keep the private directory (RDB, log) at the end
+  int start_timeout_ms = 10000;      // until the server accepts connections
+  int load_timeout_s = 600;          // until it has loaded its RDB (recover)
+  int timeout_ms = 10000;            // each command's I/O timeout (hiredis)
   // Server settings applied at start (managed mode).
   bool rdbcompression = false;
   bool rdbchecksum = true;
@@ -40,7 +40,7 @@ struct RedisOptions {
   int pipeline_depth = 64;  // puts buffered per connection before their replies are read
   bool digest = true;       // the snapshot reports a content digest (verify needs one)
   DigestFrom digest_from = DigestFrom::kRecover;
-  int info_poll_ms = 10;    // poll_snapshot queries INFO at most this often
+  int info_poll_ms = 10;  // poll_snapshot queries INFO at most this often
 };
 
 const config::OptionTable<RedisOptions>& redis_option_table();

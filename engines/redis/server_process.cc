@@ -19,10 +19,10 @@
 #include <sstream>
 #include <thread>
 
-#include "engines/redis/connection.h"
 #include "base/child_process.h"
 #include "base/errno_text.h"
 #include "base/unique_fd.h"
+#include "engines/redis/connection.h"
 
 extern char** environ;
 
@@ -31,9 +31,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 int64_t file_size(const std::string& path) {
   struct stat st {};
@@ -97,9 +95,23 @@ ServerProcess::ServerProcess(const ServerSpec& spec) : spec_(spec), log_path_(sp
 Status ServerProcess::spawn(int port) {
   SpawnOptions o;
   o.path = spec_.server_path;
-  o.args = {spec_.server_path, "--port", std::to_string(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", spec_.dir,
-            "--dbfilename", "dump.rdb", "--logfile", log_path_};
+  o.args = {spec_.server_path,
+            "--port",
+            std::to_string(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            spec_.dir,
+            "--dbfilename",
+            "dump.rdb",
+            "--logfile",
+            log_path_};
   o.args.insert(o.args.end(), spec_.settings.begin(), spec_.settings.end());
   // rpbench may preload an allocator into itself; the server runs with its own.
   for (char** e = environ; e != nullptr && *e != nullptr; ++e)
@@ -171,7 +183,7 @@ void ServerProcess::stop() {
   if (!exit_reason().empty()) return;
   if (auto c = Connection::open("127.0.0.1", port_, 500, 2000); c.ok()) {
     (*c)->command({"SHUTDOWN", "NOSAVE"});  // no reply: the server closes the connection as it exits
-  }  // else not answering: fall through to signals
+  }                                         // else not answering: fall through to signals
   if (wait_exit(5000)) return;
   {
     std::lock_guard<std::mutex> lk(mu_);

@@ -69,5 +69,4 @@ class ServerProcess {
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
 StatusOr<int> pick_free_port();
 
-
 }  // namespace rpbench::redis

@@ -20,7 +20,8 @@ Status BufferPoster::post(transport::Op op, int index, uint64_t len, uint64_t re
     return Status::InvalidArgument("buffer poster: " + std::to_string(len) + " bytes do not fit a buffer of " +
                                    std::to_string(bytes_each_));
   const uint64_t now = measure::now_ns();
-  if (Status s = t_.post(op, static_cast<uint64_t>(index), buf_, static_cast<uint64_t>(index) * bytes_each_, len, remote_off);
+  if (Status s =
+          t_.post(op, static_cast<uint64_t>(index), buf_, static_cast<uint64_t>(index) * bytes_each_, len, remote_off);
       !s.ok()) {
     failed_ = s.with_context(std::string("posting the ") + std::string(transport::op_name(op)) + " of buffer " +
                              std::to_string(index) + " (" + std::to_string(len) + " bytes at region offset " +
@@ -41,8 +42,9 @@ Status BufferPoster::reap(std::vector<int>* done, std::chrono::milliseconds wait
   for (size_t i = 0; i < n; ++i) {
     const size_t index = static_cast<size_t>(c[i].tag);
     if (index >= posted_.size() || !posted_[index].busy) {
-      if (failed_.ok()) failed_ = Status::Internal("buffer poster: a completion for buffer " + std::to_string(index) +
-                                                   ", which is not in flight");
+      if (failed_.ok())
+        failed_ = Status::Internal("buffer poster: a completion for buffer " + std::to_string(index) +
+                                   ", which is not in flight");
       continue;
     }
     Posted& p = posted_[index];
@@ -72,7 +74,8 @@ Status BufferPoster::reap_one(std::vector<int>* done) {
     const size_t flying = in_flight_;
     if (Status s = reap(done, std::chrono::milliseconds(100)); !s.ok()) return s;
     const auto now = std::chrono::steady_clock::now();
-    if (in_flight_ != flying) last_progress = now;
+    if (in_flight_ != flying)
+      last_progress = now;
     else if (now - last_progress > stall_)
       failed_ = Status::Timeout("no transfer completed for " + std::to_string(stall_.count()) + " ms (" +
                                 std::to_string(in_flight_) + " buffers in flight over " + std::string(t_.name()) + ")");

@@ -99,7 +99,8 @@ StatusOr<RemoteSlots::Target> RemoteSlots::prepare() {
 }
 
 Status RemoteSlots::commit(int slot, const SlotHeader& header) {
-  if (slot < 0 || slot >= static_cast<int>(kSlotCount)) return Status::InvalidArgument("no slot " + std::to_string(slot));
+  if (slot < 0 || slot >= static_cast<int>(kSlotCount))
+    return Status::InvalidArgument("no slot " + std::to_string(slot));
   uint8_t* page = pages_.data() + header_offset(slot);
   encode_header(header, page);
   if (Status s = io(transport::Op::kWrite, header_offset(slot), kHeaderPageBytes, header_offset(slot)); !s.ok())
@@ -113,7 +114,8 @@ Status RemoteSlots::commit(int slot, const SlotHeader& header) {
 }
 
 Status RemoteSlots::write_late_digest(int slot, uint64_t sequence, const ContentDigest& d) {
-  if (slot < 0 || slot >= static_cast<int>(kSlotCount)) return Status::InvalidArgument("no slot " + std::to_string(slot));
+  if (slot < 0 || slot >= static_cast<int>(kSlotCount))
+    return Status::InvalidArgument("no slot " + std::to_string(slot));
   const uint64_t at = header_offset(slot) + kLateDigestOffset;
   encode_late_digest(sequence, d, pages_.data() + at);
   if (Status s = io(transport::Op::kWrite, at, kLateDigestBytes, at); !s.ok())

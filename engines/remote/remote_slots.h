@@ -41,9 +41,9 @@ struct SlotAreas {
 // What one slot holds.
 struct SlotState {
   int slot = 0;
-  std::optional<SlotHeader> header;  // when the header page decodes
-  bool committed = false;            // the commit word validates the header
-  Status problem;                    // why the slot holds no usable snapshot (ok when it does)
+  std::optional<SlotHeader> header;          // when the header page decodes
+  bool committed = false;                    // the commit word validates the header
+  Status problem;                            // why the slot holds no usable snapshot (ok when it does)
   std::optional<ContentDigest> late_digest;  // a late digest record of the header's sequence
 };
 

@@ -11,7 +11,7 @@ namespace le = transport::le;
 
 namespace {
 
-constexpr uint64_t kMagic = 0x31504e5353425052ull;   // "RPBSNAP1" little-endian
+constexpr uint64_t kMagic = 0x31504e5353425052ull;       // "RPBSNAP1" little-endian
 constexpr uint64_t kCommitSalt = 0x54494d4d4f435052ull;  // "RPCOMMIT"
 // Field offsets in the header page.
 constexpr size_t kOffMagic = 0, kOffLayout = 8, kOffKind = 12, kOffFormat = 16, kOffSequence = 24,

@@ -36,7 +36,7 @@ namespace rpbench::remote {
 inline constexpr uint64_t kHeaderPageBytes = 4096;
 inline constexpr uint64_t kSlotCount = 2;
 inline constexpr uint64_t kHeadersBytes = kSlotCount * kHeaderPageBytes;  // the slots' header pages
-inline constexpr uint64_t kCommitWordOffset = kHeaderPageBytes - 8;        // within a header page
+inline constexpr uint64_t kCommitWordOffset = kHeaderPageBytes - 8;       // within a header page
 inline constexpr uint32_t kLayoutVersion = 1;
 inline constexpr size_t kMaxExtraBytes = 1024;
 inline constexpr uint64_t kLateDigestOffset = 3072;  // within a header page, after the header's bytes
@@ -59,7 +59,7 @@ struct SlotHeader {
   uint64_t payload_checksum = 0;  // Checksum64 of the payload bytes
   ContentDigest digest;           // of the content at snapshot time
   uint64_t created_unix_ns = 0;
-  std::vector<uint8_t> extra;     // engine-specific, at most kMaxExtraBytes
+  std::vector<uint8_t> extra;  // engine-specific, at most kMaxExtraBytes
 };
 
 // The region offset of slot `slot`'s header page.

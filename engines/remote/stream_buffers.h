@@ -1,6 +1,6 @@
-// StreamBuffers: N transfer buffers of a remote-memory engine (rdma-pingpong's ping-pong buffers, mempool-offload's staging buffers), in one mapping (buffer i at
-// i * bytes_each), registered with a transport as one buffer. Private for a buffer set the fork
-// child makes for itself (child-connect) or for a recovery; MAP_SHARED for the set the parent
+// StreamBuffers: N transfer buffers of a remote-memory engine (rdma-pingpong's ping-pong buffers, mempool-offload's
+// staging buffers), in one mapping (buffer i at i * bytes_each), registered with a transport as one buffer. Private for
+// a buffer set the fork child makes for itself (child-connect) or for a recovery; MAP_SHARED for the set the parent
 // registers before any fork so that the child's fills are the parent's to post (parent-posts).
 #pragma once
 #include <cstddef>

@@ -40,13 +40,13 @@ inline constexpr double kMaxPhaseSeconds = 86400;
 
 struct PhaseConfig {
   PhaseType type = PhaseType::kRun;
-  std::string name;              // default: the type, numbered when repeated ("run-2")
-  double duration_s = 0;         // run: 0 = no time limit (ops must be set)
-  uint64_t ops = 0;              // run: 0 = no op limit; load: keys to insert (default dataset.keys)
+  std::string name;       // default: the type, numbered when repeated ("run-2")
+  double duration_s = 0;  // run: 0 = no time limit (ops must be set)
+  uint64_t ops = 0;       // run: 0 = no op limit; load: keys to insert (default dataset.keys)
   std::vector<double> snapshot_at_s;
   uint64_t snapshot_every_ops = 0;
-  double timeout_s = 600;        // a snapshot not done by then fails the experiment
-  uint64_t sample_keys = 1000;   // verify: keys checked value by value
+  double timeout_s = 600;            // a snapshot not done by then fails the experiment
+  uint64_t sample_keys = 1000;       // verify: keys checked value by value
   workloads::WorkloadSpec workload;  // the experiment's workload with this phase's overrides
 
   std::string_view type_name() const { return config::name_of(kPhaseTypeNames, type); }
@@ -69,7 +69,7 @@ struct MeasureConfig {
   uint64_t memory_warmup_bytes = 0;
   ProgressMode progress = ProgressMode::kAuto;
   uint64_t snapshot_poll_us = 1000;
-  bool allow_oversubscribe = false;  // run even when the memory estimate exceeds MemAvailable
+  bool allow_oversubscribe = false;              // run even when the memory estimate exceeds MemAvailable
   MemoryLimit memory_limit = MemoryLimit::kOff;  // a cgroup v2 memory.max over the run (harness/memory_limit.h)
   uint64_t memory_max_bytes = 0;
   uint64_t memory_headroom_bytes = 256ull << 20;
@@ -88,7 +88,7 @@ struct ExperimentConfig {
   uint64_t seed = 42;
   std::string engine_type = "memory";
   Allocator allocator = Allocator::kGlibc;
-  transport::TransportOptions transport;  // the whole transport section
+  transport::TransportOptions transport;                  // the whole transport section
   workloads::WorkloadSpec workload = default_workload();  // dataset + workload sections
   uint32_t threads = 1;
   // workload.client "I/N": this process is client I of N running the experiment at once; its

@@ -38,8 +38,8 @@ OptionTable<EC> dataset() {
   OptionTable<EC> t;
   t.integer("keys", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.workload.key_count; }), 1, kMaxKeys,
             "number of keys the load phase inserts (ids 0..keys-1)");
-  t.integer("key_size", Acc<uint32_t>([](EC& c) -> uint32_t& { return c.workload.key_size; }),
-            workloads::kMinKeySize, workloads::kMaxKeySize, "bytes per key (derived from the key id)");
+  t.integer("key_size", Acc<uint32_t>([](EC& c) -> uint32_t& { return c.workload.key_size; }), workloads::kMinKeySize,
+            workloads::kMaxKeySize, "bytes per key (derived from the key id)");
   t.string_choice("value_size.dist", Acc<std::string>([](EC& c) -> std::string& { return c.workload.value_size.dist; }),
                   to_strings(workloads::value_distributions()), "value size distribution");
   t.integer("value_size.size", Acc<uint32_t>([](EC& c) -> uint32_t& { return c.workload.value_size.size; }), 1,
@@ -50,8 +50,9 @@ OptionTable<EC> dataset() {
             workloads::kMaxValueSize, "largest value, for dist uniform");
   nlohmann::json buckets = nlohmann::json::array();
   for (const auto& b : default_workload().value_size.buckets) buckets.push_back({b.lo, b.hi, b.weight});
-  Field& f = t.unbound(Buckets("value_size.buckets", buckets, 1, workloads::kMaxValueSize,
-                               "[lo, hi, weight] buckets, for dist buckets (default: the remote-memory KV contest's mix)"));
+  Field& f =
+      t.unbound(Buckets("value_size.buckets", buckets, 1, workloads::kMaxValueSize,
+                        "[lo, hi, weight] buckets, for dist buckets (default: the remote-memory KV contest's mix)"));
   f.bind = [](void* target, const nlohmann::json& v) {
     auto& out = static_cast<EC*>(target)->workload.value_size.buckets;
     out.clear();
@@ -65,7 +66,8 @@ OptionTable<EC> workload() {
   t.unbound(Enum("preset", nullptr, {"ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-f", "contest"},
                  "named workload whose fields this section's own fields override (contest: also the dataset and "
                  "phases, where the config gives none)"));
-  t.unbound(Number("contest_scale", 0.001, 0, 1, "contest preset: size relative to the contest (1 = 12 M keys per thread)"))
+  t.unbound(
+       Number("contest_scale", 0.001, 0, 1, "contest preset: size relative to the contest (1 = 12 M keys per thread)"))
       .exclusive_min();
   t.string_choice("keys.dist", Acc<std::string>([](EC& c) -> std::string& { return c.workload.keys.dist; }),
                   to_strings(workloads::key_distributions()), "key popularity distribution");
@@ -113,8 +115,7 @@ OptionTable<EC> measure() {
             "touch and release memory just before each measured phase, so the VM's pages are host-backed");
   t.integer("memory_warmup_bytes", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.memory_warmup_bytes; }), 0,
             1e12, "bytes the warm-up touches (0: twice the dataset's estimated size, at least 64 MiB)");
-  t.choice("progress", Acc<ProgressMode>([](EC& c) -> ProgressMode& { return c.measure.progress; }),
-           kProgressModeNames,
+  t.choice("progress", Acc<ProgressMode>([](EC& c) -> ProgressMode& { return c.measure.progress; }), kProgressModeNames,
            "live status on stderr: auto = one updating line on a terminal, a line every 5 s otherwise");
   t.integer("snapshot_poll_us", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.snapshot_poll_us; }), 10, 1e6,
             "how often a running snapshot is polled between operations");
@@ -130,7 +131,8 @@ OptionTable<EC> measure() {
   t.integer("memory_max_bytes", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.memory_max_bytes; }), 0, 1e15,
             "memory_limit fixed: the limit (bytes)");
   t.integer("memory_headroom_bytes", Acc<uint64_t>([](EC& c) -> uint64_t& { return c.measure.memory_headroom_bytes; }),
-            0, 1e15, "memory_limit budget: bytes on top of the estimate (the binary, stacks, histograms, a snapshot's image)");
+            0, 1e15,
+            "memory_limit budget: bytes on top of the estimate (the binary, stacks, histograms, a snapshot's image)");
   return t;
 }
 
@@ -222,11 +224,14 @@ const OptionTable<PhaseConfig>& phase_table() {
     t.choice("type", &PC::type, kPhaseTypeNames, "what the phase does").no_default();
     t.string("name", &PC::name, "label in results and figures (default: the type)").no_default();
     t.number("duration_s", &PC::duration_s, 1e-3, kMaxPhaseSeconds, "run for this long").no_default();
-    t.integer("ops", &PC::ops, 1, 1e12, "run: stop after this many operations; load: keys to insert (default dataset.keys)")
+    t.integer("ops", &PC::ops, 1, 1e12,
+              "run: stop after this many operations; load: keys to insert (default dataset.keys)")
         .no_default();
-    t.number_list("snapshot_at_s", &PC::snapshot_at_s, 0, kMaxPhaseSeconds, "start a snapshot at these times into the phase")
+    t.number_list("snapshot_at_s", &PC::snapshot_at_s, 0, kMaxPhaseSeconds,
+                  "start a snapshot at these times into the phase")
         .no_default();
-    t.integer("snapshot_every_ops", &PC::snapshot_every_ops, 1, 1e12, "start a snapshot every N operations (of thread 0)")
+    t.integer("snapshot_every_ops", &PC::snapshot_every_ops, 1, 1e12,
+              "start a snapshot every N operations (of thread 0)")
         .no_default();
     t.unbound(Object("mix", "this phase's op mix (same fields as workload.mix; replaces it whole)"));
     t.unbound(Object("keys", "this phase's key distribution (fields of workload.keys, each overriding it)"));

@@ -13,8 +13,8 @@ namespace {
 struct Frame {
   bool object = false;
   std::set<std::string> keys;
-  std::string key;    // the current member's key (objects)
-  size_t index = 0;   // the current element's index (arrays)
+  std::string key;   // the current member's key (objects)
+  size_t index = 0;  // the current element's index (arrays)
   bool has_item = false;
 };
 
@@ -40,7 +40,8 @@ class Scanner {
         }
       } else if (c == '{' || c == '[') {
         begin_item();
-        if (stack_.size() >= kMaxJsonDepth) return fail(path(), "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        if (stack_.size() >= kMaxJsonDepth)
+          return fail(path(), "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         stack_.push_back(Frame{c == '{'});
         ++pos_;
       } else if (c == '}' || c == ']') {

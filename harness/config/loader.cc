@@ -1,24 +1,24 @@
 #include "harness/config/loader.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
-#include "engines/registry.h"
 #include "base/config_error.h"
+#include "base/errno_text.h"
+#include "engines/registry.h"
 #include "harness/config/fields.h"
 #include "harness/config/json_scan.h"
 #include "harness/config/presets.h"
 #include "transport/remote_memory.h"
 #include "workloads/spec.h"
-#include "base/errno_text.h"
 
 namespace rpbench::config {
 
@@ -91,8 +91,7 @@ json check_leaf(const std::string& path, const Field& f, const json& v) {
       if (!v.is_string()) fail_expected(path, f, v);
       return v;
     case FieldType::kEnum:
-      if (!v.is_string() ||
-          std::find(f.choices.begin(), f.choices.end(), v.get<std::string>()) == f.choices.end())
+      if (!v.is_string() || std::find(f.choices.begin(), f.choices.end(), v.get<std::string>()) == f.choices.end())
         fail_expected(path, f, v);
       return v;
     case FieldType::kInt: {
@@ -135,8 +134,8 @@ json check_leaf(const std::string& path, const Field& f, const json& v) {
         if (!b[2].is_number() || b[2].get<double>() < 0 || b[2].get<double>() > 1)
           fail(p, "expected a weight in [0, 1], got " + show(b[2]));
         sum += b[2].get<double>();
-        out.push_back(json::array({static_cast<int64_t>(b[0].get<double>()),
-                                   static_cast<int64_t>(b[1].get<double>()), b[2]}));
+        out.push_back(
+            json::array({static_cast<int64_t>(b[0].get<double>()), static_cast<int64_t>(b[1].get<double>()), b[2]}));
       }
       if (std::fabs(sum - 1.0) > 1e-6) {
         std::ostringstream os;
@@ -261,13 +260,11 @@ void fill_defaults(json& doc, const Declarations& d) {
   }
 }
 
-json default_phases() {
-  return json::array({json{{"type", "load"}}, json{{"type", "run"}, {"duration_s", 5}}});
-}
+json default_phases() { return json::array({json{{"type", "load"}}, json{{"type", "run"}, {"duration_s", 5}}}); }
 
 [[noreturn]] void lacks(const std::string& path, const EngineEntry& e, const std::string& what) {
-  fail(path, "engine " + std::string(e.info.name) + " cannot " + what + " (its capabilities: " +
-                 describe_capabilities(e.info.capabilities) + ")");
+  fail(path, "engine " + std::string(e.info.name) + " cannot " + what +
+                 " (its capabilities: " + describe_capabilities(e.info.capabilities) + ")");
 }
 
 void resolve_phase_overrides(json& ph, const std::string& base, const json& doc);
@@ -280,16 +277,19 @@ void check_transport(const json& t, const EngineEntry& engine) {
   const bool remote = engine.info.capabilities & kCapRemoteMemory;
   const std::string name(engine.info.name);
   if (type != "none" && !remote)
-    fail("transport.type", "engine " + name + " keeps its data in this process and uses no transport; "
-                           "expected \"none\", got " + show(t["type"]));
+    fail("transport.type", "engine " + name +
+                               " keeps its data in this process and uses no transport; "
+                               "expected \"none\", got " +
+                               show(t["type"]));
   if (type == "none" && remote)
     fail("transport.type", "engine " + name + " keeps its data in remote memory; expected shm, tcp or verbs");
   const std::string memnode = t["memnode"].get<std::string>();
   if (const std::string problem = transport::memnode_problem(type == "none" ? "tcp" : type, memnode); !problem.empty())
     fail("transport.memnode", problem);
   if (memnode == "auto" && t["region"].get<int64_t>() != 0)
-    fail("transport.region", "the auto memory node has one region, 0: a region index is for a node the harness did "
-                             "not start (memnode HOST:PORT or unix:PATH)");
+    fail("transport.region",
+         "the auto memory node has one region, 0: a region index is for a node the harness did "
+         "not start (memnode HOST:PORT or unix:PATH)");
   const bool link = t["link"]["bandwidth_gbps"].get<double>() > 0 || t["link"]["latency_us"].get<double>() > 0;
   if (link && type != "shm")
     fail("transport.link", "the link model emulates a NIC on shm only; transport.type is " + show(t["type"]));
@@ -530,8 +530,7 @@ json read_config_file(const std::string& path) {
 
 void apply_set(json& doc, const std::string& assignment) {
   const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    fail("--set", "expected PATH=VALUE, got \"" + assignment + "\"");
+  if (eq == std::string::npos || eq == 0) fail("--set", "expected PATH=VALUE, got \"" + assignment + "\"");
   std::string path = assignment.substr(0, eq);
   const std::string raw = assignment.substr(eq + 1);
   for (char& c : path)
@@ -619,7 +618,8 @@ json resolve_config(const json& user) {
                                          show(doc["measure"]["memory_max_bytes"]));
   if (doc["workload"]["threads"].get<int64_t>() > 1 && !(engine->info.capabilities & kCapConcurrentCallers))
     fail("workload.threads", "engine " + std::string(engine->info.name) +
-                                 " does not take concurrent callers; expected 1, got " + show(doc["workload"]["threads"]));
+                                 " does not take concurrent callers; expected 1, got " +
+                                 show(doc["workload"]["threads"]));
   if (engine->check) {
     if (const auto problem = engine->check(doc)) fail(problem->path, problem->message);
   }

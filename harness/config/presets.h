@@ -15,10 +15,10 @@ nlohmann::json workload_preset(const std::string& name);
 // operations in all, 75:25 read/write with hot reads, values of sets at most 128 bytes), scaled
 // by `scale` (1 = the contest's size) for `threads` client threads.
 struct ContestShape {
-  uint64_t keys;            // loaded by the first write phase (all threads)
-  uint64_t deletes;         // the delete phase
-  uint64_t rewrites;        // the second write phase
-  uint64_t mixed_ops;       // the read/write phase
+  uint64_t keys;       // loaded by the first write phase (all threads)
+  uint64_t deletes;    // the delete phase
+  uint64_t rewrites;   // the second write phase
+  uint64_t mixed_ops;  // the read/write phase
 };
 ContestShape contest_shape(double scale, uint64_t threads);
 // The contest's phases for that shape.

@@ -15,14 +15,14 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/context.h"
-#include "measure/mapping.h"
-#include "measure/os_probes.h"
 #include "harness/probe/probe_faults.h"
-#include "harness/probe/probe_fork.h"
 #include "harness/probe/probe_flags.h"
+#include "harness/probe/probe_fork.h"
 #include "harness/probe/probe_pingpong.h"
 #include "harness/probe/probe_transport_command.h"
 #include "harness/result_io.h"
+#include "measure/mapping.h"
+#include "measure/os_probes.h"
 
 namespace rpbench {
 
@@ -52,15 +52,13 @@ int run_fork(int argc, char** argv) {
   int repeats = 0;
   bool thp = false;
   po::options_description desc("rpbench probe fork flags");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("sizes", po::value(&sizes_text)->default_value("64M,256M,1G"),
-       "comma-separated region sizes (K/M/G/T suffixes); each at most half of MemAvailable")
-      ("thp", po::bool_switch(&thp), "also run every size with MADV_HUGEPAGE (transparent huge pages)")
-      ("repeats", po::value(&repeats)->default_value(5), "forks timed per case (>= 1)")
-      ("warmup", po::value(&warmup_mode)->default_value("both"),
-       "memory_warmup before each case: on, off or both")
-      ("out", po::value(&out)->default_value("results/probe/fork.json"), "result file (written atomically)");
+  desc.add_options()("help,h", "show this help")(
+      "sizes", po::value(&sizes_text)->default_value("64M,256M,1G"),
+      "comma-separated region sizes (K/M/G/T suffixes); each at most half of MemAvailable")(
+      "thp", po::bool_switch(&thp), "also run every size with MADV_HUGEPAGE (transparent huge pages)")(
+      "repeats", po::value(&repeats)->default_value(5), "forks timed per case (>= 1)")(
+      "warmup", po::value(&warmup_mode)->default_value("both"), "memory_warmup before each case: on, off or both")(
+      "out", po::value(&out)->default_value("results/probe/fork.json"), "result file (written atomically)");
   po::variables_map vm;
   if (!parse_flags(argc, argv, desc, vm,
                    "Usage: rpbench probe fork [flags]\nTimes fork() against the parent's resident memory "
@@ -75,8 +73,9 @@ int run_fork(int argc, char** argv) {
   const int64_t avail = mem_available_bytes().value_or(-1);
   for (uint64_t s : sizes) {
     if (avail > 0 && s > static_cast<uint64_t>(avail) / 2) {
-      throw config::ConfigError("size " + format_size(s) + " is more than half of MemAvailable (" + format_size(static_cast<uint64_t>(avail)) +
-                       "): fork can double memory; pick a smaller --sizes");
+      throw config::ConfigError("size " + format_size(s) + " is more than half of MemAvailable (" +
+                                format_size(static_cast<uint64_t>(avail)) +
+                                "): fork can double memory; pick a smaller --sizes");
     }
   }
 
@@ -109,8 +108,8 @@ int run_fork(int argc, char** argv) {
 
 void print_fault_row(const measure::FaultCaseResult& r) {
   const auto& h = r.latency;
-  std::printf("%-20s %-6s %-4s %8llu %10llu %10llu %10llu %12.1f\n", measure::to_string(r.kind), r.warmup ? "on" : "off",
-              r.thp_used ? "yes" : "no", static_cast<unsigned long long>(h.count()),
+  std::printf("%-20s %-6s %-4s %8llu %10llu %10llu %10llu %12.1f\n", measure::to_string(r.kind),
+              r.warmup ? "on" : "off", r.thp_used ? "yes" : "no", static_cast<unsigned long long>(h.count()),
               static_cast<unsigned long long>(h.percentile(50)), static_cast<unsigned long long>(h.percentile(99)),
               static_cast<unsigned long long>(h.max()), h.mean());
   std::fflush(stdout);
@@ -120,14 +119,14 @@ int run_faults(int argc, char** argv) {
   std::string warmup_mode, out, cow_k_text;
   long long pages_flag = 0, thp_pages_flag = 0;
   po::options_description desc("rpbench probe faults flags");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("pages", po::value(&pages_flag)->default_value(65536), "4 KiB pages per 4k case (> 0)")
-      ("thp-pages", po::value(&thp_pages_flag)->default_value(64), "2 MiB pages per THP case (> 0)")
-      ("cow-k", po::value(&cow_k_text),
-       "comma-separated page counts K (each <= --pages) for the cow relation; default 0,pages/64,pages/16,pages/4,pages")
-      ("warmup", po::value(&warmup_mode)->default_value("both"), "memory_warmup before each case: on, off or both")
-      ("out", po::value(&out)->default_value("results/probe/faults.json"), "result file (written atomically)");
+  desc.add_options()("help,h", "show this help")("pages", po::value(&pages_flag)->default_value(65536),
+                                                 "4 KiB pages per 4k case (> 0)")(
+      "thp-pages", po::value(&thp_pages_flag)->default_value(64), "2 MiB pages per THP case (> 0)")(
+      "cow-k", po::value(&cow_k_text),
+      "comma-separated page counts K (each <= --pages) for the cow relation; default "
+      "0,pages/64,pages/16,pages/4,pages")("warmup", po::value(&warmup_mode)->default_value("both"),
+                                           "memory_warmup before each case: on, off or both")(
+      "out", po::value(&out)->default_value("results/probe/faults.json"), "result file (written atomically)");
   po::variables_map vm;
   if (!parse_flags(argc, argv, desc, vm,
                    "Usage: rpbench probe faults [flags]\nTimes single page faults: first touch, pre-faulted, "
@@ -135,7 +134,8 @@ int run_faults(int argc, char** argv) {
     return 0;
   }
   if (pages_flag <= 0) throw config::ConfigError("--pages must be > 0 (got " + std::to_string(pages_flag) + ")");
-  if (thp_pages_flag <= 0) throw config::ConfigError("--thp-pages must be > 0 (got " + std::to_string(thp_pages_flag) + ")");
+  if (thp_pages_flag <= 0)
+    throw config::ConfigError("--thp-pages must be > 0 (got " + std::to_string(thp_pages_flag) + ")");
   if (out.empty()) throw config::ConfigError("--out must name a file");
   const auto pages = static_cast<size_t>(pages_flag);
   const auto thp_pages = static_cast<size_t>(thp_pages_flag);
@@ -144,7 +144,7 @@ int run_faults(int argc, char** argv) {
   if (avail > 0 && (pages > static_cast<uint64_t>(avail) / 2 / 4096 ||
                     thp_pages > static_cast<uint64_t>(avail) / 2 / measure::kHugePageSize)) {
     throw config::ConfigError("--pages / --thp-pages ask for more than half of MemAvailable (" +
-                     format_size(static_cast<uint64_t>(avail)) + "); copy-on-write can double it");
+                              format_size(static_cast<uint64_t>(avail)) + "); copy-on-write can double it");
   }
   const std::vector<bool> warmups = warmup_settings(warmup_mode);
   std::vector<size_t> cow_k;
@@ -170,8 +170,8 @@ int run_faults(int argc, char** argv) {
   const double steal0 = measure::steal_ms();
   json faults = json::array();
   json relation = json::array();
-  std::printf("%-20s %-6s %-4s %8s %10s %10s %10s %12s\n", "case", "warmup", "thp", "count", "p50_ns", "p99_ns", "max_ns",
-              "mean_ns");
+  std::printf("%-20s %-6s %-4s %8s %10s %10s %10s %12s\n", "case", "warmup", "thp", "count", "p50_ns", "p99_ns",
+              "max_ns", "mean_ns");
   auto add = [&](const measure::FaultCaseResult& r) {
     print_fault_row(r);
     faults.push_back(measure::to_json(r));

@@ -151,7 +151,7 @@ CowRelationPoint measure_cow_relation(size_t region_pages, size_t pages_written,
 }
 
 nlohmann::json to_json(const FaultCaseResult& r) {
-  return {{"case", to_string(r.kind)},   {"warmup", r.warmup},     {"thp_used", r.thp_used},
+  return {{"case", to_string(r.kind)},  {"warmup", r.warmup},     {"thp_used", r.thp_used},
           {"count", r.latency.count()}, {"total_ns", r.total_ns}, {"latency", to_json(r.latency)}};
 }
 

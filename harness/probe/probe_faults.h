@@ -30,9 +30,9 @@ const char* to_string(FaultCaseKind k);
 
 struct FaultCaseResult {
   FaultCaseKind kind = FaultCaseKind::kFirstTouch4k;
-  bool warmup = false;        // memory_warmup(region size) ran just before the region was allocated
-  bool thp_used = false;      // AnonHugePages of the region > 0 when the timed writes began
-  uint64_t total_ns = 0;      // sum of the timed samples
+  bool warmup = false;    // memory_warmup(region size) ran just before the region was allocated
+  bool thp_used = false;  // AnonHugePages of the region > 0 when the timed writes began
+  uint64_t total_ns = 0;  // sum of the timed samples
   Histogram latency{7};
 };
 
@@ -48,8 +48,8 @@ std::vector<FaultCaseResult> time_cow_thp(size_t huge_pages, bool warmup);
 struct CowRelationPoint {
   uint64_t pages_written = 0;
   bool warmup = false;
-  int64_t parent_minflt = 0;         // the parent's minor-fault delta over the writes
-  int64_t private_dirty_bytes = 0;   // growth of the child's Private_Dirty over the writes
+  int64_t parent_minflt = 0;        // the parent's minor-fault delta over the writes
+  int64_t private_dirty_bytes = 0;  // growth of the child's Private_Dirty over the writes
 };
 // Region of `region_pages` 4 KiB pages (MADV_NOHUGEPAGE, written before fork); the parent writes
 // the first `pages_written` (<= region_pages) of them while the child is paused. Throws

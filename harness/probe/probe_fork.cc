@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/errno_text.h"
 #include "measure/clock.h"
 #include "measure/mapping.h"
 #include "measure/os_probes.h"
-#include "base/errno_text.h"
 
 namespace rpbench::measure {
 
@@ -35,7 +35,8 @@ double timed_fork_us() {
   if (pid == 0) ::_exit(0);
   int status = 0;
   pid_t w;
-  do w = ::waitpid(pid, &status, 0); while (w < 0 && errno == EINTR);
+  do w = ::waitpid(pid, &status, 0);
+  while (w < 0 && errno == EINTR);
   return static_cast<double>(t1 - t0) / 1e3;
 }
 

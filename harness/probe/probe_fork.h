@@ -16,18 +16,18 @@ enum class PageKind { k4k, kThp };
 struct ForkCase {
   uint64_t size_bytes = 0;
   PageKind pages = PageKind::k4k;
-  bool warmup = false;    // memory_warmup(size_bytes) ran just before the region was allocated
+  bool warmup = false;  // memory_warmup(size_bytes) ran just before the region was allocated
   int repeats = 0;
 };
 
 struct ForkCaseResult {
   ForkCase c;
-  bool thp_used = false;           // AnonHugePages of the region > 0
-  int64_t anon_huge_bytes = 0;     // AnonHugePages of the region (-1 if unreadable)
-  int64_t thp_fault_alloc = 0;     // /proc/vmstat thp_fault_alloc delta while touching the region
-  std::vector<double> fork_us;     // one per repeat
+  bool thp_used = false;        // AnonHugePages of the region > 0
+  int64_t anon_huge_bytes = 0;  // AnonHugePages of the region (-1 if unreadable)
+  int64_t thp_fault_alloc = 0;  // /proc/vmstat thp_fault_alloc delta while touching the region
+  std::vector<double> fork_us;  // one per repeat
   double fork_us_median = 0;
-  double us_per_gb = 0;            // median / (size in GiB)
+  double us_per_gb = 0;  // median / (size in GiB)
 };
 
 // Allocates the region (MADV_NOHUGEPAGE for 4k, 2 MiB aligned and MADV_HUGEPAGE for thp), writes

@@ -18,9 +18,9 @@
 
 #include "base/child_process.h"
 #include "base/config_error.h"
-#include "base/unique_fd.h"
 #include "base/meminfo.h"
 #include "base/sizes.h"
+#include "base/unique_fd.h"
 #include "engines/rdb/rdb_kvstore.h"
 #include "engines/rdma_pingpong/pingpong_engine.h"
 #include "engines/rdma_pingpong/stream_sink.h"
@@ -140,8 +140,11 @@ StatusOr<json> write_baseline(pingpong::PingpongEngine& e, const Flags& f, uint6
   StatusOr<BandwidthPoint> p = measure_bandwidth(**t, lb, transport::Op::kWrite, each, f.buffers, 1.0, 8);
   (void)(*t)->deregister_buffer(lb.id);
   if (!p.ok()) return p.status();
-  return json{{"size_bytes", each}, {"queue_depth", f.buffers}, {"channels", f.channels},
-              {"transfers", p->transfers}, {"mb_per_s", p->gb_per_s() * 1e3}};
+  return json{{"size_bytes", each},
+              {"queue_depth", f.buffers},
+              {"channels", f.channels},
+              {"transfers", p->transfers},
+              {"mb_per_s", p->gb_per_s() * 1e3}};
 }
 
 void load(pingpong::PingpongEngine& e, const Flags& f) {
@@ -171,21 +174,22 @@ StatusOr<SnapshotReport> snapshot(pingpong::PingpongEngine& e) {
 Status run_pingpong_probe_command(int argc, char** argv) {
   Flags f;
   po::options_description desc("rpbench probe pingpong flags");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("type", po::value(&f.type)->default_value(f.type), "transport of the auto memory node: shm, tcp or verbs")
-      ("keys", po::value(&f.keys)->default_value(f.keys), "keys in the store (>= 1)")
-      ("key-size", po::value(&f.key_size)->default_value(f.key_size), "bytes per key (8..1024)")
-      ("value-size", po::value(&f.value_size)->default_value(f.value_size), "bytes per value (1..1048576)")
-      ("buffers", po::value(&f.buffers)->default_value(f.buffers), "engine.buffers (2..64)")
-      ("buffer-bytes", po::value(&f.buffer_bytes)->default_value(f.buffer_bytes), "engine.buffer_bytes (64K..1G)")
-      ("channels", po::value(&f.channels)->default_value(f.channels), "transport.channels (1..64)")
-      ("fork-modes", po::value(&f.modes)->default_value(f.modes), "child-connect, parent-posts or both (comma-separated)")
-      ("prefault-buffers", po::value(&f.prefault)->default_value(f.prefault),
-       "engine.prefault_buffers: on, off or on,off (each fork mode runs with each)")
-      ("link-gbps", po::value(&f.link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")
-      ("repeats", po::value(&f.repeats)->default_value(f.repeats), "runs of each measurement (1..50); medians are reported")
-      ("out", po::value(&f.out), "result file (default results/probe/pingpong-<type>.json)");
+  desc.add_options()("help,h", "show this help")("type", po::value(&f.type)->default_value(f.type),
+                                                 "transport of the auto memory node: shm, tcp or verbs")(
+      "keys", po::value(&f.keys)->default_value(f.keys), "keys in the store (>= 1)")(
+      "key-size", po::value(&f.key_size)->default_value(f.key_size), "bytes per key (8..1024)")(
+      "value-size", po::value(&f.value_size)->default_value(f.value_size), "bytes per value (1..1048576)")(
+      "buffers", po::value(&f.buffers)->default_value(f.buffers), "engine.buffers (2..64)")(
+      "buffer-bytes", po::value(&f.buffer_bytes)->default_value(f.buffer_bytes), "engine.buffer_bytes (64K..1G)")(
+      "channels", po::value(&f.channels)->default_value(f.channels), "transport.channels (1..64)")(
+      "fork-modes", po::value(&f.modes)->default_value(f.modes),
+      "child-connect, parent-posts or both (comma-separated)")(
+      "prefault-buffers", po::value(&f.prefault)->default_value(f.prefault),
+      "engine.prefault_buffers: on, off or on,off (each fork mode runs with each)")(
+      "link-gbps", po::value(&f.link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")(
+      "repeats", po::value(&f.repeats)->default_value(f.repeats),
+      "runs of each measurement (1..50); medians are reported")(
+      "out", po::value(&f.out), "result file (default results/probe/pingpong-<type>.json)");
   po::variables_map vm;
   if (!parse_flags(argc, argv, desc, vm,
                    "Usage: rpbench probe pingpong [flags]\n"
@@ -196,22 +200,31 @@ Status run_pingpong_probe_command(int argc, char** argv) {
   if (f.keys < 1) throw config::ConfigError("--keys must be >= 1");
   if (f.key_size < 8 || f.key_size > 1024) throw config::ConfigError("--key-size must be in [8, 1024]");
   if (f.value_size < 1 || f.value_size > (1 << 20)) throw config::ConfigError("--value-size must be in [1, 1048576]");
-  if (f.buffers < pingpong::kMinBuffers || f.buffers > pingpong::kMaxBuffers) throw config::ConfigError("--buffers must be in [2, 64]");
-  if (each < static_cast<uint64_t>(pingpong::kMinBufferBytes) || each > static_cast<uint64_t>(pingpong::kMaxBufferBytes))
+  if (f.buffers < pingpong::kMinBuffers || f.buffers > pingpong::kMaxBuffers)
+    throw config::ConfigError("--buffers must be in [2, 64]");
+  if (each < static_cast<uint64_t>(pingpong::kMinBufferBytes) ||
+      each > static_cast<uint64_t>(pingpong::kMaxBufferBytes))
     throw config::ConfigError("--buffer-bytes must be in [64K, 1G]");
-  if (f.channels < 1 || f.channels > transport::kMaxChannels) throw config::ConfigError("--channels must be in [1, 64]");
+  if (f.channels < 1 || f.channels > transport::kMaxChannels)
+    throw config::ConfigError("--channels must be in [1, 64]");
   if (f.repeats < 1 || f.repeats > 50) throw config::ConfigError("--repeats must be in [1, 50]");
-  if (f.type != "shm" && f.type != "tcp" && f.type != "verbs") throw config::ConfigError("--type must be shm, tcp or verbs");
-  if (f.link_gbps < 0 || (f.link_gbps > 0 && f.type != "shm")) throw config::ConfigError("--link-gbps is for shm only, >= 0");
+  if (f.type != "shm" && f.type != "tcp" && f.type != "verbs")
+    throw config::ConfigError("--type must be shm, tcp or verbs");
+  if (f.link_gbps < 0 || (f.link_gbps > 0 && f.type != "shm"))
+    throw config::ConfigError("--link-gbps is for shm only, >= 0");
   std::vector<ForkMode> modes;
   for (const std::string& m : split_list(f.modes)) {
-    if (m == "child-connect") modes.push_back(ForkMode::kChildConnect);
-    else if (m == "parent-posts") modes.push_back(ForkMode::kParentPosts);
-    else throw config::ConfigError("bad --fork-modes value '" + m + "' (expected child-connect or parent-posts)");
+    if (m == "child-connect")
+      modes.push_back(ForkMode::kChildConnect);
+    else if (m == "parent-posts")
+      modes.push_back(ForkMode::kParentPosts);
+    else
+      throw config::ConfigError("bad --fork-modes value '" + m + "' (expected child-connect or parent-posts)");
   }
   std::vector<bool> prefaults;
   for (const std::string& p : split_list(f.prefault)) {
-    if (p != "on" && p != "off") throw config::ConfigError("bad --prefault-buffers value '" + p + "' (expected on or off)");
+    if (p != "on" && p != "off")
+      throw config::ConfigError("bad --prefault-buffers value '" + p + "' (expected on or off)");
     prefaults.push_back(p == "on");
   }
   if (f.out.empty()) f.out = "results/probe/pingpong-" + f.type + ".json";
@@ -220,11 +233,13 @@ Status run_pingpong_probe_command(int argc, char** argv) {
   const uint64_t per_key = static_cast<uint64_t>(f.key_size + f.value_size);
   const uint64_t stream = static_cast<uint64_t>(f.keys) * (per_key + 8) + (1 << 20);
   const uint64_t region = std::max<uint64_t>(16 << 20, 8192 + 2 * ((stream + stream / 8 + 4095) & ~uint64_t{4095}));
-  const uint64_t need = region + static_cast<uint64_t>(f.keys) * (per_key + 96) + 4 * each * static_cast<uint64_t>(f.buffers);
-  if (const std::optional<int64_t> avail = mem_available_bytes(); avail && need > static_cast<uint64_t>(*avail) * 8 / 10)
+  const uint64_t need =
+      region + static_cast<uint64_t>(f.keys) * (per_key + 96) + 4 * each * static_cast<uint64_t>(f.buffers);
+  if (const std::optional<int64_t> avail = mem_available_bytes();
+      avail && need > static_cast<uint64_t>(*avail) * 8 / 10)
     return Status::ResourceExhausted("the probe needs about " + format_size(need) + " (region " + format_size(region) +
-                                     ", store, buffers) but MemAvailable is " + format_size(static_cast<uint64_t>(*avail)) +
-                                     ": use fewer --keys");
+                                     ", store, buffers) but MemAvailable is " +
+                                     format_size(static_cast<uint64_t>(*avail)) + ": use fewer --keys");
 
   transport::TransportOptions t;
   t.type = f.type;
@@ -236,10 +251,10 @@ Status run_pingpong_probe_command(int argc, char** argv) {
   doc["schema_version"] = kResultSchemaVersion;
   doc["kind"] = "probe-pingpong";
   doc["context"] = collect_context();
-  doc["config"] = {{"transport", f.type}, {"keys", f.keys}, {"key_size", f.key_size}, {"value_size", f.value_size},
-                   {"buffers", f.buffers}, {"buffer_bytes", each}, {"channels", f.channels},
-                   {"link_gbps", f.link_gbps}, {"repeats", f.repeats}, {"region_bytes", region},
-                   {"prefault_buffers", f.prefault}};
+  doc["config"] = {
+      {"transport", f.type},  {"keys", f.keys},         {"key_size", f.key_size},        {"value_size", f.value_size},
+      {"buffers", f.buffers}, {"buffer_bytes", each},   {"channels", f.channels},        {"link_gbps", f.link_gbps},
+      {"repeats", f.repeats}, {"region_bytes", region}, {"prefault_buffers", f.prefault}};
   json runs = json::array();
   json serialize, write;
   std::printf("rdma-pingpong probe: %lld keys of %d+%d bytes, %d x %s buffers, %s, %d channel(s)%s\n", f.keys,
@@ -265,9 +280,10 @@ Status run_pingpong_probe_command(int argc, char** argv) {
       if (!w.ok()) return w.status().with_context("the write baseline: ");
       write = *w;
       doc["transport"] = (*e)->remote().describe();
-      std::printf("  baseline serialize into memory   %8.0f MB/s in this process, %.0f MB/s in a fork child (%lld bytes)\n",
-                  serialize["mb_per_s"].get<double>(), serialize["fork_child_mb_per_s"].get<double>(),
-                  static_cast<long long>(serialize["bytes"].get<int64_t>()));
+      std::printf(
+          "  baseline serialize into memory   %8.0f MB/s in this process, %.0f MB/s in a fork child (%lld bytes)\n",
+          serialize["mb_per_s"].get<double>(), serialize["fork_child_mb_per_s"].get<double>(),
+          static_cast<long long>(serialize["bytes"].get<int64_t>()));
       std::printf("  baseline %s write, %s x %d     %8.0f MB/s\n", f.type.c_str(), format_size(each).c_str(), f.buffers,
                   write["mb_per_s"].get<double>());
     }
@@ -286,11 +302,12 @@ Status run_pingpong_probe_command(int argc, char** argv) {
     const double bound = std::min(serialize["fork_child_mb_per_s"].get<double>(), write["mb_per_s"].get<double>());
     const double bound_here = std::min(serialize["mb_per_s"].get<double>(), write["mb_per_s"].get<double>());
     const double m = median(mbs), ov = median(overlap);
-    const std::string name =
-        std::string(mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts") + (prefault ? "" : ", no prefault");
-    std::printf("  snapshot %-25s %8.0f MB/s  = %.2f x min(fork child, write) (%.2f x min(this process, write));"
-                " overlap ratio %.3f; total %.1f ms\n",
-                name.c_str(), m, bound > 0 ? m / bound : 0.0, bound_here > 0 ? m / bound_here : 0.0, ov, median(total));
+    const std::string name = std::string(mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts") +
+                             (prefault ? "" : ", no prefault");
+    std::printf(
+        "  snapshot %-25s %8.0f MB/s  = %.2f x min(fork child, write) (%.2f x min(this process, write));"
+        " overlap ratio %.3f; total %.1f ms\n",
+        name.c_str(), m, bound > 0 ? m / bound : 0.0, bound_here > 0 ? m / bound_here : 0.0, ov, median(total));
     std::printf("    target overlap <= 1.15: %s; target MB/s >= 0.9 x min: %s\n", ov <= 1.15 ? "met" : "NOT met",
                 m >= 0.9 * bound ? "met" : "NOT met");
     runs.push_back({{"fork_mode", mode == ForkMode::kChildConnect ? "child-connect" : "parent-posts"},
@@ -304,7 +321,9 @@ Status run_pingpong_probe_command(int argc, char** argv) {
                     {"bandwidth_target_met", m >= 0.9 * bound},
                     {"snapshots", snaps}});
   }
-  doc["probe"] = {{"serialize_baseline", serialize}, {"write_baseline", write}, {"snapshots", runs},
+  doc["probe"] = {{"serialize_baseline", serialize},
+                  {"write_baseline", write},
+                  {"snapshots", runs},
                   {"targets", {{"overlap_ratio_max", 1.15}, {"mb_per_s_min_fraction_of_min_baseline", 0.9}}}};
   write_json_atomic(f.out, doc);
   std::printf("wrote %s\n", f.out.c_str());

@@ -34,8 +34,8 @@ struct TransportProbeConfig {
   std::vector<int> queue_depths{1, 8};
   std::vector<transport::Op> ops{transport::Op::kWrite, transport::Op::kRead};
   double seconds_per_point = 0.25;
-  uint64_t min_transfers = 4;       // per bandwidth point, whatever the time
-  uint64_t lat_samples = 1000;      // per latency point (fewer when seconds_per_point runs out)
+  uint64_t min_transfers = 4;   // per bandwidth point, whatever the time
+  uint64_t lat_samples = 1000;  // per latency point (fewer when seconds_per_point runs out)
   uint64_t min_lat_samples = 5;
   bool baseline = true;
   uint64_t local_buffer_cap = 256ull << 20;  // the registered local buffer is at most this (or one size)

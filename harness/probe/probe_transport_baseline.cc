@@ -14,10 +14,10 @@
 #include <memory>
 #include <string>
 
-#include "measure/clock.h"
-#include "base/unique_fd.h"
 #include "base/child_process.h"
 #include "base/errno_text.h"
+#include "base/unique_fd.h"
+#include "measure/clock.h"
 
 namespace rpbench::probe {
 namespace {
@@ -29,7 +29,8 @@ Status os_error(const std::string& what) { return errno_status("socket stream ba
 class Mapping {
  public:
   static StatusOr<std::unique_ptr<Mapping>> map(uint64_t bytes, bool shared = false) {
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    void* p =
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return errno_status("baseline: mmap of " + std::to_string(bytes) + " bytes");
     return std::unique_ptr<Mapping>(new Mapping(static_cast<char*>(p), bytes));
   }
@@ -170,8 +171,8 @@ StatusOr<BaselinePoint> measure_socket_stream(const BaselineShape& shape, double
 
   // The reader (killed and reaped when `child` goes, if it is still running).
   const int listen_fd = listener->get();
-  StatusOr<ChildProcess> forked = ChildProcess::fork(
-      [&]() -> int { reader(listen_fd, recv_buf.data(), size, shape.dest_bytes / size); }, SIGKILL);
+  StatusOr<ChildProcess> forked =
+      ChildProcess::fork([&]() -> int { reader(listen_fd, recv_buf.data(), size, shape.dest_bytes / size); }, SIGKILL);
   if (!forked.ok()) return forked.status().with_context("socket stream baseline: ");
   ChildProcess child = std::move(*forked);
   listener->reset();

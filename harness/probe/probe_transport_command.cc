@@ -52,31 +52,30 @@ struct Flags {
 po::options_description flag_table(Flags& f) {
   const std::string types = transport::transport_choices();
   po::options_description desc("rpbench probe transport flags");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("type", po::value(&f.type), ("transport: " + types + " (required)").c_str())
-      ("memnode", po::value(&f.memnode)->default_value("auto"),
-       "auto (start a local rpbench-memnode), HOST:PORT (tcp, verbs) or unix:PATH (shm); token from "
-       "$RPBENCH_MEMNODE_TOKEN")
-      ("listen-address", po::value(&f.listen_address)->default_value("127.0.0.1"),
-       "auto memory node: the address it listens on (verbs: the RDMA device's IP; rdma_cm cannot use lo)")
-      ("sizes", po::value(&f.sizes)->default_value("4K,64K,1M,4M,16M,64M"), "transfer sizes (K/M/G suffixes)")
-      ("channels", po::value(&f.channels)->default_value("1,2"),
-       ("channel counts to sweep (1.." + std::to_string(transport::kMaxChannels) + ")").c_str())
-      ("queue-depth", po::value(&f.queue_depths)->default_value("1,8"),
-       ("transfers kept outstanding (1.." + std::to_string(kMaxPointQueueDepth) + ")").c_str())
-      ("ops", po::value(&f.ops)->default_value("write,read"), "write, read or both")
-      ("seconds-per-point", po::value(&f.seconds)->default_value(0.25), "time per bandwidth point (0 < s <= 60)")
-      ("region-bytes", po::value(&f.region_bytes)->default_value("256M"), "region of the auto memory node")
-      ("prefault", po::bool_switch(&f.prefault), "auto memory node: pre-fault the region (default: lazy)")
-      ("link-gbps", po::value(&f.link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")
-      ("link-latency-us", po::value(&f.link_latency_us)->default_value(0),
-       "shm link model: latency added per operation in us (0: none)")
-      ("lat-samples", po::value(&f.lat_samples)->default_value(1000),
-       "latency samples per op and size (fewer when --seconds-per-point runs out first)")
-      ("connect-timeout-ms", po::value(&f.connect_timeout_ms)->default_value(5000), "connect gives up after this")
-      ("out", po::value(&f.out), "result file (default results/probe/transport-<type>.json)")
-      ("no-baseline", po::bool_switch(&f.no_baseline), "skip the baseline (ratio_to_baseline is then null)");
+  desc.add_options()("help,h", "show this help")("type", po::value(&f.type),
+                                                 ("transport: " + types + " (required)").c_str())(
+      "memnode", po::value(&f.memnode)->default_value("auto"),
+      "auto (start a local rpbench-memnode), HOST:PORT (tcp, verbs) or unix:PATH (shm); token from "
+      "$RPBENCH_MEMNODE_TOKEN")(
+      "listen-address", po::value(&f.listen_address)->default_value("127.0.0.1"),
+      "auto memory node: the address it listens on (verbs: the RDMA device's IP; rdma_cm cannot use lo)")(
+      "sizes", po::value(&f.sizes)->default_value("4K,64K,1M,4M,16M,64M"), "transfer sizes (K/M/G suffixes)")(
+      "channels", po::value(&f.channels)->default_value("1,2"),
+      ("channel counts to sweep (1.." + std::to_string(transport::kMaxChannels) + ")").c_str())(
+      "queue-depth", po::value(&f.queue_depths)->default_value("1,8"),
+      ("transfers kept outstanding (1.." + std::to_string(kMaxPointQueueDepth) + ")").c_str())(
+      "ops", po::value(&f.ops)->default_value("write,read"), "write, read or both")(
+      "seconds-per-point", po::value(&f.seconds)->default_value(0.25), "time per bandwidth point (0 < s <= 60)")(
+      "region-bytes", po::value(&f.region_bytes)->default_value("256M"), "region of the auto memory node")(
+      "prefault", po::bool_switch(&f.prefault), "auto memory node: pre-fault the region (default: lazy)")(
+      "link-gbps", po::value(&f.link_gbps)->default_value(0), "shm link model: bandwidth cap in Gbit/s (0: none)")(
+      "link-latency-us", po::value(&f.link_latency_us)->default_value(0),
+      "shm link model: latency added per operation in us (0: none)")(
+      "lat-samples", po::value(&f.lat_samples)->default_value(1000),
+      "latency samples per op and size (fewer when --seconds-per-point runs out first)")(
+      "connect-timeout-ms", po::value(&f.connect_timeout_ms)->default_value(5000), "connect gives up after this")(
+      "out", po::value(&f.out), "result file (default results/probe/transport-<type>.json)")(
+      "no-baseline", po::bool_switch(&f.no_baseline), "skip the baseline (ratio_to_baseline is then null)");
   return desc;
 }
 
@@ -91,8 +90,8 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
       pos = 0;
     }
     if (pos == 0 || pos != s.size() || v < lo || v > hi)
-      throw config::ConfigError("bad " + flag + " value '" + s + "' (expected an integer in [" + std::to_string(lo) + ", " +
-                       std::to_string(hi) + "])");
+      throw config::ConfigError("bad " + flag + " value '" + s + "' (expected an integer in [" + std::to_string(lo) +
+                                ", " + std::to_string(hi) + "])");
     if (std::find(out.begin(), out.end(), static_cast<int>(v)) == out.end()) out.push_back(static_cast<int>(v));
   }
   return out;
@@ -105,7 +104,8 @@ std::vector<uint64_t> parse_sizes(const Flags& f, uint64_t region_bytes) {
     if (std::find(sizes.begin(), sizes.end(), v) == sizes.end()) sizes.push_back(v);
   }
   for (uint64_t s : sizes) {
-    if (s > region_bytes) throw config::ConfigError("size " + format_size(s) + " is larger than --region-bytes " + f.region_bytes);
+    if (s > region_bytes)
+      throw config::ConfigError("size " + format_size(s) + " is larger than --region-bytes " + f.region_bytes);
     if (s > transport::kMaxChunkBytes)
       throw config::ConfigError("size " + format_size(s) + " is above the largest transfer, " +
                                 format_size(transport::kMaxChunkBytes));
@@ -117,9 +117,12 @@ std::vector<Op> parse_ops(const std::string& text) {
   std::vector<Op> ops;
   for (const std::string& s : split_list(text)) {
     Op op;
-    if (s == "write") op = Op::kWrite;
-    else if (s == "read") op = Op::kRead;
-    else throw config::ConfigError("bad --ops value '" + s + "' (expected write or read)");
+    if (s == "write")
+      op = Op::kWrite;
+    else if (s == "read")
+      op = Op::kRead;
+    else
+      throw config::ConfigError("bad --ops value '" + s + "' (expected write or read)");
     if (std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
   }
   return ops;
@@ -135,7 +138,7 @@ void check_node_flags(const Flags& f, const po::variables_map& vm) {
   for (const char* flag : {"region-bytes", "prefault"})
     if (f.memnode != "auto" && vm.count(flag) && !vm[flag].defaulted())
       throw config::ConfigError(std::string("--") + flag + " is for the auto memory node (--memnode is " + f.memnode +
-                       ": its region is what it is)");
+                                ": its region is what it is)");
   if (f.listen_address.empty()) throw config::ConfigError("--listen-address must name an address");
   if (!vm["listen-address"].defaulted() && f.memnode != "auto")
     throw config::ConfigError("--listen-address is for the auto memory node (--memnode is " + f.memnode + ")");
@@ -146,7 +149,8 @@ transport::LinkModel link_model(const Flags& f) {
   if (!(f.link_gbps >= 0 && f.link_gbps <= 100000))
     throw config::ConfigError("--link-gbps must be in [0, 100000] (got " + std::to_string(f.link_gbps) + ")");
   if (!(f.link_latency_us >= 0 && f.link_latency_us <= 1e6))
-    throw config::ConfigError("--link-latency-us must be in [0, 1000000] (got " + std::to_string(f.link_latency_us) + ")");
+    throw config::ConfigError("--link-latency-us must be in [0, 1000000] (got " + std::to_string(f.link_latency_us) +
+                              ")");
   transport::LinkModel link{f.link_gbps, f.link_latency_us};
   if (link.active() && f.type != "shm")
     throw config::ConfigError("--link-gbps / --link-latency-us model a link for shm only (got --type " + f.type + ")");
@@ -172,7 +176,8 @@ TransportProbeConfig config_from_flags(Flags& f, const po::variables_map& vm) {
     throw config::ConfigError("--seconds-per-point must be in (0, 60] (got " + std::to_string(f.seconds) + ")");
   cfg.seconds_per_point = f.seconds;
   cfg.transport.link = link_model(f);
-  if (f.lat_samples < 1) throw config::ConfigError("--lat-samples must be >= 1 (got " + std::to_string(f.lat_samples) + ")");
+  if (f.lat_samples < 1)
+    throw config::ConfigError("--lat-samples must be >= 1 (got " + std::to_string(f.lat_samples) + ")");
   cfg.lat_samples = static_cast<uint64_t>(f.lat_samples);
   if (f.connect_timeout_ms < 1)
     throw config::ConfigError("--connect-timeout-ms must be >= 1 (got " + std::to_string(f.connect_timeout_ms) + ")");
@@ -210,9 +215,10 @@ Status run_transport_probe_command(int argc, char** argv) {
   const po::options_description desc = flag_table(f);
   po::variables_map vm;
   if (!parse_flags(argc, argv, desc, vm,
-                   "Usage: rpbench probe transport --type " + type_alternatives() + " [flags]\n"
-                   "Bandwidth (GB/s = 10^9 bytes/s) and latency of one-sided writes and reads over a transport, "
-                   "with its local baseline (shm: memcpy, tcp: a raw socket stream) in the same run.")) {
+                   "Usage: rpbench probe transport --type " + type_alternatives() +
+                       " [flags]\n"
+                       "Bandwidth (GB/s = 10^9 bytes/s) and latency of one-sided writes and reads over a transport, "
+                       "with its local baseline (shm: memcpy, tcp: a raw socket stream) in the same run.")) {
     return Status::Ok();
   }
   const TransportProbeConfig cfg = config_from_flags(f, vm);

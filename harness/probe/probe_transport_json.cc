@@ -111,12 +111,9 @@ json rows_json(const std::vector<Row>& rows, ToJson to_json) {
 }  // namespace
 
 json transport_probe_json(const TransportProbeResult& r) {
-  return {{"transport", transport_json(r.transport)},
-          {"baseline", baseline_json(r)},
-          {"baseline_reason", or_null(r.baseline_reason)},
-          {"bandwidth", rows_json(r.bandwidth, bandwidth_json)},
-          {"latency", rows_json(r.latency, latency_json)},
-          {"summary", rows_json(r.summary, summary_json)}};
+  return {{"transport", transport_json(r.transport)},      {"baseline", baseline_json(r)},
+          {"baseline_reason", or_null(r.baseline_reason)}, {"bandwidth", rows_json(r.bandwidth, bandwidth_json)},
+          {"latency", rows_json(r.latency, latency_json)}, {"summary", rows_json(r.summary, summary_json)}};
 }
 
 }  // namespace rpbench::probe

@@ -47,8 +47,8 @@ StatusOr<TransportProbePlan> plan_transport_probe(const TransportProbeConfig& cf
       queue_needed(plan.max_size, plan.first.chunk_bytes, plan.max_queue_depth, plan.min_channels);
   if (depth_needed > static_cast<uint64_t>(transport::kMaxQueueDepth))
     return Status::InvalidArgument(
-        "queue depth " + std::to_string(plan.max_queue_depth) + " of " + format_size(plan.max_size) +
-        " transfers on " + std::to_string(plan.min_channels) + " channel(s) needs " + std::to_string(depth_needed) +
+        "queue depth " + std::to_string(plan.max_queue_depth) + " of " + format_size(plan.max_size) + " transfers on " +
+        std::to_string(plan.min_channels) + " channel(s) needs " + std::to_string(depth_needed) +
         " outstanding chunks of " + format_size(plan.first.chunk_bytes) + " per channel, more than the transports' " +
         std::to_string(transport::kMaxQueueDepth) + ": lower --queue-depth or the largest size");
   plan.first.queue_depth = std::max<int>(plan.first.queue_depth, static_cast<int>(depth_needed));

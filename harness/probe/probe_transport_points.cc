@@ -78,8 +78,8 @@ Status post_and_reap(Rotor& rotor) {
 
 }  // namespace
 
-StatusOr<BandwidthPoint> measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, uint64_t size,
-                                           int queue_depth, double seconds, uint64_t min_transfers) {
+StatusOr<BandwidthPoint> measure_bandwidth(Transport& t, const LocalBuffer& buf, Op op, uint64_t size, int queue_depth,
+                                           double seconds, uint64_t min_transfers) {
   if (queue_depth < 1) return Status::InvalidArgument("queue depth must be >= 1");
   if (t.pending() != 0) return Status::FailedPrecondition("bandwidth point: the transport has transfers pending");
   const auto qd = static_cast<uint64_t>(queue_depth);

@@ -41,8 +41,7 @@ StatusOr<BandwidthPoint> measure_bandwidth(transport::Transport& t, const LocalB
 // Up to `samples` timed transfers (after two untimed ones), stopping early once `seconds` have
 // passed and at least `min_samples` were taken.
 StatusOr<measure::Histogram> measure_latency(transport::Transport& t, const LocalBuffer& buf, transport::Op op,
-                                             uint64_t size, uint64_t samples, double seconds,
-                                             uint64_t min_samples);
+                                             uint64_t size, uint64_t samples, double seconds, uint64_t min_samples);
 
 // Writes the whole region once (in `buf.bytes` pieces, queue depth 4), so that the points that
 // follow find its pages faulted in on both sides.

@@ -46,7 +46,8 @@ OpSummary summarise_op(const std::string& type, Op op, const std::vector<Bandwid
   s.judged_channels = judged.channels;
   s.judged_queue_depth = judged.queue_depth;
   for (const auto& [size, r] : best)
-    s.best_per_size.push_back({size, r->point.channels, r->point.queue_depth, r->point.gb_per_s(), r->ratio_to_baseline});
+    s.best_per_size.push_back(
+        {size, r->point.channels, r->point.queue_depth, r->point.gb_per_s(), r->ratio_to_baseline});
   std::vector<double> big;
   for (const auto& [size, r] : at_judged) {
     s.largest_size_bytes = size;
@@ -61,7 +62,8 @@ OpSummary summarise_op(const std::string& type, Op op, const std::vector<Bandwid
       s.target_note = "target not judged: " + no_target;
     }
   }
-  const std::optional<double> judged_ratio = s.median_ratio_min_1mib ? s.median_ratio_min_1mib : s.ratio_at_largest_size;
+  const std::optional<double> judged_ratio =
+      s.median_ratio_min_1mib ? s.median_ratio_min_1mib : s.ratio_at_largest_size;
   if (s.target_ratio && judged_ratio) s.target_met = *judged_ratio >= *s.target_ratio;
   return s;
 }

@@ -70,8 +70,8 @@ Status sweep_latency(const TransportProbeConfig& cfg, ProbeConnections& conns, T
   reporter.latency_started(result);
   for (Op op : cfg.ops) {
     for (uint64_t size : cfg.sizes) {
-      StatusOr<measure::Histogram> h = measure_latency(*one.t, one.buffer(), op, size, cfg.lat_samples,
-                                                       cfg.seconds_per_point, cfg.min_lat_samples);
+      StatusOr<measure::Histogram> h =
+          measure_latency(*one.t, one.buffer(), op, size, cfg.lat_samples, cfg.seconds_per_point, cfg.min_lat_samples);
       if (!h.ok()) return h.status();
       result.latency.push_back(LatencyRow{op, size, std::move(*h)});
       reporter.latency_measured(result, result.latency.back());

@@ -79,8 +79,7 @@ TEST(KvStore, GrowsByIncrementalRehashWithLookupsCorrectMidRehash) {
   }
   EXPECT_GT(checks_mid_rehash, 3);
   EXPECT_GT(grows, 10);
-  while (s.rehash_steps(100)) {
-  }
+  while (s.rehash_steps(100)) {}
   const TableStats t = s.table_stats();
   EXPECT_FALSE(t.rehashing);
   EXPECT_GE(t.buckets0, static_cast<uint64_t>(n));
@@ -93,8 +92,7 @@ TEST(KvStore, ShrinksByIncrementalRehashAfterDeletes) {
   KvStore s;
   const int n = 10000;
   for (int i = 0; i < n; ++i) s.put(test_key(i), "v");
-  while (s.rehash_steps(100)) {
-  }
+  while (s.rehash_steps(100)) {}
   const uint64_t big = s.table_stats().buckets0;
   ASSERT_GE(big, 16384u);
   bool saw_shrink_rehash = false;
@@ -120,8 +118,7 @@ TEST(KvStore, ShrinksByIncrementalRehashAfterDeletes) {
 TEST(KvStore, PauseResizeHoldsGrowthUntilTheForceRatio) {
   KvStore s;
   for (int i = 0; i < 64; ++i) s.put(test_key(i), "v");
-  while (s.rehash_steps(100)) {
-  }
+  while (s.rehash_steps(100)) {}
   const uint64_t b = s.table_stats().buckets0;
   ASSERT_EQ(b, 64u);
   s.pause_resize(true);
@@ -142,8 +139,7 @@ TEST(KvStore, PauseResizeHoldsGrowthUntilTheForceRatio) {
   for (int j = 0; j < i; ++j) ASSERT_TRUE(s.get(test_key(j), &v));
 
   // Shrinking is held off too while paused.
-  while (s.rehash_steps(100)) {
-  }
+  while (s.rehash_steps(100)) {}
   const uint64_t grown = s.table_stats().buckets0;
   for (int j = 0; j < i - 2; ++j) s.del(test_key(j));
   EXPECT_EQ(s.table_stats().buckets0, grown);

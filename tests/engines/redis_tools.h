@@ -91,9 +91,23 @@ class RedisServer {
   RedisServer(const std::string& program, const std::string& dir, const std::string& dbfilename,
               const std::vector<std::string>& extra = {})
       : port_(free_port()) {
-    std::vector<std::string> argv = {program, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                     "--dir", dir, "--dbfilename", dbfilename, "--save", "",
-                                     "--appendonly", "no", "--daemonize", "no", "--logfile", dir + "/redis.log"};
+    std::vector<std::string> argv = {program,
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir,
+                                     "--dbfilename",
+                                     dbfilename,
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--daemonize",
+                                     "no",
+                                     "--logfile",
+                                     dir + "/redis.log"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {

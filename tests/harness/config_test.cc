@@ -41,8 +41,9 @@ TEST(Config, ReadDefaultsToTheRemainder) {
 }
 
 TEST(Config, MixMustSumToOne) {
-  EXPECT_NE(error_of({{"workload", {{"mix", {{"read", 0.5}, {"update", 0.2}}}}}}).find("workload.mix: ratios sum to 0.7"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of({{"workload", {{"mix", {{"read", 0.5}, {"update", 0.2}}}}}}).find("workload.mix: ratios sum to 0.7"),
+      std::string::npos);
   EXPECT_NE(error_of({{"workload", {{"mix", {{"update", 0.7}, {"insert", 0.7}}}}}}).find("sum to 1.4"),
             std::string::npos);
 }
@@ -66,7 +67,7 @@ TEST(Config, PresetIsOverriddenFieldByField) {
 
 TEST(Config, TheContestPresetSizesTheDatasetAndItsPhasesPerThreadWithTheContestsValueMix) {
   const json r = resolve_config({{"workload", {{"preset", "contest"}, {"contest_scale", 0.001}, {"threads", 2}}}});
-  EXPECT_EQ(r["dataset"]["keys"], 24000);  // 12 M per thread, scaled
+  EXPECT_EQ(r["dataset"]["keys"], 24000);                    // 12 M per thread, scaled
   EXPECT_EQ(r["dataset"]["value_size"]["dist"], "buckets");  // 80-1024 bytes, 70/20/10
   ASSERT_EQ(r["dataset"]["value_size"]["buckets"].size(), 3u);
   EXPECT_EQ(r["dataset"]["value_size"]["buckets"][2][1], 1024);
@@ -75,8 +76,8 @@ TEST(Config, TheContestPresetSizesTheDatasetAndItsPhasesPerThreadWithTheContests
   EXPECT_EQ(names, (std::vector<std::string>{"write", "delete", "rewrite", "mixed"}));
   EXPECT_EQ(r["workload"]["keys"]["dist"], "zipfian");
   // A value size of the config's own wins.
-  const json own = resolve_config({{"workload", {{"preset", "contest"}}},
-                                   {"dataset", {{"value_size", {{"dist", "fixed"}, {"size", 64}}}}}});
+  const json own = resolve_config(
+      {{"workload", {{"preset", "contest"}}}, {"dataset", {{"value_size", {{"dist", "fixed"}, {"size", 64}}}}}});
   EXPECT_EQ(own["dataset"]["value_size"]["dist"], "fixed");
 }
 
@@ -119,8 +120,8 @@ TEST(Config, CapabilitiesAreChecked) {
 }
 
 TEST(Config, PhaseNamesAreUnique) {
-  const json r = resolve_config({{"engine", {{"type", "null"}}},
-                                 {"phases", {{{"type", "run"}, {"ops", 10}}, {{"type", "run"}, {"ops", 10}}}}});
+  const json r = resolve_config(
+      {{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"ops", 10}}, {{"type", "run"}, {"ops", 10}}}}});
   EXPECT_EQ(r["phases"][0]["name"], "run");
   EXPECT_EQ(r["phases"][1]["name"], "run-2");
 }
@@ -192,8 +193,9 @@ TEST(Config, PhasesOverrideTheWorkload) {
   EXPECT_NE(error_of({{"phases", {{{"type", "load"}, {"mix", {{"read", 1.0}}}}}}})
                 .find("phases[0].mix: not valid for a load phase"),
             std::string::npos);
-  EXPECT_NE(error_of({{"phases", {{{"type", "run"}, {"ops", 1}, {"keys", 3}}}}}).find("phases[0].keys: expected an object"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of({{"phases", {{{"type", "run"}, {"ops", 1}, {"keys", 3}}}}}).find("phases[0].keys: expected an object"),
+      std::string::npos);
 }
 
 TEST(Config, EditDistance) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <map>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "harness/config/experiment.h"
@@ -176,9 +176,9 @@ TEST(Driver, VerifyChecksSampledKeysAgainstTheGenerator) {
     Result r;
     Driver d(cfg, e);
     {
-    const Status st = d.run(r);
-    ASSERT_TRUE(st.ok()) << st.to_string();
-  }
+      const Status st = d.run(r);
+      ASSERT_TRUE(st.ok()) << st.to_string();
+    }
     const VerifyRecord& v = *r.phases.back().verify;
     EXPECT_TRUE(v.ok);
     EXPECT_GE(v.sampled_keys, 400);
@@ -228,8 +228,8 @@ TEST(Driver, OpenLoopLatencyIncludesAnInjectedStall) {
   EXPECT_LT(count_at_least(p1.service, 25'000'000), open_slow / 4);
 
   // Closed loop hides it: only the stalled op itself is slow (coordinated omission).
-  const ExperimentConfig closed = experiment(
-      {{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"ops", 400}}}}});
+  const ExperimentConfig closed =
+      experiment({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"ops", 400}}}}});
   StallEngine e2(100, 50);
   Result r2;
   Driver d2(closed, e2);
@@ -276,8 +276,8 @@ TEST(Driver, OpenLoopReportsWhenItCannotKeepUp) {
   EXPECT_DOUBLE_EQ(p.pacing.target_ops_per_s, 1000);
   EXPECT_LT(p.pacing.achieved_ops_per_s, 600);
   EXPECT_FALSE(p.pacing.kept_up);
-  EXPECT_GE(p.ops, 190u);                      // the whole schedule
-  EXPECT_GE(p.all.max(), 150'000'000u);        // the last op waited for the whole backlog
+  EXPECT_GE(p.ops, 190u);                       // the whole schedule
+  EXPECT_GE(p.all.max(), 150'000'000u);         // the last op waited for the whole backlog
   EXPECT_LT(p.service.max(), p.all.max() / 4);  // while each op itself took ~2 ms
 }
 
@@ -314,8 +314,8 @@ TEST(Driver, OpsAreSplitByTheSnapshotWindow) {
 }
 
 TEST(Driver, SnapshotEveryNOpsNeverOverlap) {
-  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
-                                     {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
+  ExperimentConfig cfg =
+      experiment({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
   cfg.phases[0].snapshot_every_ops = 20000;
   FakeSnapshotEngine e(5);
   Result r;
@@ -350,7 +350,7 @@ TEST(Driver, RecoverAndVerify) {
   PhaseConfig ver;
   ver.type = PhaseType::kVerify;
   ver.name = "verify";
-  ver.sample_keys = 0;  // the fake engine keeps no values: the digest alone
+  ver.sample_keys = 0;                              // the fake engine keeps no values: the digest alone
   cfg.phases.insert(cfg.phases.begin() + 1, snap);  // load, snapshot, run, recover, verify
   cfg.phases.push_back(rec);
   cfg.phases.push_back(ver);
@@ -359,9 +359,9 @@ TEST(Driver, RecoverAndVerify) {
     Result r;
     Driver d(cfg, e);
     {
-    const Status st = d.run(r);
-    ASSERT_TRUE(st.ok()) << st.to_string();
-  }
+      const Status st = d.run(r);
+      ASSERT_TRUE(st.ok()) << st.to_string();
+    }
     ASSERT_EQ(r.phases.size(), 5u);
     ASSERT_TRUE(r.phases[4].verify.has_value());
     EXPECT_TRUE(r.phases[4].verify->ok);
@@ -380,8 +380,8 @@ TEST(Driver, RecoverAndVerify) {
 }
 
 TEST(Driver, FailedSnapshotFailsTheExperiment) {
-  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
-                                     {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
+  ExperimentConfig cfg =
+      experiment({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"duration_s", 0.3}}}}});
   cfg.phases[0].snapshot_at_s = {0.05};
   FakeSnapshotEngine e(10, /*snapshot_ok=*/false);
   Result r;
@@ -394,8 +394,8 @@ TEST(Driver, FailedSnapshotFailsTheExperiment) {
 }
 
 TEST(Driver, SnapshotTimeoutFailsTheExperiment) {
-  ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
-                                     {"phases", {{{"type", "run"}, {"duration_s", 0.2}}}}});
+  ExperimentConfig cfg =
+      experiment({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"duration_s", 0.2}}}}});
   cfg.phases[0].snapshot_at_s = {0.01};
   cfg.phases[0].timeout_s = 0.1;
   FakeSnapshotEngine e(60'000);
@@ -407,8 +407,8 @@ TEST(Driver, SnapshotTimeoutFailsTheExperiment) {
 }
 
 TEST(Driver, EngineErrorStopsThePhaseWithTheReason) {
-  const ExperimentConfig cfg = experiment({{"engine", {{"type", "null"}}},
-                                           {"phases", {{{"type", "run"}, {"ops", 1000}}}}});
+  const ExperimentConfig cfg =
+      experiment({{"engine", {{"type", "null"}}}, {"phases", {{{"type", "run"}, {"ops", 1000}}}}});
   StallEngine e(0, 0, /*fail_at=*/10);
   Result r;
   Driver d(cfg, e);

@@ -143,9 +143,9 @@ TEST_F(MemoryLimitRun, TheBudgetIsTheEstimateForThisProcessPlusTheHeadroom) {
   ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.status << ": " << r.err;
   const nlohmann::json& ctx = r.result["context"];
   const nlohmann::json& est = ctx["memory_estimate"];
-  EXPECT_EQ(ctx["memory_limit"]["max_bytes"].get<uint64_t>(),
-            est["dataset_bytes"].get<uint64_t>() + est["snapshot_copy_bytes"].get<uint64_t>() +
-                est["warmup_bytes"].get<uint64_t>() + (128u << 20));
+  EXPECT_EQ(ctx["memory_limit"]["max_bytes"].get<uint64_t>(), est["dataset_bytes"].get<uint64_t>() +
+                                                                  est["snapshot_copy_bytes"].get<uint64_t>() +
+                                                                  est["warmup_bytes"].get<uint64_t>() + (128u << 20));
   EXPECT_EQ(ctx["memory_limit"]["applied"].get<bool>(), root_.ok());
 }
 

@@ -37,7 +37,8 @@ void expect_within_bound(const std::vector<uint64_t>& values, int bits) {
     const uint64_t x = exact_quantile(sorted, qx);
     const uint64_t r = h.percentile(q);
     EXPECT_GE(r, x) << "q=" << q;
-    EXPECT_LT(static_cast<double>(r - x), bound * static_cast<double>(x) + 1e-9) << "q=" << q << " exact=" << x << " got=" << r;
+    EXPECT_LT(static_cast<double>(r - x), bound * static_cast<double>(x) + 1e-9)
+        << "q=" << q << " exact=" << x << " got=" << r;
   }
   // The percentile never under-reports and respects the bound for every rank, not only the listed q.
   for (int i = 0; i <= 1000; ++i) {
@@ -247,7 +248,8 @@ TEST(Histogram, FromJsonGivesBackWhatToJsonWroteAndMergesExactly) {
   joined.merge(rpbench::measure::Histogram::from_json(rpbench::measure::to_json(b)));
   for (double q : {1.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0}) EXPECT_EQ(joined.percentile(q), both.percentile(q)) << q;
   EXPECT_EQ(joined.count(), both.count());
-  EXPECT_EQ(rpbench::measure::Histogram::from_json(rpbench::measure::to_json(rpbench::measure::Histogram())).count(), 0u);
+  EXPECT_EQ(rpbench::measure::Histogram::from_json(rpbench::measure::to_json(rpbench::measure::Histogram())).count(),
+            0u);
 }
 
 TEST(Histogram, FromJsonRefusesWhatIsNotAHistogramOfThisLayout) {

@@ -131,8 +131,7 @@ TEST(Pacer, ScheduleDoesNotShiftAfterTheCallerStalls) {
     }
     const uint64_t stall_begin = now_ns();
     timespec ts{0, 50'000'000};
-    while (::nanosleep(&ts, &ts) != 0) {
-    }
+    while (::nanosleep(&ts, &ts) != 0) {}
     const uint64_t t = paced.next_intended_ns();
     ASSERT_EQ(t, reference.next_intended_ns());
     EXPECT_LT(t, stall_begin + 1'000'000);  // still where the schedule said, not after the stall

@@ -16,11 +16,11 @@ constexpr uint64_t kMs = 1'000'000;
 TEST(Timeline, BucketsOpsByIntendedStart) {
   Timeline tl(1'000, 10 * kMs);
   // Latencies below 2^6 are exact with 5 sub-bucket bits.
-  tl.record(1'000, 10);                  // interval 0
-  tl.record(1'000 + 10 * kMs - 1, 20);   // still 0
-  tl.record(1'000 + 10 * kMs, 30);       // 1
-  tl.record(1'000 + 35 * kMs, 40);       // 3
-  tl.record(500, 5);                     // before the start: interval 0
+  tl.record(1'000, 10);                 // interval 0
+  tl.record(1'000 + 10 * kMs - 1, 20);  // still 0
+  tl.record(1'000 + 10 * kMs, 30);      // 1
+  tl.record(1'000 + 35 * kMs, 40);      // 3
+  tl.record(500, 5);                    // before the start: interval 0
   ASSERT_EQ(tl.intervals(), 4u);
   EXPECT_EQ(tl.ops(0), 3u);
   EXPECT_EQ(tl.ops(1), 1u);

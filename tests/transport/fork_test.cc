@@ -28,8 +28,13 @@ constexpr uint64_t kNodeRegion = 16ull << 20;
 constexpr uint64_t kBytes = 3ull << 20;
 
 // Exit codes of the children.
-enum ChildExit { kChildOk = 0, kChildConnectFailed = 10, kChildTransferFailed = 11, kChildPipeFailed = 12,
-                 kChildCloseDidNotRefuse = 13 };
+enum ChildExit {
+  kChildOk = 0,
+  kChildConnectFailed = 10,
+  kChildTransferFailed = 11,
+  kChildPipeFailed = 12,
+  kChildCloseDidNotRefuse = 13
+};
 
 struct Pipe {
   UniqueFd r, w;

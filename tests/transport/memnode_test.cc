@@ -280,7 +280,7 @@ TEST(Memnode, ReadyLineAndEndpoints) {
   ASSERT_EQ(node.endpoints().unix.rfind("unix:/", 0), 0u) << node.endpoints().unix;
   std::string path = node.endpoints().unix.substr(5);
   EXPECT_NE(line.find(" unix=" + path + " "), std::string::npos) << line;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   std::string dir = path.substr(0, path.rfind('/'));
@@ -321,8 +321,13 @@ TEST(Memnode, WriteThenReadIsByteExact) {
   struct Case {
     uint64_t offset, length;
   };
-  const std::vector<Case> cases = {{0, 1},           {1, 4095},    {4095, 2},          {8192, 4096},
-                                   {12345, 54321},   {65536, 1 << 18}, {kRegionBytes - 4096, 4096},
+  const std::vector<Case> cases = {{0, 1},
+                                   {1, 4095},
+                                   {4095, 2},
+                                   {8192, 4096},
+                                   {12345, 54321},
+                                   {65536, 1 << 18},
+                                   {kRegionBytes - 4096, 4096},
                                    {kRegionBytes - 1, 1}};
   uint32_t seed = 100;
   for (const Case& k : cases) {
@@ -377,7 +382,8 @@ TEST(Memnode, PipelinedRequestsAreAnsweredInOrder) {
     uint64_t size = sizes[static_cast<size_t>(i) % sizes.size()];
     bool bad = i % 5 == 2;
     auto data = pattern(size, 7000 + static_cast<uint32_t>(i));
-    c.send_request(p::ReqOp::kWrite, 5000 + static_cast<uint64_t>(i), bad ? kRegionBytes - size / 2 : off % (kRegionBytes - size), size);
+    c.send_request(p::ReqOp::kWrite, 5000 + static_cast<uint64_t>(i),
+                   bad ? kRegionBytes - size / 2 : off % (kRegionBytes - size), size);
     c.send_bytes(data.data(), data.size());
     refused.push_back(bad);
     if (!bad) off += 4093;
@@ -547,7 +553,8 @@ TEST(Memnode, GarbageFromManyConnectionsDoesNotHurtTheNode) {
   for (int round = 0; round < 50; ++round) {
     for (int k = 0; k < 3; ++k) {
       // Every fifth round on the unix socket, the others on tcp.
-      RawClient c = round % 5 == 4 ? RawClient::unix_socket(node.endpoints().unix) : RawClient::tcp(node.endpoints().tcp);
+      RawClient c =
+          round % 5 == 4 ? RawClient::unix_socket(node.endpoints().unix) : RawClient::tcp(node.endpoints().tcp);
       if (k == 1) {
         ASSERT_EQ(c.handshake(), p::Code::kOk);  // garbage after a valid handshake
       }
@@ -608,7 +615,8 @@ TEST(Memnode, SilentConnectionsAreCappedAndDropped) {
   CheckedNode node(l);
   auto open_fds = [&node] {
     size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(node.pid()) + "/fd"))
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(node.pid()) + "/fd"))
       ++n;
     return n;
   };
@@ -830,7 +838,7 @@ TEST(Memnode, SigtermWithClientsConnectedExitsCleanly) {
   auto took = Clock::now() - t0;
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_LT(took, std::chrono::seconds(4)) << "stopped by SIGTERM, not by the SIGKILL fallback";
-  struct stat st{};
+  struct stat st {};
   EXPECT_NE(::stat(dir.c_str(), &st), 0) << dir << " is left behind";
   EXPECT_TRUE(idle.closed_by_peer());
   EXPECT_TRUE(served.closed_by_peer());
@@ -846,7 +854,7 @@ TEST(Memnode, NodeKilledOutsideIsReportedByStop) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("signal"), std::string::npos) << s.message();
   std::string path = node->endpoints().unix.substr(5);
-  struct stat st{};
+  struct stat st {};
   EXPECT_NE(::stat(path.substr(0, path.rfind('/')).c_str(), &st), 0) << "stop() removes a killed node's directory";
 }
 
@@ -910,7 +918,7 @@ TEST(Memnode, NodeStopsWhenItsParentDies) {
   while (!process_gone(node_pid) && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(process_gone(node_pid)) << "the orphaned node " << node_pid << " is still running";
   if (!process_gone(node_pid)) ::kill(node_pid, SIGKILL);
-  struct stat st{};
+  struct stat st {};
   EXPECT_NE(::stat(dir.c_str(), &st), 0) << "the node stopped by SIGTERM removes " << dir;
 }
 

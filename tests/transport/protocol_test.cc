@@ -182,17 +182,17 @@ TEST(Protocol, CheckHelloOrderAndCodes) {
   EXPECT_EQ(verdict(make_hello(0, "wrong")).code, Code::kBadToken);
   EXPECT_EQ(verdict(make_hello(7, "wrong")).code, Code::kBadToken);  // the region count stays hidden
   EXPECT_EQ(verdict(make_hello(2, "node-token")).code, Code::kNoSuchRegion);
-  EXPECT_EQ(verdict(make_hello(0, "node-token", 4)).code, Code::kNodeError);        // unknown flag
+  EXPECT_EQ(verdict(make_hello(0, "node-token", 4)).code, Code::kNodeError);         // unknown flag
   EXPECT_EQ(verdict(make_hello(0, "node-token", kFlagShm)).code, Code::kNodeError);  // shm off the unix socket
 }
 
 TEST(Protocol, CheckRangeEdges) {
   const uint64_t region = 1 << 20;
   EXPECT_EQ(check_range(0, 1, region), Code::kOk);
-  EXPECT_EQ(check_range(0, region, region), Code::kOk);             // the whole region
-  EXPECT_EQ(check_range(region - 1, 1, region), Code::kOk);         // the last byte
+  EXPECT_EQ(check_range(0, region, region), Code::kOk);      // the whole region
+  EXPECT_EQ(check_range(region - 1, 1, region), Code::kOk);  // the last byte
   EXPECT_EQ(check_range(region - 1, 2, region), Code::kOutOfBounds);
-  EXPECT_EQ(check_range(region, 1, region), Code::kOutOfBounds);    // one past the end
+  EXPECT_EQ(check_range(region, 1, region), Code::kOutOfBounds);  // one past the end
   EXPECT_EQ(check_range(0, region + 1, region), Code::kOutOfBounds);
   EXPECT_EQ(check_range(region + 100, 1, region), Code::kOutOfBounds);
   EXPECT_EQ(check_range(0, 0, region), Code::kBadLength);

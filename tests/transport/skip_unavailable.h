@@ -8,11 +8,11 @@
 
 #include "tests/transport/transport_bed.h"
 
-#define SKIP_UNLESS_AVAILABLE()                                                                   \
-  do {                                                                                            \
+#define SKIP_UNLESS_AVAILABLE()                                                                    \
+  do {                                                                                             \
     const std::string why_ = ::rpbench::transport::testing::why_unavailable(GetParam().transport); \
-    if (!why_.empty()) {                                                                          \
-      if (::rpbench::transport::testing::required(GetParam().transport)) FAIL() << why_;          \
-      GTEST_SKIP() << why_;                                                                       \
-    }                                                                                             \
+    if (!why_.empty()) {                                                                           \
+      if (::rpbench::transport::testing::required(GetParam().transport)) FAIL() << why_;           \
+      GTEST_SKIP() << why_;                                                                        \
+    }                                                                                              \
   } while (0)

@@ -54,7 +54,8 @@ inline uint64_t first_mismatch(const uint8_t* p, uint64_t n, uint32_t seed) {
 class TestBuffer {
  public:
   explicit TestBuffer(size_t bytes, bool shared = false) : bytes_(bytes) {
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    void* p =
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::runtime_error("mmap of a test buffer failed");
     data_ = static_cast<uint8_t*>(p);
   }

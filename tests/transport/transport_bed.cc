@@ -138,8 +138,8 @@ TestNode::TestNode(const TransportBed& bed, uint64_t region_bytes, uint32_t regi
     case NodeListener::kTcp: endpoint_ = e.tcp; break;
     case NodeListener::kRdmaCm: endpoint_ = e.verbs; break;
   }
-  if (endpoint_.empty()) throw std::runtime_error("the node names no endpoint for " + bed.name() + ": " +
-                                                  process_->ready_line());
+  if (endpoint_.empty())
+    throw std::runtime_error("the node names no endpoint for " + bed.name() + ": " + process_->ready_line());
 }
 
 TransportOptions TestNode::options(int channels, uint64_t chunk_bytes, int queue_depth) const {
@@ -158,9 +158,7 @@ StatusOr<std::unique_ptr<Transport>> TestNode::try_connect(const TransportOption
   return transport::connect(o, endpoint_);
 }
 
-std::unique_ptr<Transport> TestNode::connect(const TransportOptions& o) const {
-  return value_or_throw(try_connect(o));
-}
+std::unique_ptr<Transport> TestNode::connect(const TransportOptions& o) const { return value_or_throw(try_connect(o)); }
 
 void TestNode::kill_and_reap(int sig) {
   ::kill(process_->pid(), sig);

@@ -17,13 +17,13 @@
 
 // Skips the current test when transport `name` cannot run on this machine, with the reason (fails
 // it instead when $RPBENCH_REQUIRE_TRANSPORT names it). For gtest test bodies and SetUp().
-#define RPBENCH_SKIP_UNLESS_AVAILABLE(name)                                        \
-  do {                                                                             \
+#define RPBENCH_SKIP_UNLESS_AVAILABLE(name)                                            \
+  do {                                                                                 \
     const std::string why_not_ = ::rpbench::transport::testing::why_unavailable(name); \
-    if (!why_not_.empty()) {                                                       \
-      if (::rpbench::transport::testing::required(name)) FAIL() << why_not_;       \
-      GTEST_SKIP() << why_not_;                                                    \
-    }                                                                              \
+    if (!why_not_.empty()) {                                                           \
+      if (::rpbench::transport::testing::required(name)) FAIL() << why_not_;           \
+      GTEST_SKIP() << why_not_;                                                        \
+    }                                                                                  \
   } while (0)
 
 namespace rpbench::transport::testing {

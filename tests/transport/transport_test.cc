@@ -137,8 +137,8 @@ TEST_P(TransportTest, ManyOutstandingTransfersWithDistinctTags) {
   // Read all back in one transfer: remote is the source reversed in kEach blocks.
   ASSERT_TRUE(transfer(*t, Op::kRead, d, 0, dst.size(), 0).ok());
   for (int i = 0; i < kTransfers; ++i)
-    ASSERT_TRUE(std::equal(src.data() + i * kEach, src.data() + (i + 1) * kEach,
-                           dst.data() + (kTransfers - 1 - i) * kEach))
+    ASSERT_TRUE(
+        std::equal(src.data() + i * kEach, src.data() + (i + 1) * kEach, dst.data() + (kTransfers - 1 - i) * kEach))
         << "block " << i;
 }
 

@@ -129,7 +129,7 @@ TEST(VerbsTransport, SelectiveSignallingManyWorkRequests) {
   LocalNode node(4 << 20);
   TransportOptions o = verbs_options(2);
   o.chunk_bytes = 4096;
-  o.queue_depth = 8;        // smaller than signal_every: a full queue must still get a signalled WR
+  o.queue_depth = 8;  // smaller than signal_every: a full queue must still get a signalled WR
   o.verbs.signal_every = 16;
   auto t = must_connect(o, node.endpoint());
   std::vector<uint8_t> big(1 << 20), small(200 * 512);

@@ -85,7 +85,7 @@ TEST(SampleSummary, SkewOrdersDistributions) {
   const auto zipf = summary_of("zipfian");
   const auto scrambled = summary_of("scrambled-zipfian");
   EXPECT_EQ(uniform.distinct_keys, 1000u);
-  EXPECT_GT(uniform.hottest_10pct_share, 0.1);  // the hottest by observation are above average...
+  EXPECT_GT(uniform.hottest_10pct_share, 0.1);   // the hottest by observation are above average...
   EXPECT_LT(uniform.hottest_10pct_share, 0.13);  // ... but not by much
   // Zipfian 0.99: the 10 hottest of 1000 keys get H(10) / H(1000), about 39%.
   EXPECT_NEAR(zipf.hottest_1pct_share, 0.39, 0.02);

@@ -27,7 +27,8 @@ TEST(StatisticalValueSizes, BucketsMatchTheirWeights) {
   std::vector<double> within_first(128 - 80 + 1, 0.0);
   for (int i = 0; i < kSamples; ++i) {
     // Over keys and over versions of one key alike.
-    const uint32_t size = i % 2 ? sizer.size_for(static_cast<uint64_t>(i), 0) : sizer.size_for(7, static_cast<uint64_t>(i));
+    const uint32_t size =
+        i % 2 ? sizer.size_for(static_cast<uint64_t>(i), 0) : sizer.size_for(7, static_cast<uint64_t>(i));
     ASSERT_GE(size, 80u);
     ASSERT_LE(size, 1024u);
     lo = std::min(lo, size);

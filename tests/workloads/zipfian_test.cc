@@ -164,8 +164,9 @@ TEST(Zipfian, HeadProbabilityMatchesDirectSum) {
       const double a = static_cast<double>(kDirectMax), b = static_cast<double>(n);
       auto f = [theta](double x) { return std::pow(x, -theta); };
       auto df = [theta](double x) { return -theta * std::pow(x, -theta - 1); };
-      const double integral = theta == 1.0 ? std::log(b / a)
-                                           : std::pow(a, 1 - theta) * std::expm1((1 - theta) * std::log(b / a)) / (1 - theta);
+      const double integral = theta == 1.0
+                                  ? std::log(b / a)
+                                  : std::pow(a, 1 - theta) * std::expm1((1 - theta) * std::log(b / a)) / (1 - theta);
       const long double total = sums.back() + integral + (f(b) - f(a)) / 2 + (df(b) - df(a)) / 12;
       const double want = static_cast<double>(head / total);
       ZipfianSampler fresh(n, theta);
@@ -193,7 +194,8 @@ double harmonic(uint64_t n, double theta) {
   const double a = static_cast<double>(m), b = static_cast<double>(n);
   auto f = [theta](double x) { return std::pow(x, -theta); };
   auto df = [theta](double x) { return -theta * std::pow(x, -theta - 1); };
-  const double integral = theta == 1.0 ? std::log(b / a) : (std::pow(b, 1 - theta) - std::pow(a, 1 - theta)) / (1 - theta);
+  const double integral =
+      theta == 1.0 ? std::log(b / a) : (std::pow(b, 1 - theta) - std::pow(a, 1 - theta)) / (1 - theta);
   return sum + integral + (f(b) - f(a)) / 2 + (df(b) - df(a)) / 12;
 }
 

@@ -35,8 +35,8 @@
 
 namespace {
 
-using rpbench::transport::Region;
 using rpbench::errno_text;
+using rpbench::transport::Region;
 namespace memnode = rpbench::transport::memnode;
 namespace protocol = rpbench::transport::protocol;
 
@@ -197,8 +197,10 @@ int serve(const Flags& f, const std::string& token) {
                                 " bytes (" + std::to_string(total >> 20) + " MiB) but the machine has " +
                                 std::to_string(*avail >> 20) + " MiB available";
     if (f.prefault) throw UsageError("--prefault: " + figures + "; nothing was allocated");
-    std::fprintf(stderr, "rpbench-memnode: warning: %s; the regions are lazy, and writes the node cannot back "
-                         "will fail\n", figures.c_str());
+    std::fprintf(stderr,
+                 "rpbench-memnode: warning: %s; the regions are lazy, and writes the node cannot back "
+                 "will fail\n",
+                 figures.c_str());
   }
   if (!f.region_dir.empty()) {
     std::error_code ec;
@@ -222,15 +224,17 @@ int serve(const Flags& f, const std::string& token) {
   options.max_connections = f.max_connections;
   options.max_handshakes = std::min(options.max_handshakes, f.max_connections);
   const rpbench::HostFacts host = rpbench::host_facts();
-  options.facts = rpbench::transport::protocol::encode_node_facts(
-      {{"host", host.host},
-       {"kernel", host.kernel},
-       {"cores", std::to_string(host.cores)},
-       {"memory_bytes", std::to_string(host.memory_bytes)},
-       {"regions", std::to_string(f.regions)},
-       {"region_bytes", std::to_string(f.region_bytes)},
-       {"allocation", !f.region_dir.empty() ? "file" : f.prefault ? "pre-faulted" : "lazy"},
-       {"cpu_model", host.cpu_model}});  // last: the longest, cut first
+  options.facts =
+      rpbench::transport::protocol::encode_node_facts({{"host", host.host},
+                                                       {"kernel", host.kernel},
+                                                       {"cores", std::to_string(host.cores)},
+                                                       {"memory_bytes", std::to_string(host.memory_bytes)},
+                                                       {"regions", std::to_string(f.regions)},
+                                                       {"region_bytes", std::to_string(f.region_bytes)},
+                                                       {"allocation", !f.region_dir.empty() ? "file"
+                                                                      : f.prefault          ? "pre-faulted"
+                                                                                            : "lazy"},
+                                                       {"cpu_model", host.cpu_model}});  // last: the longest, cut first
   memnode::Server server(std::move(regions), options);
 
   std::string verbs_endpoint = "-";

@@ -17,9 +17,7 @@
 namespace rpbench::transport {
 
 namespace {
-std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + errno_text());
-}
+std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + errno_text()); }
 }  // namespace
 
 Region::Region(uint32_t id, uint64_t bytes, bool prefault, const std::string& backing_file)
@@ -45,7 +43,8 @@ Region::Region(uint32_t id, uint64_t bytes, bool prefault, const std::string& ba
   if (::ftruncate(fd_.get(), static_cast<off_t>(bytes)) != 0)
     throw sys_error("region " + std::to_string(id) + ": ftruncate to " + std::to_string(bytes) + " bytes");
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
-  if (p == MAP_FAILED) throw sys_error("region " + std::to_string(id) + ": mmap of " + std::to_string(bytes) + " bytes");
+  if (p == MAP_FAILED)
+    throw sys_error("region " + std::to_string(id) + ": mmap of " + std::to_string(bytes) + " bytes");
   data_ = static_cast<uint8_t*>(p);
   if (prefault) {
     // fallocate reserves the shmem pages (failing cleanly when memory is short, where touching

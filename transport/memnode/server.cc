@@ -12,16 +12,16 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <stdexcept>
 #include <system_error>
 
-#include "transport/protocol.h"
 #include "base/errno_text.h"
+#include "transport/protocol.h"
 
 namespace rpbench::transport::memnode {
 
@@ -34,9 +34,7 @@ constexpr std::chrono::milliseconds kDrainTime(2000);
 
 namespace {
 
-std::runtime_error sys_error(const std::string& what) {
-  return std::runtime_error(what + ": " + errno_text());
-}
+std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + errno_text()); }
 
 // Reads exactly n bytes. False on EOF, error or timeout (SO_RCVTIMEO).
 // The peer's numeric address, without the port ("127.0.0.1", "::1").
@@ -230,7 +228,8 @@ class RequestWire {
 bool recv_all_by(int fd, void* buf, size_t n, std::chrono::steady_clock::time_point deadline) {
   auto* p = static_cast<uint8_t*>(buf);
   while (n > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd pfd{fd, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
@@ -254,7 +253,8 @@ void drain_before_close(int fd, std::chrono::steady_clock::time_point deadline) 
   ::shutdown(fd, SHUT_WR);
   std::array<uint8_t, 64 * 1024> sink;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return;
     pollfd pfd{fd, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
@@ -277,8 +277,8 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
   if (regions_.empty()) throw std::invalid_argument("memory node: no regions");
   if (options_.token.empty()) throw std::invalid_argument("memory node: the token is empty");
   if (options_.token.size() > protocol::kMaxTokenBytes)
-    throw std::invalid_argument("memory node: the token is longer than " +
-                                std::to_string(protocol::kMaxTokenBytes) + " bytes");
+    throw std::invalid_argument("memory node: the token is longer than " + std::to_string(protocol::kMaxTokenBytes) +
+                                " bytes");
 
   wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake_fd_) throw sys_error("memory node: eventfd");
@@ -311,8 +311,8 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
   }
   ::freeaddrinfo(found);
   if (!tcp_listener_)
-    throw std::runtime_error("memory node: cannot listen on " + format_endpoint(options_.listen_address, options_.port) +
-                             ": " + last_error);
+    throw std::runtime_error("memory node: cannot listen on " +
+                             format_endpoint(options_.listen_address, options_.port) + ": " + last_error);
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof(bound);
   if (::getsockname(tcp_listener_.get(), reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0)
@@ -518,8 +518,9 @@ void Server::serve(Connection& c) {
 
   // Handshake: the whole hello within handshake_timeout_ms.
   std::array<uint8_t, protocol::kHelloBytes> raw;
-  const bool got_hello = recv_all_by(fd, raw.data(), raw.size(),
-                                     std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms));
+  const bool got_hello =
+      recv_all_by(fd, raw.data(), raw.size(),
+                  std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms));
   c.in_handshake.store(false);
   --handshaking_;
   if (!got_hello) return;

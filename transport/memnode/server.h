@@ -3,9 +3,9 @@
 // socket (shm clients get the region's memfd; plain requests work there too). One thread per
 // connection: a client that stalls, sends garbage or vanishes mid-payload only ever occupies its
 // own thread, and connections are capped (ServerOptions) so that clients without the token cannot
-// take every descriptor or thread: a hello must arrive whole within handshake_timeout_ms. Every request is checked with protocol::check_range before a byte of the region is
-// touched; an error goes to that client only. The verbs side is VerbsListener (verbs_listener.h),
-// which main.cc runs next to a Server over the same regions.
+// take every descriptor or thread: a hello must arrive whole within handshake_timeout_ms. Every request is checked with
+// protocol::check_range before a byte of the region is touched; an error goes to that client only. The verbs side is
+// VerbsListener (verbs_listener.h), which main.cc runs next to a Server over the same regions.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -24,14 +24,14 @@ namespace rpbench::transport::memnode {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";  // an IPv4 or IPv6 literal, or a host name
-  uint16_t port = 0;                          // 0: any free port (see Server::tcp_port())
-  std::string unix_path;                      // "": no unix socket; "auto": a fresh private 0700
-                                              // directory under $TMPDIR (else /tmp); else this path
-  std::string token;                          // required: 1..protocol::kMaxTokenBytes bytes
-  int handshake_timeout_ms = 10000;           // a connection whose whole Hello has not arrived by then is dropped
-  int max_handshakes = 64;                    // connections still in their handshake, at most
-  int max_connections = 512;                  // connections in all, at most (more are closed at once)
-  std::string facts;                          // sent with every accepted hello (protocol::encode_node_facts)
+  uint16_t port = 0;                         // 0: any free port (see Server::tcp_port())
+  std::string unix_path;                     // "": no unix socket; "auto": a fresh private 0700
+                                             // directory under $TMPDIR (else /tmp); else this path
+  std::string token;                         // required: 1..protocol::kMaxTokenBytes bytes
+  int handshake_timeout_ms = 10000;          // a connection whose whole Hello has not arrived by then is dropped
+  int max_handshakes = 64;                   // connections still in their handshake, at most
+  int max_connections = 512;                 // connections in all, at most (more are closed at once)
+  std::string facts;                         // sent with every accepted hello (protocol::encode_node_facts)
 };
 
 class Server {
@@ -56,16 +56,16 @@ class Server {
   std::vector<Region*> regions() const;
   const std::string& listen_address() const { return options_.listen_address; }
   uint16_t tcp_port() const { return tcp_port_; }
-  std::string tcp_endpoint() const;             // "ADDR:PORT" ("[v6]:PORT" for IPv6 literals)
+  std::string tcp_endpoint() const;                            // "ADDR:PORT" ("[v6]:PORT" for IPv6 literals)
   const std::string& unix_path() const { return unix_path_; }  // "" when not serving shm
 
  private:
   struct Connection {
     UniqueFd fd;
     bool unix_socket = false;
-    std::string peer;                          // the peer's address ("unix" for the unix socket)
+    std::string peer;  // the peer's address ("unix" for the unix socket)
     std::chrono::steady_clock::time_point accepted;
-    std::atomic<bool> in_handshake{true};      // its hello is still awaited
+    std::atomic<bool> in_handshake{true};  // its hello is still awaited
     std::atomic<bool> done{false};
     std::thread thread;
   };

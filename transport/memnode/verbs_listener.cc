@@ -14,9 +14,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/errno_text.h"
 #include "base/unique_fd.h"
 #include "transport/rdma_util.h"
-#include "base/errno_text.h"
 
 namespace rpbench::transport {
 
@@ -63,7 +63,8 @@ struct VerbsListener::Impl {
     d.cq.reset(ibv_create_cq(ctx, 16, nullptr, nullptr, 0));
     if (!d.cq) throw std::runtime_error(std::string("ibv_create_cq: ") + errno_text());
     ibv_device_attr attr{};
-    if (ibv_query_device(ctx, &attr) == 0) d.max_responder = static_cast<uint8_t>(std::clamp(attr.max_qp_rd_atom, 1, 255));
+    if (ibv_query_device(ctx, &attr) == 0)
+      d.max_responder = static_cast<uint8_t>(std::clamp(attr.max_qp_rd_atom, 1, 255));
     return devices.emplace(ctx, std::move(d)).first->second;
   }
 
@@ -91,9 +92,9 @@ struct VerbsListener::Impl {
   void on_connect_request(const rdma::CmEvent& ev) {
     rdma_cm_id* id = ev.id;
     if (ev.private_data_len < protocol::kHelloBytes) return reject(id, protocol::Code::kBadMagic);
-    const protocol::HelloVerdict verdict = protocol::check_hello(
-        std::span<const uint8_t, protocol::kHelloBytes>(ev.private_data, protocol::kHelloBytes), token,
-        regions.size(), /*shm_allowed=*/false);
+    const protocol::HelloVerdict verdict =
+        protocol::check_hello(std::span<const uint8_t, protocol::kHelloBytes>(ev.private_data, protocol::kHelloBytes),
+                              token, regions.size(), /*shm_allowed=*/false);
     if (verdict.code != protocol::Code::kOk) return reject(id, verdict.code);
     Region* region = find_region(verdict.hello.region);
     if (!region) return reject(id, protocol::Code::kNoSuchRegion);
@@ -140,9 +141,7 @@ struct VerbsListener::Impl {
 
   void handle(const rdma::CmEvent& ev) {
     switch (ev.type) {
-      case RDMA_CM_EVENT_CONNECT_REQUEST:
-        on_connect_request(ev);
-        break;
+      case RDMA_CM_EVENT_CONNECT_REQUEST: on_connect_request(ev); break;
       case RDMA_CM_EVENT_DISCONNECTED:
       case RDMA_CM_EVENT_REJECTED:
       case RDMA_CM_EVENT_UNREACHABLE:
@@ -180,8 +179,7 @@ struct VerbsListener::Impl {
   }
 };
 
-VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& address, uint16_t port,
-                             std::string token)
+VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& address, uint16_t port, std::string token)
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.regions = std::move(regions);
@@ -198,8 +196,8 @@ VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& ad
   sockaddr_storage ss = *parsed;
   m.channel.reset(rdma_create_event_channel());
   if (!m.channel)
-    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") +
-                                                                    errno_text()));
+    throw std::runtime_error(
+        rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") + errno_text()));
   if (Status s = rdma::set_nonblocking(m.channel->fd); !s.ok()) throw std::runtime_error(s.message());
   rdma_cm_id* id = nullptr;
   if (rdma_create_id(m.channel.get(), &id, nullptr, RDMA_PS_TCP) != 0)
@@ -231,8 +229,7 @@ VerbsListener::~VerbsListener() {
   m.clients.clear();
   m.listen_id.reset();
   // Drain (and ack) any event the disconnects produced, so destroying the channel does not wait.
-  while (m.channel && rdma::next_event(m.channel.get(), std::chrono::steady_clock::now())) {
-  }
+  while (m.channel && rdma::next_event(m.channel.get(), std::chrono::steady_clock::now())) {}
   m.devices.clear();
 }
 

@@ -74,8 +74,7 @@ json config_for(const EngineEntry& e, const TempDir& dir) {
   // A paged engine (paged-kv) with pages large enough for the big value and a cache of 8 of them.
   if (has_option(e, "page_bytes")) engine.update({{"page_bytes", 1 << 20}, {"shards", 2}, {"cache_bytes", 8 << 20}});
   json cfg = {{"engine", engine}, {"dataset", {{"keys", 1000}}}};
-  if (e.info.capabilities & kCapRemoteMemory)
-    cfg["transport"] = {{"type", "shm"}, {"region_bytes", 64 << 20}};
+  if (e.info.capabilities & kCapRemoteMemory) cfg["transport"] = {{"type", "shm"}, {"region_bytes", 64 << 20}};
   return cfg;
 }
 

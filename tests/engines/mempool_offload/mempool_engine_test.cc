@@ -36,11 +36,11 @@ std::string param_name(const ::testing::TestParamInfo<Param>& p) {
 
 namespace {
 
-using ::testing::HasSubstr;
 using rpbench::testing::contents;
 using rpbench::testing::TempDir;
 using rpbench::testing::test_key;
 using rpbench::testing::test_value;
+using ::testing::HasSubstr;
 using transport::testing::TestNode;
 using transport::testing::transport_bed;
 
@@ -56,7 +56,9 @@ class Fixture {
     start_node();
   }
 
-  void start_node() { node_ = std::make_unique<TestNode>(transport_bed(param_.transport), region_bytes_, 1, node_args_); }
+  void start_node() {
+    node_ = std::make_unique<TestNode>(transport_bed(param_.transport), region_bytes_, 1, node_args_);
+  }
   TestNode& node() { return *node_; }
 
   MempoolOptions options() const {
@@ -137,7 +139,6 @@ class RawRegion {
   transport::BufferId id_ = 0;
   std::unique_ptr<remote::RemoteSlots> slots_;
 };
-
 
 TEST_P(MempoolTest, SnapshotThenAFreshEngineMapsThePoolBackAndVerifies) {
   SKIP_UNLESS_AVAILABLE();
@@ -290,7 +291,8 @@ TEST_P(MempoolTest, AHeaderOfAnotherBaseOrLayoutVersionIsRefusedByName) {
     auto e = f.open(elsewhere);
     const RecoveryReport rec = e->recover();
     ASSERT_FALSE(rec.ok());
-    EXPECT_THAT(rec.status.message(), HasSubstr("saved at base 0x4e0000000000, not at the configured engine.pool_base 0x4e0100000000"));
+    EXPECT_THAT(rec.status.message(),
+                HasSubstr("saved at base 0x4e0000000000, not at the configured engine.pool_base 0x4e0100000000"));
     EXPECT_EQ(e->pool().kv().size(), 0u);
   }
   RawRegion raw(f.node());

@@ -17,7 +17,9 @@ struct Param {
 };
 
 std::string param_name(const ::testing::TestParamInfo<Param>& p);
-inline void PrintTo(const Param& p, std::ostream* os) { *os << p.transport << " " << name_of(kSnapshotModeNames, p.mode); }
+inline void PrintTo(const Param& p, std::ostream* os) {
+  *os << p.transport << " " << name_of(kSnapshotModeNames, p.mode);
+}
 
 class MempoolTest : public ::testing::TestWithParam<Param> {};
 

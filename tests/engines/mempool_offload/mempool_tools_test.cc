@@ -16,10 +16,10 @@
 namespace rpbench::mempool {
 namespace {
 
-using ::testing::HasSubstr;
 using rpbench::testing::read_json;
 using rpbench::testing::run_rpbench;
 using rpbench::testing::TempDir;
+using ::testing::HasSubstr;
 using transport::testing::TestNode;
 using transport::testing::transport_bed;
 
@@ -28,11 +28,10 @@ TEST(MempoolTools, AFreshRpbenchProcessMapsThePoolBackAndVerifiesWhatAnotherSnap
   if (rpbench == nullptr) GTEST_SKIP() << "$RPBENCH does not name the rpbench binary (ctest sets it)";
   TestNode node(transport_bed("tcp"), 64 << 20);
   TempDir dir;
-  nlohmann::json base = {
-      {"seed", 7},
-      {"engine", {{"type", "mempool-offload"}, {"pool_bytes", 128 << 20}, {"chunk_bytes", 1 << 20}}},
-      {"transport", {{"type", "tcp"}, {"memnode", node.endpoint()}, {"channels", 2}}},
-      {"dataset", {{"keys", 5000}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
+  nlohmann::json base = {{"seed", 7},
+                         {"engine", {{"type", "mempool-offload"}, {"pool_bytes", 128 << 20}, {"chunk_bytes", 1 << 20}}},
+                         {"transport", {{"type", "tcp"}, {"memnode", node.endpoint()}, {"channels", 2}}},
+                         {"dataset", {{"keys", 5000}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
   nlohmann::json write = base;
   write["name"] = "write";
   write["phases"] = {{{"type", "load"}}, {{"type", "snapshot"}}};

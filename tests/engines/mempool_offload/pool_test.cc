@@ -17,10 +17,10 @@
 namespace rpbench::mempool {
 namespace {
 
-using ::testing::HasSubstr;
 using rpbench::testing::contents;
 using rpbench::testing::test_key;
 using rpbench::testing::test_value;
+using ::testing::HasSubstr;
 
 constexpr uint64_t kBase = 0x4f0000000000ull;
 constexpr uint64_t kBytes = 64ull << 20;

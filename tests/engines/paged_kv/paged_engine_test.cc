@@ -68,7 +68,9 @@ class Fixture {
     return std::move(*e);
   }
   std::unique_ptr<PagedEngine> open() { return open(options()); }
-  StatusOr<std::unique_ptr<PagedEngine>> try_open(const PagedOptions& o) { return PagedEngine::open(o, node_->options(1, 1 << 20, 16)); }
+  StatusOr<std::unique_ptr<PagedEngine>> try_open(const PagedOptions& o) {
+    return PagedEngine::open(o, node_->options(1, 1 << 20, 16));
+  }
   TestNode& node() { return *node_; }
   int scale(int n) const { return small_world(param_.transport) ? n / 4 : n; }
 
@@ -134,7 +136,6 @@ SnapshotReport wait_snapshot(Engine& e) {
   ADD_FAILURE() << "the snapshot did not finish in 120 s";
   return {};
 }
-
 
 TEST_P(PagedTest, EveryKeyMatchesAModelThroughACacheFarSmallerThanTheData) {
   SKIP_UNLESS_AVAILABLE();
@@ -414,26 +415,41 @@ TEST_P(PagedTest, AContestRunSnapshotsAndAFreshRpbenchProcessRecoversAndVerifies
   if (rpbench == nullptr) GTEST_SKIP() << "$RPBENCH does not name the rpbench binary (ctest sets it)";
   Fixture fx(GetParam());
   rpbench::testing::TempDir dir;
-  const nlohmann::json base = {
-      {"seed", 7},
-      {"engine",
-       {{"type", "paged-kv"}, {"shards", 4}, {"page_bytes", 16384}, {"cache_fraction", 0.25},
-        {"eviction", std::string(name_of(kEvictionNames, GetParam().eviction))}, {"key_bytes", 16}, {"connections", 2}}},
-      {"transport", {{"type", GetParam().transport}, {"memnode", fx.node().endpoint()}}},
-      {"workload", {{"preset", "contest"}, {"contest_scale", 0.0005}, {"threads", 2}}}};
+  const nlohmann::json base = {{"seed", 7},
+                               {"engine",
+                                {{"type", "paged-kv"},
+                                 {"shards", 4},
+                                 {"page_bytes", 16384},
+                                 {"cache_fraction", 0.25},
+                                 {"eviction", std::string(name_of(kEvictionNames, GetParam().eviction))},
+                                 {"key_bytes", 16},
+                                 {"connections", 2}}},
+                               {"transport", {{"type", GetParam().transport}, {"memnode", fx.node().endpoint()}}},
+                               {"workload", {{"preset", "contest"}, {"contest_scale", 0.0005}, {"threads", 2}}}};
   nlohmann::json write = base;
   write["name"] = "contest";
   // The contest's four phases (as the preset makes them), then a snapshot.
   write["phases"] = {{{"type", "load"}, {"name", "write"}, {"ops", 12000}},
-                     {{"type", "run"}, {"name", "delete"}, {"ops", 10000}, {"mix", {{"delete", 1.0}}}, {"keys", {{"dist", "sequential"}}}},
-                     {{"type", "load"}, {"name", "rewrite"}, {"ops", 10000}, {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 256}}}},
-                     {{"type", "run"}, {"name", "mixed"}, {"ops", 32000}, {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 128}}}},
+                     {{"type", "run"},
+                      {"name", "delete"},
+                      {"ops", 10000},
+                      {"mix", {{"delete", 1.0}}},
+                      {"keys", {{"dist", "sequential"}}}},
+                     {{"type", "load"},
+                      {"name", "rewrite"},
+                      {"ops", 10000},
+                      {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 256}}}},
+                     {{"type", "run"},
+                      {"name", "mixed"},
+                      {"ops", 32000},
+                      {"value_size", {{"dist", "uniform"}, {"min", 80}, {"max", 128}}}},
                      {{"type", "snapshot"}}};
   ASSERT_EQ(rpbench::testing::run_rpbench(rpbench, write, dir, "contest", fx.node().token()), 0);
   const nlohmann::json w = rpbench::testing::read_json(dir.file("contest-result.json"));
   ASSERT_TRUE(w.contains("contest_score")) << w.dump(2).substr(0, 2000);
   double sum = 0;
-  for (const char* name : {"write", "delete", "rewrite", "mixed"}) sum += w["contest_score"]["phases"][name].get<double>();
+  for (const char* name : {"write", "delete", "rewrite", "mixed"})
+    sum += w["contest_score"]["phases"][name].get<double>();
   EXPECT_DOUBLE_EQ(w["contest_score"]["seconds"].get<double>(), sum);
   std::string digest;
   for (const auto& p : w["phases"]) {

@@ -92,8 +92,8 @@ TEST(Replacer, ClockGivesAUsedFrameASecondChance) {
   auto any = [](uint32_t) { return true; };
   const int64_t first = r->pick(any, 3);  // one sweep clears every bit, the second finds frame 0
   EXPECT_EQ(first, 0);
-  r->touch(1);                     // frame 1 used again: its bit set
-  EXPECT_EQ(r->pick(any, 3), 2);   // the hand is past 0; 1 is referenced, 2 is not
+  r->touch(1);                                                  // frame 1 used again: its bit set
+  EXPECT_EQ(r->pick(any, 3), 2);                                // the hand is past 0; 1 is referenced, 2 is not
   EXPECT_EQ(r->pick([](uint32_t f) { return f == 1; }, 3), 1);  // 1's bit cleared on the way, then taken
   r->erase(0);
   r->erase(1);
@@ -149,7 +149,8 @@ TEST(SlotAllocator, ResetAfterRecoveryFreesEverySlotTheImageDoesNotUse) {
 }
 
 TEST(PagedOptions, TheCacheIsAFractionOfTheDatasetUnlessGivenInBytes) {
-  nlohmann::json cfg = {{"dataset", {{"keys", 1000}, {"key_size", 16}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
+  nlohmann::json cfg = {
+      {"dataset", {{"keys", 1000}, {"key_size", 16}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
   EXPECT_EQ(dataset_record_bytes(cfg), 1000u * (16 + 100 + kRecordHeaderBytes + 4));
   cfg["dataset"]["value_size"] = {{"dist", "buckets"}, {"buckets", {{80, 120, 1.0}, {200, 300, 1.0}}}};
   EXPECT_EQ(dataset_record_bytes(cfg), 1000u * (16 + 175 + kRecordHeaderBytes + 4));

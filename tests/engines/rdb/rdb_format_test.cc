@@ -146,13 +146,17 @@ TEST(RdbRoundTrip, EmptyStore) {
 TEST(RdbLoad, ReadsEveryStringEncodingRedisWrites) {
   TempDir dir;
   // LZF: "abc" literal + 9-byte back reference = "abcabcabcabc".
-  const std::string lzf_payload("\x02" "abc" "\xE0\x00\x02", 7);
+  const std::string lzf_payload(
+      "\x02"
+      "abc"
+      "\xE0\x00\x02",
+      7);
   RdbBuilder b;
   b.aux("redis-ver", "7.0.15");
   b.byte(kOpAux).str("redis-bits").byte(0xC0).byte(64);  // AUX value INT8-encoded
   b.db0(6);
-  b.byte(kTypeString).byte(0xC0).byte(0xF9).str("int8 key -7");            // key INT8 -7
-  b.byte(kTypeString).str("i16").byte(0xC1).byte(0x39).byte(0x30);        // 12345
+  b.byte(kTypeString).byte(0xC0).byte(0xF9).str("int8 key -7");                       // key INT8 -7
+  b.byte(kTypeString).str("i16").byte(0xC1).byte(0x39).byte(0x30);                    // 12345
   b.byte(kTypeString).str("i32").byte(0xC2).raw(std::string("\x00\x00\x00\x80", 4));  // INT32_MIN
   b.byte(kTypeString).str("lzf").byte(0xC3).len(lzf_payload.size()).len(12).raw(lzf_payload);
   b.byte(kOpExpireTimeMs).raw(std::string(8, '\x7f')).kv("expiring", "v");
@@ -165,7 +169,7 @@ TEST(RdbLoad, ReadsEveryStringEncodingRedisWrites) {
   EXPECT_EQ(r.redis_ver, "7.0.15");
   EXPECT_EQ(r.expires_ignored, 1);
   EXPECT_TRUE(r.checksum_verified);
-  std::map<std::string, std::string> want = {{"-7", "int8 key -7"}, {"i16", "12345"}, {"i32", "-2147483648"},
+  std::map<std::string, std::string> want = {{"-7", "int8 key -7"},   {"i16", "12345"},  {"i32", "-2147483648"},
                                              {"lzf", "abcabcabcabc"}, {"expiring", "v"}, {"lru", "x"}};
   EXPECT_EQ(contents(s), want);
 
@@ -209,7 +213,8 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
   EXPECT_THAT(load_error(dir, "magic.rdb", bad), HasSubstr("offset 0: bad magic"));
   bad = good;
   bad.replace(5, 4, "0011");
-  EXPECT_THAT(load_error(dir, "version.rdb", bad, Code::kInvalidArgument), HasSubstr("offset 5: RDB version 11 is not supported"));
+  EXPECT_THAT(load_error(dir, "version.rdb", bad, Code::kInvalidArgument),
+              HasSubstr("offset 5: RDB version 11 is not supported"));
   bad.replace(5, 4, "0000");
   EXPECT_THAT(load_error(dir, "version0.rdb", bad), HasSubstr("offset 5: RDB version 0 is not supported"));
   bad.replace(5, 4, "00x1");
@@ -230,23 +235,26 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
   past.db0(1).byte(kTypeString);
   const size_t len_at = past.size();
   past.len(1000000).raw("short");
-  EXPECT_THAT(load_error(dir, "past.rdb", past.finish()),
-              HasSubstr("offset " + std::to_string(len_at) + ": length 1000000 of a key runs past the end of the file"));
+  EXPECT_THAT(
+      load_error(dir, "past.rdb", past.finish()),
+      HasSubstr("offset " + std::to_string(len_at) + ": length 1000000 of a key runs past the end of the file"));
 
   // A value type other than string: named.
   RdbBuilder hash;
   hash.db0(2).kv("fine", "string");
   const size_t type_at = hash.size();
   hash.byte(4).str("h").len(1).str("f").str("v");
-  EXPECT_THAT(load_error(dir, "hash.rdb", hash.finish(), Code::kInvalidArgument),
-              HasSubstr("offset " + std::to_string(type_at) + ": value type 'hash' (4) is not supported: only strings"));
+  EXPECT_THAT(
+      load_error(dir, "hash.rdb", hash.finish(), Code::kInvalidArgument),
+      HasSubstr("offset " + std::to_string(type_at) + ": value type 'hash' (4) is not supported: only strings"));
   RdbBuilder lp;
   lp.db0(1).byte(16).str("h").str("listpack bytes");
   EXPECT_THAT(load_error(dir, "listpack.rdb", lp.finish(), Code::kInvalidArgument),
               HasSubstr("value type 'hash (listpack)' (16) is not supported"));
   RdbBuilder stream;
   stream.db0(1).byte(19).str("s");
-  EXPECT_THAT(load_error(dir, "stream.rdb", stream.finish(), Code::kInvalidArgument), HasSubstr("'stream (listpacks v2)' (19)"));
+  EXPECT_THAT(load_error(dir, "stream.rdb", stream.finish(), Code::kInvalidArgument),
+              HasSubstr("'stream (listpacks v2)' (19)"));
   RdbBuilder notype;  // a byte that is no type in any RDB version: corruption
   notype.db0(1).byte(100).str("k");
   EXPECT_THAT(load_error(dir, "notype.rdb", notype.finish()), HasSubstr("value type 'unknown' (100) is not supported"));
@@ -261,7 +269,8 @@ TEST(RdbLoad, ErrorsNameFileAndOffsetAndLeaveTheStoreEmpty) {
               HasSubstr("module auxiliary data (opcode 247)"));
   RdbBuilder fn;
   fn.byte(kOpFunction2).str("#!lua name=x");
-  EXPECT_THAT(load_error(dir, "fn.rdb", fn.finish(), Code::kInvalidArgument), HasSubstr("function library data (opcode 245)"));
+  EXPECT_THAT(load_error(dir, "fn.rdb", fn.finish(), Code::kInvalidArgument),
+              HasSubstr("function library data (opcode 245)"));
   RdbBuilder dup;
   dup.db0(2).kv("k", "1").kv("k", "2");
   EXPECT_THAT(load_error(dir, "dup.rdb", dup.finish()), HasSubstr("duplicate key 'k'"));

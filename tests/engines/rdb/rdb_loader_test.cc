@@ -80,8 +80,8 @@ TEST(RdbLoadSource, ErrorsAreTheSameAtTheSameOffsetWhateverTheChunks) {
   flipped[good.size() / 2] ^= 0x01;  // in a key or value: parses, fails the checksum (or a length)
   RdbBuilder hash;
   hash.db0(1).kv("fine", "string").byte(4).str("h");
-  for (const std::string& bad : {good.substr(0, good.size() / 3), good.substr(0, good.size() - 3), flipped,
-                                 good + "x", hash.finish()}) {
+  for (const std::string& bad :
+       {good.substr(0, good.size() / 3), good.substr(0, good.size() - 3), flipped, good + "x", hash.finish()}) {
     rpbench::testing::write_file(path, bad);
     kvstore::KvStore a;
     const RdbLoadResult f = load_rdb_file(path, &a);
@@ -210,7 +210,8 @@ TEST(RdbLoadSource, ALengthPastTheAnnouncedSizeAllocatesNothing) {
   kvstore::KvStore s;
   const RdbLoadResult r = load_rdb(&src, &s);
   EXPECT_EQ(r.status.code(), Code::kCorruption);
-  EXPECT_THAT(r.status.message(), HasSubstr("mem: offset " + std::to_string(at) + ": length 1099511627776 of a key runs past the end"));
+  EXPECT_THAT(r.status.message(),
+              HasSubstr("mem: offset " + std::to_string(at) + ": length 1099511627776 of a key runs past the end"));
 }
 
 }  // namespace

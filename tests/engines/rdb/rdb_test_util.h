@@ -27,7 +27,8 @@ inline kvstore::KvStore sample_store() {
   using rpbench::testing::test_value;
   kvstore::KvStore s;
   for (int i = 0; i < 2000; ++i) s.put(test_key(i), test_value(i, 0, static_cast<size_t>(i % 300)));
-  for (size_t len : {0u, 1u, 63u, 64u, 16383u, 16384u, 70000u}) s.put("len:" + std::to_string(len), test_value(len, 3, len));
+  for (size_t len : {0u, 1u, 63u, 64u, 16383u, 16384u, 70000u})
+    s.put("len:" + std::to_string(len), test_value(len, 3, len));
   s.put("", "empty key");
   s.put("12345", "-7");  // integer-looking strings stay strings
   return s;
@@ -79,7 +80,8 @@ class ChunkedSource final : public InputSource {
   Status next(std::span<const char>* chunk) override {
     ++calls_;
     const size_t n = std::min(pattern_[calls_ % pattern_.size()], data_.size() - pos_);
-    window_.assign(data_.begin() + static_cast<std::ptrdiff_t>(pos_), data_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+    window_.assign(data_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                   data_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
     pos_ += n;
     *chunk = std::span<const char>(window_.data(), n);
     return Status::Ok();

@@ -63,9 +63,14 @@ TEST(RdbForkOptions, DeclaredDefaultsAreTheStructsAndBindFillsEveryField) {
   EXPECT_EQ(defaults["buffer_bytes"], d.buffer_bytes);
   EXPECT_EQ(defaults["thp"], "default");
   EXPECT_EQ(defaults["keep_dir"], false);
-  const RdbForkOptions o = table.bind({{"type", "rdb-fork"}, {"allocator", "jemalloc"}, {"dir", "/x"},
-                                       {"rdb_file", "a.rdb"}, {"buffer_bytes", 4096}, {"fsync", true},
-                                       {"thp", "never"}, {"keep_dir", true}});
+  const RdbForkOptions o = table.bind({{"type", "rdb-fork"},
+                                       {"allocator", "jemalloc"},
+                                       {"dir", "/x"},
+                                       {"rdb_file", "a.rdb"},
+                                       {"buffer_bytes", 4096},
+                                       {"fsync", true},
+                                       {"thp", "never"},
+                                       {"keep_dir", true}});
   EXPECT_EQ(o.dir, "/x");
   EXPECT_EQ(o.rdb_file, "a.rdb");
   EXPECT_EQ(o.buffer_bytes, 4096);
@@ -186,7 +191,8 @@ TEST(RdbForkEngine, ChildKilledMidSaveFailsAndLeavesThePreviousFile) {
   const int pid = e.snapshot_child_pid();
   ASSERT_GT(pid, 0);
   const std::string temp = e.work_dir() + "/temp-" + std::to_string(pid) + ".rdb";
-  for (int i = 0; i < 5000 && !std::filesystem::exists(temp); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5000 && !std::filesystem::exists(temp); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_TRUE(std::filesystem::exists(temp)) << "the child writes to temp-<pid>.rdb";
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   const SnapshotReport r = wait_for(e);
@@ -256,7 +262,7 @@ TEST(RdbForkEngine, PrivateDirectoryIsRemovedAtCloseUnlessKept) {
   std::string wd;
   {
     auto owned = open_engine(options_in(dir));
-  RdbForkEngine& e = *owned;
+    RdbForkEngine& e = *owned;
     wd = e.work_dir();
     e.put("a", "1");
     ASSERT_TRUE(e.begin_snapshot().ok());
@@ -269,7 +275,7 @@ TEST(RdbForkEngine, PrivateDirectoryIsRemovedAtCloseUnlessKept) {
   keep.keep_dir = true;
   {
     auto owned = open_engine(keep);
-  RdbForkEngine& e = *owned;
+    RdbForkEngine& e = *owned;
     wd = e.work_dir();
     e.put("a", "1");
     e.set_test_child_pause_ms(10000);
@@ -289,7 +295,7 @@ TEST(RdbForkEngine, ThpModesAreAppliedAndReported) {
     RdbForkOptions o = options_in(dir);
     o.thp = *config::value_of(kvstore::kThpModeNames, mode);
     auto owned = open_engine(o);
-  RdbForkEngine& e = *owned;
+    RdbForkEngine& e = *owned;
     for (int i = 0; i < 1000; ++i) e.put(test_key(i), "v");
     const nlohmann::json t = e.report()["thp"];
     EXPECT_EQ(t["mode"], mode);

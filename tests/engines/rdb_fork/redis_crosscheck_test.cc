@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "engines/rdb_fork/rdb_fork_engine.h"
 #include "engines/rdb/rdb_kvstore.h"
+#include "engines/rdb_fork/rdb_fork_engine.h"
 #include "tests/engines/redis_tools.h"
 #include "tests/engines/test_util.h"
 
@@ -93,7 +93,8 @@ TEST(RedisCrossCheck, RedisServerLoadsOurFileWithTheSameContent) {
   std::filesystem::copy_file(e.rdb_path(), sdir.file("dump.rdb"));
   RedisServer rs(*server, sdir.path(), "dump.rdb");
   redisContext* c = rs.ready();
-  ASSERT_NE(c, nullptr) << "redis-server did not come up; log:\n" << rpbench::testing::read_file(sdir.file("redis.log"));
+  ASSERT_NE(c, nullptr) << "redis-server did not come up; log:\n"
+                        << rpbench::testing::read_file(sdir.file("redis.log"));
   Reply n(static_cast<redisReply*>(redisCommand(c, "DBSIZE")));
   ASSERT_TRUE(n && n->type == REDIS_REPLY_INTEGER);
   EXPECT_EQ(n->integer, e.size());
@@ -117,16 +118,23 @@ TEST(RedisCrossCheck, FileWrittenByRedisServerLoadsHere) {
   TempDir sdir;
   RedisServer rs(*server, sdir.path(), "dump.rdb", {"--rdbcompression", "yes"});
   redisContext* c = rs.ready();
-  ASSERT_NE(c, nullptr) << "redis-server did not come up; log:\n" << rpbench::testing::read_file(sdir.file("redis.log"));
+  ASSERT_NE(c, nullptr) << "redis-server did not come up; log:\n"
+                        << rpbench::testing::read_file(sdir.file("redis.log"));
   std::map<std::string, std::string> want = {
-      {"int8", "-7"},           {"int16", "12345"},       {"int32", "100000"},
-      {"int32min", "-2147483648"}, {"toolong", "12345678901"}, {"leading0", "007"},
-      {"empty", ""},            {std::string("b\0in", 4), std::string("\0\xff", 2)},
+      {"int8", "-7"},
+      {"int16", "12345"},
+      {"int32", "100000"},
+      {"int32min", "-2147483648"},
+      {"toolong", "12345678901"},
+      {"leading0", "007"},
+      {"empty", ""},
+      {std::string("b\0in", 4), std::string("\0\xff", 2)},
       {"compressible", std::string(3000, 'a') + "tail" + std::string(500, 'b')},
       {"random", test_value(1, 1, 700)},
       {"12345", "integer-looking key"},
   };
-  for (int i = 0; i < 2000; ++i) want[test_key(i)] = "value-" + std::to_string(i) + std::string(static_cast<size_t>(i % 50), 'x');
+  for (int i = 0; i < 2000; ++i)
+    want[test_key(i)] = "value-" + std::to_string(i) + std::string(static_cast<size_t>(i % 50), 'x');
   for (const auto& [k, v] : want) {
     Reply r(static_cast<redisReply*>(redisCommand(c, "SET %b %b", k.data(), k.size(), v.data(), v.size())));
     ASSERT_TRUE(r && r->type == REDIS_REPLY_STATUS) << k;

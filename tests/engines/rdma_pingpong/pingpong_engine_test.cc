@@ -29,11 +29,11 @@ std::string param_name(const ::testing::TestParamInfo<Param>& p) {
 
 namespace {
 
-using ::testing::HasSubstr;
 using rpbench::testing::contents;
 using rpbench::testing::TempDir;
 using rpbench::testing::test_key;
 using rpbench::testing::test_value;
+using ::testing::HasSubstr;
 using transport::testing::TestNode;
 using transport::testing::transport_bed;
 
@@ -48,7 +48,9 @@ class Fixture {
     start_node();
   }
 
-  void start_node() { node_ = std::make_unique<TestNode>(transport_bed(param_.transport), region_bytes_, 1, node_args_); }
+  void start_node() {
+    node_ = std::make_unique<TestNode>(transport_bed(param_.transport), region_bytes_, 1, node_args_);
+  }
   TestNode& node() { return *node_; }
 
   PingpongOptions options() const {
@@ -124,7 +126,6 @@ class RawRegion {
   transport::BufferId id_ = 0;
   std::unique_ptr<remote::RemoteSlots> slots_;
 };
-
 
 TEST_P(PingpongTest, SnapshotThenAFreshEngineRecoversAndVerifies) {
   SKIP_UNLESS_AVAILABLE();

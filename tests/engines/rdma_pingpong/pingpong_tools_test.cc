@@ -24,17 +24,17 @@
 namespace rpbench::pingpong {
 namespace {
 
-using ::testing::HasSubstr;
 using rpbench::testing::command;
 using rpbench::testing::find_program;
+using rpbench::testing::read_json;
 using rpbench::testing::RedisServer;
 using rpbench::testing::Reply;
-using rpbench::testing::read_json;
 using rpbench::testing::run_program;
 using rpbench::testing::run_rpbench;
 using rpbench::testing::TempDir;
 using rpbench::testing::test_key;
 using rpbench::testing::test_value;
+using ::testing::HasSubstr;
 using transport::testing::TestNode;
 using transport::testing::transport_bed;
 
@@ -43,11 +43,10 @@ TEST(PingpongTools, AFreshRpbenchProcessRecoversAndVerifiesWhatAnotherSnapshotte
   if (rpbench == nullptr) GTEST_SKIP() << "$RPBENCH does not name the rpbench binary (ctest sets it)";
   TestNode node(transport_bed("tcp"), 64 << 20);
   TempDir dir;
-  nlohmann::json base = {
-      {"seed", 7},
-      {"engine", {{"type", "rdma-pingpong"}, {"buffer_bytes", 65536}}},
-      {"transport", {{"type", "tcp"}, {"memnode", node.endpoint()}, {"channels", 2}}},
-      {"dataset", {{"keys", 5000}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
+  nlohmann::json base = {{"seed", 7},
+                         {"engine", {{"type", "rdma-pingpong"}, {"buffer_bytes", 65536}}},
+                         {"transport", {{"type", "tcp"}, {"memnode", node.endpoint()}, {"channels", 2}}},
+                         {"dataset", {{"keys", 5000}, {"value_size", {{"dist", "fixed"}, {"size", 100}}}}}};
   nlohmann::json write = base;
   write["name"] = "write";
   write["phases"] = {{{"type", "load"}}, {{"type", "snapshot"}}};

@@ -43,8 +43,9 @@ TEST(RedisInfoParser, ParsesRealServerOutput) {
 }
 
 TEST(RedisInfoParser, SectionsCrlfAndValuesWithColons) {
-  const InfoFields inf = InfoFields::parse("# Server\r\nredis_version:7.0.15\r\nexecutable:/usr/bin/x\r\n\r\n"
-                                           "# Keyspace\r\ndb0:keys=3,expires=0,avg_ttl=0\r\nurl:a:b:c\r\n");
+  const InfoFields inf = InfoFields::parse(
+      "# Server\r\nredis_version:7.0.15\r\nexecutable:/usr/bin/x\r\n\r\n"
+      "# Keyspace\r\ndb0:keys=3,expires=0,avg_ttl=0\r\nurl:a:b:c\r\n");
   EXPECT_EQ(inf.size(), 4u);
   EXPECT_EQ(inf.str("redis_version"), "7.0.15");
   EXPECT_EQ(inf.str("db0"), "keys=3,expires=0,avg_ttl=0");

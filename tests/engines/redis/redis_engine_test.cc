@@ -369,7 +369,7 @@ TEST(RedisEngine, AttachModeLeavesTheServerAlone) {
   const std::string address = "127.0.0.1:" + std::to_string(server.port());
   {
     auto conn = connect_test(server.port());
-  Connection& c = *conn;
+    Connection& c = *conn;
     ASSERT_TRUE(c.command({"SET", "preexisting", "1"}));
   }
   {
@@ -409,9 +409,9 @@ TEST(RedisEngine, OpenErrorsAreClear) {
   EXPECT_NE(no_binary.status().message().find("Debian package redis-server"), std::string::npos)
       << no_binary.status().message();
   EXPECT_TRUE(std::filesystem::is_empty(parent.path()));
-  for (const nlohmann::json& bad : {nlohmann::json{{"address", "127.0.0.1:6379"}},
-                                    nlohmann::json{{"managed", false}, {"address", "nocolon"}},
-                                    nlohmann::json{{"managed", false}, {"address", "127.0.0.1:99999"}}}) {
+  for (const nlohmann::json& bad :
+       {nlohmann::json{{"address", "127.0.0.1:6379"}}, nlohmann::json{{"managed", false}, {"address", "nocolon"}},
+        nlohmann::json{{"managed", false}, {"address", "127.0.0.1:99999"}}}) {
     auto r = try_open_engine(bad);
     ASSERT_FALSE(r.ok()) << bad.dump();
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad.dump();

@@ -43,10 +43,10 @@ inline std::unique_ptr<Connection> connect_test(int port) {
   return std::move(*c);
 }
 
-#define RPBENCH_REQUIRE_REDIS()                                                                     \
-  do {                                                                                              \
-    if (!::rpbench::redis::testing::have_server())                                                  \
-      GTEST_SKIP() << "/usr/bin/redis-server is missing (Debian package redis-server)";            \
+#define RPBENCH_REQUIRE_REDIS()                                                         \
+  do {                                                                                  \
+    if (!::rpbench::redis::testing::have_server())                                      \
+      GTEST_SKIP() << "/usr/bin/redis-server is missing (Debian package redis-server)"; \
   } while (0)
 
 using ::rpbench::testing::TempDir;  // tests/engines/test_util.h

@@ -31,11 +31,13 @@ TEST(RedisServerLog, NewestBgsaveAcrossMidnight) {
 }
 
 TEST(RedisServerLog, BgsaveWhoseChildHasNotFinishedIsSkipped) {
-  const std::string log = std::string(kLog) + "17711:M 24 Nov 2026 00:00:02.000 * Background saving started by pid 19000\n";
+  const std::string log =
+      std::string(kLog) + "17711:M 24 Nov 2026 00:00:02.000 * Background saving started by pid 19000\n";
   const auto t = last_bgsave_times(log);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->child_pid, 18000);
-  const auto first = last_bgsave_times(std::string_view(kLog).substr(0, std::string_view(kLog).find("17711:M 23 Nov 2026 23")));
+  const auto first =
+      last_bgsave_times(std::string_view(kLog).substr(0, std::string_view(kLog).find("17711:M 23 Nov 2026 23")));
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->child_pid, 17719);
   EXPECT_NEAR(first->child_ms, 10.0, 1e-9);

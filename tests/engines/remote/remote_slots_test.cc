@@ -71,7 +71,8 @@ TEST(Checksum64, StreamingEqualsOneShot) {
   std::vector<uint8_t> data(1 << 20);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7 + (i >> 11));
   Checksum64 c;
-  for (size_t off = 0; off < data.size(); off += 4099) c.update(data.data() + off, std::min<size_t>(4099, data.size() - off));
+  for (size_t off = 0; off < data.size(); off += 4099)
+    c.update(data.data() + off, std::min<size_t>(4099, data.size() - off));
   EXPECT_EQ(c.digest(), checksum64(data.data(), data.size()));
   data[12345] ^= 1;
   EXPECT_NE(c.digest(), checksum64(data.data(), data.size()));
@@ -137,8 +138,8 @@ TEST_P(RemoteSlotsTest, SnapshotsAlternateAndTheNewestCommittedIsFirst) {
 }
 
 TEST_P(RemoteSlotsTest, ASnapshotThatNeverCommitsLeavesThePreviousOneTheOnlyCandidate) {
-  snapshot(0x11, 500);                      // 1 in slot 0, committed
-  const auto b = snapshot(0x22, 700);       // 2 in slot 1, committed
+  snapshot(0x11, 500);                        // 1 in slot 0, committed
+  const auto b = snapshot(0x22, 700);         // 2 in slot 1, committed
   const auto c = snapshot(0x33, 900, false);  // 3 into slot 0: prepared, written, never committed
   EXPECT_EQ(c.slot, 0);
   auto cand = slots_->candidates();

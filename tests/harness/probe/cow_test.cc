@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/probe/probe_faults.h"
+#include "harness/probe/probe_fork.h"
 #include "measure/mapping.h"
 #include "measure/os_probes.h"
 #include "measure/paused_child.h"
-#include "harness/probe/probe_faults.h"
-#include "harness/probe/probe_fork.h"
 
 namespace rpbench::measure {
 namespace {
@@ -65,14 +65,15 @@ TEST(OsCow, RelationProbeIsProportional) {
   EXPECT_LE(all.private_dirty_bytes, 4096 * kPage + kSlackBytes);
   EXPECT_THROW(measure_cow_relation(10, 11, false), std::invalid_argument);
   const auto j = to_json(all);
-  for (const char* k : {"pages_written", "warmup", "parent_minflt", "private_dirty_bytes"}) EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"pages_written", "warmup", "parent_minflt", "private_dirty_bytes"})
+    EXPECT_TRUE(j.contains(k)) << k;
 }
 
 TEST(OsCow, FaultCasesCountEveryTimedWrite) {
   constexpr size_t kPages = 256;
   for (bool warmup : {false, true}) {
-    for (const auto& r : {time_first_touch_4k(kPages, warmup), time_prefaulted_write_4k(kPages, warmup),
-                          time_cow_4k(kPages, warmup)}) {
+    for (const auto& r :
+         {time_first_touch_4k(kPages, warmup), time_prefaulted_write_4k(kPages, warmup), time_cow_4k(kPages, warmup)}) {
       EXPECT_EQ(r.latency.count(), kPages) << to_string(r.kind);
       EXPECT_EQ(r.total_ns, r.latency.sum());
       EXPECT_GT(r.total_ns, 0u);

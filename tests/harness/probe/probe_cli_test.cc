@@ -120,7 +120,8 @@ TEST(OsProbeCli, TinyForkRunWritesTheDocumentedKeys) {
   ASSERT_EQ(cases.size(), 4u);  // {4k, thp} x {warmup off, on}
   int thp_cases = 0;
   for (const auto& c : cases) {
-    for (const char* k : {"size_bytes", "pages", "thp_used", "warmup", "repeats", "fork_us", "fork_us_median", "us_per_gb"}) {
+    for (const char* k :
+         {"size_bytes", "pages", "thp_used", "warmup", "repeats", "fork_us", "fork_us_median", "us_per_gb"}) {
       EXPECT_TRUE(c.contains(k)) << k;
     }
     EXPECT_EQ(c.at("size_bytes"), 8 << 20);
@@ -152,7 +153,8 @@ TEST(OsProbeCli, TinyFaultsRunWritesTheDocumentedKeys) {
     for (const char* k : {"case", "warmup", "count", "total_ns", "latency"}) EXPECT_TRUE(f.contains(k)) << k;
     EXPECT_EQ(f.at("warmup"), false);
     EXPECT_EQ(f.at("count"), f.at("latency").at("count"));
-    for (const char* k : {"count", "min_ns", "mean_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "buckets"}) {
+    for (const char* k :
+         {"count", "min_ns", "mean_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "buckets"}) {
       EXPECT_TRUE(f.at("latency").contains(k)) << k;
     }
     names.push_back(f.at("case"));

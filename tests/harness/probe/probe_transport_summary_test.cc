@@ -31,9 +31,9 @@ BandwidthRow row(Op op, uint64_t size, int channels, int qd, double gb_per_s, do
 TEST(ProbeTransportSummary, JudgesTheFixedConfigurationNotTheBest) {
   constexpr uint64_t k4K = 4 << 10, k1M = 1 << 20, k4M = 4 << 20;
   const std::vector<BandwidthRow> rows = {
-      row(Op::kWrite, k4K, 1, 8, 1, 10),  row(Op::kWrite, k4K, 2, 8, 9, 10),  // 2 channels: best, not judged
-      row(Op::kWrite, k1M, 1, 1, 2, 10),  row(Op::kWrite, k1M, 1, 8, 7, 10),  row(Op::kWrite, k1M, 2, 8, 9.5, 10),
-      row(Op::kWrite, k4M, 1, 8, 9, 10),  row(Op::kRead, k1M, 1, 8, 5, 10),
+      row(Op::kWrite, k4K, 1, 8, 1, 10), row(Op::kWrite, k4K, 2, 8, 9, 10),  // 2 channels: best, not judged
+      row(Op::kWrite, k1M, 1, 1, 2, 10), row(Op::kWrite, k1M, 1, 8, 7, 10), row(Op::kWrite, k1M, 2, 8, 9.5, 10),
+      row(Op::kWrite, k4M, 1, 8, 9, 10), row(Op::kRead, k1M, 1, 8, 5, 10),
   };
   const std::vector<OpSummary> s = summarise("shm", {Op::kWrite, Op::kRead}, rows, "");
   ASSERT_EQ(s.size(), 2u);

@@ -74,9 +74,22 @@ class ProbeTransportTest : public ::testing::Test {
   // A tiny sweep: 2 sizes x 2 channel counts x 2 queue depths x 2 ops, short points.
   json tiny_run(const std::string& type, std::vector<std::string> extra = {}) {
     const fs::path result = dir_ / ("transport-" + type + ".json");
-    std::vector<std::string> args{"--type", type, "--sizes", "4K,1M", "--channels", "1,2", "--queue-depth", "1,4",
-                                  "--seconds-per-point", "0.02", "--lat-samples", "30", "--region-bytes", "8M",
-                                  "--out", result.string()};
+    std::vector<std::string> args{"--type",
+                                  type,
+                                  "--sizes",
+                                  "4K,1M",
+                                  "--channels",
+                                  "1,2",
+                                  "--queue-depth",
+                                  "1,4",
+                                  "--seconds-per-point",
+                                  "0.02",
+                                  "--lat-samples",
+                                  "30",
+                                  "--region-bytes",
+                                  "8M",
+                                  "--out",
+                                  result.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     const ProbeRun r = probe(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -156,7 +169,8 @@ class ProbeTransportTest : public ::testing::Test {
       ASSERT_EQ(s["best_per_size"].size(), 2u);
       double best_large = 0;
       for (const json& b : p["bandwidth"])
-        if (b["op"] == s["op"] && b["size_bytes"] == 1 << 20) best_large = std::max(best_large, b["gb_per_s"].get<double>());
+        if (b["op"] == s["op"] && b["size_bytes"] == 1 << 20)
+          best_large = std::max(best_large, b["gb_per_s"].get<double>());
       EXPECT_DOUBLE_EQ(s["best_per_size"][1]["gb_per_s"].get<double>(), best_large);
       EXPECT_EQ(s["largest_size_bytes"], 1 << 20);
       // The target is judged on one configuration fixed in advance (fewest channels, deepest
@@ -224,11 +238,11 @@ TEST_F(ProbeTransportTest, ShmLinkModelIsRecordedAndNoBaselineSaysWhy) {
 
 TEST_F(ProbeTransportTest, BadFlagsExit2WithOneLine) {
   const std::vector<std::vector<std::string>> bad = {
-      {},                                                  // --type missing
-      {"--type", "ib"},                                    // unknown transport
-      {"--type", "shm", "--sizes", "4K,,8K"},              // empty item
-      {"--type", "shm", "--sizes", "4Q"},                  // bad suffix
-      {"--type", "shm", "--sizes", "0"},                   // zero size
+      {},                                                              // --type missing
+      {"--type", "ib"},                                                // unknown transport
+      {"--type", "shm", "--sizes", "4K,,8K"},                          // empty item
+      {"--type", "shm", "--sizes", "4Q"},                              // bad suffix
+      {"--type", "shm", "--sizes", "0"},                               // zero size
       {"--type", "shm", "--sizes", "512M", "--region-bytes", "256M"},  // larger than the region
       {"--type", "tcp", "--channels", "0"},
       {"--type", "tcp", "--channels", "1,x"},
@@ -236,15 +250,15 @@ TEST_F(ProbeTransportTest, BadFlagsExit2WithOneLine) {
       {"--type", "tcp", "--ops", "write,erase"},
       {"--type", "tcp", "--seconds-per-point", "0"},
       {"--type", "tcp", "--seconds-per-point", "abc"},
-      {"--type", "tcp", "--link-gbps", "10"},              // link model is shm only
+      {"--type", "tcp", "--link-gbps", "10"},  // link model is shm only
       {"--type", "shm", "--link-latency-us", "-1"},
       {"--type", "shm", "--lat-samples", "0"},
-      {"--type", "shm", "--memnode", "127.0.0.1:9"},       // shm needs unix:PATH
-      {"--type", "tcp", "--memnode", "localhost"},         // no port
-      {"--type", "tcp", "--memnode", "127.0.0.1:0"},       // port out of range
+      {"--type", "shm", "--memnode", "127.0.0.1:9"},                             // shm needs unix:PATH
+      {"--type", "tcp", "--memnode", "localhost"},                               // no port
+      {"--type", "tcp", "--memnode", "127.0.0.1:0"},                             // port out of range
       {"--type", "tcp", "--memnode", "127.0.0.1:7000", "--region-bytes", "8M"},  // not the probe's node
       {"--type", "tcp", "--memnode", "127.0.0.1:7000", "--prefault"},
-      {"--type", "shm", "--link-gbps", "1e9"},             // the config's ranges
+      {"--type", "shm", "--link-gbps", "1e9"},  // the config's ranges
       {"--type", "shm", "--link-latency-us", "2e6"},
       {"--type", "tcp", "--region-bytes", "4K"},
       {"--type", "tcp", "--bogus-flag"},
@@ -304,10 +318,15 @@ TEST_F(ProbeTransportTest, PingpongTinyRunIsValidAndConsistent) {
       EXPECT_EQ(s["snapshots"][0]["prefault_buffers"], s["prefault_buffers"]);
     }
   }
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--buffers", "1"}, {"--type", "verbz"}, {"--fork-modes", "both"},
-        {"--prefault-buffers", "maybe"}, {"--keys", "0"}, {"--buffer-bytes", "1K"}, {"--type", "tcp", "--link-gbps", "5"},
-        {"--repeats", "0"}, {"--bogus"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--buffers", "1"},
+                                              {"--type", "verbz"},
+                                              {"--fork-modes", "both"},
+                                              {"--prefault-buffers", "maybe"},
+                                              {"--keys", "0"},
+                                              {"--buffer-bytes", "1K"},
+                                              {"--type", "tcp", "--link-gbps", "5"},
+                                              {"--repeats", "0"},
+                                              {"--bogus"}}) {
     const ProbeRun r = probe_named("pingpong", bad);
     EXPECT_EQ(r.exit_code, 2) << bad[0] << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad[0] << ": " << r.err;
@@ -324,8 +343,8 @@ TEST_F(ProbeTransportTest, HelpExits0) {
 TEST_F(ProbeTransportTest, UnreachableNodeFailsWithTheAddress) {
   const fs::path result = dir_ / "unreachable.json";
   const ProbeRun r = probe({"--type", "tcp", "--memnode", "127.0.0.1:1", "--connect-timeout-ms", "500", "--no-baseline",
-                       "--out", result.string()},
-                      "RPBENCH_MEMNODE_TOKEN=0123456789abcdef");
+                            "--out", result.string()},
+                           "RPBENCH_MEMNODE_TOKEN=0123456789abcdef");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(result));
@@ -337,7 +356,8 @@ TEST_F(ProbeTransportTest, VerbsWithoutDeviceFailsCleanly) {
   if (fs::exists("/sys/class/infiniband") && !fs::is_empty("/sys/class/infiniband"))
     GTEST_SKIP() << "an RDMA device is present: this test is about a machine without one";
   const fs::path result = dir_ / "verbs.json";
-  const ProbeRun r = probe({"--type", "verbs", "--connect-timeout-ms", "1000", "--sizes", "4K", "--out", result.string()});
+  const ProbeRun r =
+      probe({"--type", "verbs", "--connect-timeout-ms", "1000", "--sizes", "4K", "--out", result.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err.rfind("rpbench probe transport: ", 0), 0u) << r.err;
   EXPECT_FALSE(fs::exists(result));
