@@ -3,11 +3,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
-#include <stdexcept>
 
 namespace rpbench::redis {
 
-InfoFields InfoFields::parse(std::string_view text) {
+StatusOr<InfoFields> InfoFields::parse(std::string_view text) {
   InfoFields out;
   size_t line_no = 0;
   while (!text.empty()) {
@@ -19,54 +18,60 @@ InfoFields InfoFields::parse(std::string_view text) {
     if (line.empty() || line.front() == '#') continue;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-      throw std::runtime_error("redis INFO: line " + std::to_string(line_no) + " '" + std::string(line) +
-                               "' is not key:value");
+      return Status::IoError("redis INFO: line " + std::to_string(line_no) + " '" + std::string(line) +
+                             "' is not key:value");
     }
     auto [it, inserted] = out.fields_.emplace(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
     if (!inserted) {
-      throw std::runtime_error("redis INFO: field '" + it->first + "' appears twice (line " + std::to_string(line_no) +
-                               ")");
+      return Status::IoError("redis INFO: field '" + it->first + "' appears twice (line " + std::to_string(line_no) +
+                             ")");
     }
   }
   return out;
 }
 
-const std::string& InfoFields::str(std::string_view key) const {
+StatusOr<std::string> InfoFields::str(std::string_view key) const {
   auto it = fields_.find(key);
-  if (it == fields_.end()) throw std::runtime_error("redis INFO: field '" + std::string(key) + "' is missing");
+  if (it == fields_.end()) return Status::IoError("redis INFO: field '" + std::string(key) + "' is missing");
   return it->second;
 }
 
-int64_t InfoFields::integer(std::string_view key) const {
-  const std::string& v = str(key);
+StatusOr<int64_t> InfoFields::integer(std::string_view key) const {
+  StatusOr<std::string> v = str(key);
+  if (!v.ok()) return v.status();
   int64_t x = 0;
-  const char* end = v.data() + v.size();
-  auto [p, ec] = std::from_chars(v.data(), end, x);
-  if (v.empty() || ec != std::errc() || p != end) {
-    throw std::runtime_error("redis INFO: field '" + std::string(key) + "' is '" + v + "', not an integer");
+  const char* end = v->data() + v->size();
+  auto [p, ec] = std::from_chars(v->data(), end, x);
+  if (v->empty() || ec != std::errc() || p != end) {
+    return Status::IoError("redis INFO: field '" + std::string(key) + "' is '" + *v + "', not an integer");
   }
   return x;
 }
 
-double InfoFields::number(std::string_view key) const {
-  const std::string& v = str(key);
+StatusOr<double> InfoFields::number(std::string_view key) const {
+  StatusOr<std::string> v = str(key);
+  if (!v.ok()) return v.status();
   errno = 0;
   char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || errno != 0 || end != v.c_str() + v.size()) {
-    throw std::runtime_error("redis INFO: field '" + std::string(key) + "' is '" + v + "', not a number");
+  const double x = std::strtod(v->c_str(), &end);
+  if (v->empty() || errno != 0 || end != v->c_str() + v->size()) {
+    return Status::IoError("redis INFO: field '" + std::string(key) + "' is '" + *v + "', not a number");
   }
   return x;
 }
 
-std::optional<int64_t> InfoFields::integer_if_present(std::string_view key) const {
-  if (!has(key)) return std::nullopt;
-  return integer(key);
+StatusOr<std::optional<int64_t>> InfoFields::integer_if_present(std::string_view key) const {
+  if (!has(key)) return std::optional<int64_t>();
+  StatusOr<int64_t> v = integer(key);
+  if (!v.ok()) return v.status();
+  return std::optional<int64_t>(*v);
 }
 
-std::optional<double> InfoFields::number_if_present(std::string_view key) const {
-  if (!has(key)) return std::nullopt;
-  return number(key);
+StatusOr<std::optional<double>> InfoFields::number_if_present(std::string_view key) const {
+  if (!has(key)) return std::optional<double>();
+  StatusOr<double> v = number(key);
+  if (!v.ok()) return v.status();
+  return std::optional<double>(*v);
 }
 
 }  // namespace rpbench::redis

@@ -332,11 +332,9 @@ Status RedisEngine::info(const std::vector<std::string_view>& sections, InfoFiel
   Reply r;
   if (Status s = control(args, &r); !s.ok()) return s;
   if (r->type != REDIS_REPLY_STRING) return Status::IoError("redis: INFO: unexpected " + describe_reply(r.get()));
-  try {
-    *out = InfoFields::parse(std::string_view(r->str, r->len));
-  } catch (const std::runtime_error& e) {
-    return Status::IoError(e.what());
-  }
+  StatusOr<InfoFields> parsed = InfoFields::parse(std::string_view(r->str, r->len));
+  if (!parsed.ok()) return parsed.status();
+  *out = std::move(*parsed);
   return Status::Ok();
 }
 
@@ -409,14 +407,12 @@ Status RedisEngine::begin_snapshot() {
   rs.keys = r->integer;
   InfoFields inf;
   if (Status s = info({"persistence"}, &inf); !s.ok()) return s;
-  try {
-    if (inf.integer("rdb_bgsave_in_progress") != 0) {
-      return Status::FailedPrecondition("redis: a BGSAVE is already in progress on " + address());
-    }
-    rs.saves_before = inf.integer("rdb_saves");
-  } catch (const std::runtime_error& e) {
-    return Status::IoError(e.what());
-  }
+  const StatusOr<int64_t> in_progress = inf.integer("rdb_bgsave_in_progress");
+  if (!in_progress.ok()) return in_progress.status();
+  if (*in_progress != 0) return Status::FailedPrecondition("redis: a BGSAVE is already in progress on " + address());
+  const StatusOr<int64_t> saves_before = inf.integer("rdb_saves");
+  if (!saves_before.ok()) return saves_before.status();
+  rs.saves_before = *saves_before;
   if (Status s = control({"BGSAVE"}, &r); !s.ok()) return s;
   if (r->type != REDIS_REPLY_STATUS) return Status::IoError("redis: BGSAVE: unexpected " + describe_reply(r.get()));
   rs.started = Clock::now();
@@ -458,21 +454,45 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
   rep.extra["wall_ms_note"] =
       "begin_snapshot's BGSAVE to the INFO poll that saw it done (includes the server's "
       "cron delay before it reaps the child, and engine.info_poll_ms)";
-  try {
-    const std::string status = inf.str("rdb_last_bgsave_status");
-    const int64_t saves = inf.integer("rdb_saves");
-    rep.fork_us = inf.number("latest_fork_usec");
+  {
+    // The figures a finished BGSAVE must have: any of them missing or malformed fails the report.
+    const StatusOr<std::string> status_or = inf.str("rdb_last_bgsave_status");
+    const StatusOr<int64_t> saves_or = inf.integer("rdb_saves");
+    const StatusOr<double> fork_us = inf.number("latest_fork_usec");
+    const StatusOr<int64_t> cow = inf.integer("rdb_last_cow_size");
+    const StatusOr<int64_t> sec_or = inf.integer("rdb_last_bgsave_time_sec");
+    const StatusOr<int64_t> forks = inf.integer("total_forks");
+    for (const Status* s : {&status_or.status(), &saves_or.status(), &fork_us.status(), &cow.status(), &sec_or.status(),
+                            &forks.status()}) {
+      if (!s->ok()) {
+        rep.status = *s;
+        return rep;
+      }
+    }
+    const std::string& status = *status_or;
+    const int64_t saves = *saves_or;
+    const int64_t sec = *sec_or;
+    rep.fork_us = *fork_us;
     rep.fork_us_source = "redis:latest_fork_usec";
-    rep.cow_bytes = inf.integer("rdb_last_cow_size");
-    const int64_t sec = inf.integer("rdb_last_bgsave_time_sec");
+    rep.cow_bytes = *cow;
     rep.extra["rdb_last_bgsave_time_sec"] = sec;
     rep.extra["rdb_saves"] = saves;
-    rep.extra["total_forks"] = inf.integer("total_forks");
+    rep.extra["total_forks"] = *forks;
     for (const char* k : {"current_cow_peak", "current_cow_size", "rdb_last_load_keys_loaded",
                           "rdb_last_load_keys_expired", "rdb_changes_since_last_save"}) {
-      if (auto v = inf.integer_if_present(k)) rep.extra[k] = *v;
+      const StatusOr<std::optional<int64_t>> v = inf.integer_if_present(k);
+      if (!v.ok()) {
+        rep.status = v.status();
+        return rep;
+      }
+      if (*v) rep.extra[k] = **v;
     }
-    if (auto v = inf.number_if_present("current_fork_perc")) rep.extra["current_fork_perc"] = *v;
+    const StatusOr<std::optional<double>> perc = inf.number_if_present("current_fork_perc");
+    if (!perc.ok()) {
+      rep.status = perc.status();
+      return rep;
+    }
+    if (*perc) rep.extra["current_fork_perc"] = **perc;
     if (sec >= 0) rep.child_duration_ms = static_cast<double>(sec) * 1000.0;
     rep.extra["child_duration_source"] = "rdb_last_bgsave_time_sec (whole seconds)";
     if (opt_.managed && server_) {
@@ -499,8 +519,6 @@ SnapshotReport RedisEngine::finish_snapshot(const InfoFields& inf) {
     } else if (!rep.bytes && opt_.managed) {
       rep.status = Status::NotFound("redis: BGSAVE reported ok but " + rep.location + " does not exist");
     }
-  } catch (const std::runtime_error& e) {
-    rep.status = Status::IoError(e.what());
   }
   return rep;
 }
@@ -551,15 +569,16 @@ std::optional<SnapshotReport> RedisEngine::poll_snapshot() {
     rep.status = s;
     rep.digest = snap_->digest;
   } else {
-    try {
-      if (inf.integer("rdb_bgsave_in_progress") != 0) {
-        snap_->next_poll = now + std::chrono::milliseconds(opt_.info_poll_ms);
-        return std::nullopt;
-      }
+    const StatusOr<int64_t> in_progress = inf.integer("rdb_bgsave_in_progress");
+    if (!in_progress.ok()) {
+      rep.status = in_progress.status();
+      rep.digest = snap_->digest;
+    } else if (*in_progress != 0) {
+      snap_->next_poll = now + std::chrono::milliseconds(opt_.info_poll_ms);
+      return std::nullopt;
+    } else {
       rep = finish_snapshot(inf);
       if (rep.ok() && opt_.digest && opt_.digest_from == DigestFrom::kRdb) digest_rdb(&rep);
-    } catch (const std::runtime_error& e) {
-      rep.status = Status::IoError(e.what());
     }
   }
   snap_.reset();
@@ -619,12 +638,13 @@ RecoveryReport RedisEngine::recover() {
     rep.status = s;
     return rep;
   }
-  try {
-    rep.extra["rdb_last_load_keys_loaded"] = inf.integer("rdb_last_load_keys_loaded");
-    rep.extra["rdb_last_load_keys_expired"] = inf.integer("rdb_last_load_keys_expired");
-  } catch (const std::runtime_error& e) {
-    rep.status = Status::IoError(e.what());
-    return rep;
+  for (const char* k : {"rdb_last_load_keys_loaded", "rdb_last_load_keys_expired"}) {
+    const StatusOr<int64_t> v = inf.integer(k);
+    if (!v.ok()) {
+      rep.status = v.status();
+      return rep;
+    }
+    rep.extra[k] = *v;
   }
   rep.keys = r->integer;
   return rep;
@@ -671,16 +691,25 @@ nlohmann::json RedisEngine::report() const {
     j["error"] = s.message();
     return j;
   }
-  try {
-    j["redis_version"] = inf.str("redis_version");
-    j["server_pid"] = inf.integer("process_id");
-    j["used_memory"] = inf.integer("used_memory");
-    j["used_memory_rss"] = inf.integer("used_memory_rss");
-    j["mem_allocator"] = inf.str("mem_allocator");
-    j["keys"] = r->integer;
-  } catch (const std::runtime_error& e) {
-    j["error"] = e.what();
+  for (const auto& [name, field] :
+       {std::pair{"redis_version", "redis_version"}, std::pair{"mem_allocator", "mem_allocator"}}) {
+    const StatusOr<std::string> v = inf.str(field);
+    if (!v.ok()) {
+      j["error"] = v.status().message();
+      return j;
+    }
+    j[name] = *v;
   }
+  for (const auto& [name, field] : {std::pair{"server_pid", "process_id"}, std::pair{"used_memory", "used_memory"},
+                                    std::pair{"used_memory_rss", "used_memory_rss"}}) {
+    const StatusOr<int64_t> v = inf.integer(field);
+    if (!v.ok()) {
+      j["error"] = v.status().message();
+      return j;
+    }
+    j[name] = *v;
+  }
+  j["keys"] = r->integer;
   return j;
 }
 
