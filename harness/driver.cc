@@ -112,11 +112,11 @@ void Driver::check_sample(const PhaseConfig& phase, VerifyRecord& v) {
   }
 }
 
-void Driver::warm_up_memory() {
-  if (!cfg_.measure.memory_warmup) return;
+Status Driver::warm_up_memory() {
+  if (!cfg_.measure.memory_warmup) return Status::Ok();
   uint64_t bytes = cfg_.measure.memory_warmup_bytes;
   if (bytes == 0) bytes = std::max<uint64_t>(2 * estimated_dataset_bytes(cfg_), 64ull << 20);
-  measure::memory_warmup(static_cast<size_t>(bytes));
+  return measure::memory_warmup(static_cast<size_t>(bytes));
 }
 
 Status Driver::run(Result& result) {
@@ -156,7 +156,7 @@ Status Driver::run_ops_phase(const PhaseConfig& phase, PhaseResult& out) {
   out.pacing.target_ops_per_s = cfg_.measure.rate;
   out.timeline_interval_ms = cfg_.measure.timeline_ms;
 
-  warm_up_memory();
+  if (Status s = warm_up_memory(); !s.ok()) return s;
 
   // Sources are built before the clock starts (a trace is opened and checked here).
   std::vector<std::unique_ptr<OpSource>> sources;

@@ -52,7 +52,7 @@ class Driver {
   Status run_recover_phase(PhaseResult& out);
   Status run_compact_phase(PhaseResult& out);
   Status run_verify_phase(const PhaseConfig& phase, PhaseResult& out);
-  void warm_up_memory();
+  Status warm_up_memory();
   void check_sample(const PhaseConfig& phase, VerifyRecord& v);
   void attach_sample_hooks(SnapshotController& snaps);
 

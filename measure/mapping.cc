@@ -17,18 +17,18 @@ size_t page_size() {
   return p > 0 ? static_cast<size_t>(p) : 4096;
 }
 
-AnonMapping::AnonMapping(size_t bytes, size_t alignment, int extra_flags) {
-  if (bytes == 0) throw std::invalid_argument("AnonMapping: size must be > 0");
+StatusOr<AnonMapping> AnonMapping::map(size_t bytes, size_t alignment, int extra_flags) {
+  if (bytes == 0) return Status::InvalidArgument("AnonMapping: size must be > 0");
   const size_t page = page_size();
   if (alignment != 0 && ((alignment & (alignment - 1)) != 0 || alignment % page != 0)) {
-    throw std::invalid_argument("AnonMapping: alignment " + std::to_string(alignment) +
-                                " is not a power-of-two multiple of the page size");
+    return Status::InvalidArgument("AnonMapping: alignment " + std::to_string(alignment) +
+                                   " is not a power-of-two multiple of the page size");
   }
   const size_t len = (bytes + page - 1) / page * page;
   const size_t slack = alignment > page ? alignment : 0;
   void* p = ::mmap(nullptr, len + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
   if (p == MAP_FAILED) {
-    throw std::runtime_error("mmap of " + std::to_string(len + slack) + " bytes failed: " + errno_text());
+    return Status::ResourceExhausted("mmap of " + std::to_string(len + slack) + " bytes failed: " + errno_text());
   }
   auto* base = static_cast<unsigned char*>(p);
   unsigned char* start = base;
@@ -40,8 +40,10 @@ AnonMapping::AnonMapping(size_t bytes, size_t alignment, int extra_flags) {
     unsigned char* map_end = base + len + slack;
     if (map_end > end) ::munmap(end, static_cast<size_t>(map_end - end));
   }
-  data_ = start;
-  size_ = len;
+  AnonMapping m;
+  m.data_ = start;
+  m.size_ = len;
+  return m;
 }
 
 AnonMapping::~AnonMapping() { release(); }
@@ -64,11 +66,11 @@ void AnonMapping::release() noexcept {
   size_ = 0;
 }
 
-void AnonMapping::advise(int advice) {
+Status AnonMapping::advise(int advice) {
   if (::madvise(data_, size_, advice) != 0) {
-    throw std::runtime_error("madvise(" + std::to_string(advice) + ") on " + std::to_string(size_) +
-                             " bytes failed: " + errno_text());
+    return errno_status("madvise(" + std::to_string(advice) + ") on " + std::to_string(size_) + " bytes");
   }
+  return Status::Ok();
 }
 
 void AnonMapping::touch(size_t stride) {

@@ -4,15 +4,18 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/status_or.h"
+
 namespace rpbench::measure {
 
 class AnonMapping {
  public:
-  AnonMapping() = default;
+  AnonMapping() = default;  // maps nothing
   // Maps `bytes` (> 0) of anonymous private read-write memory. alignment: 0 or a power of two
   // multiple of the page size. extra_flags are OR'ed into MAP_PRIVATE | MAP_ANONYMOUS (e.g.
-  // MAP_POPULATE). Throws std::invalid_argument / std::runtime_error naming the size and errno.
-  explicit AnonMapping(size_t bytes, size_t alignment = 0, int extra_flags = 0);
+  // MAP_POPULATE). kInvalidArgument for a zero size or a bad alignment; kResourceExhausted naming
+  // the size and errno when mmap fails.
+  static StatusOr<AnonMapping> map(size_t bytes, size_t alignment = 0, int extra_flags = 0);
   ~AnonMapping();
   AnonMapping(AnonMapping&& o) noexcept;
   AnonMapping& operator=(AnonMapping&& o) noexcept;
@@ -22,8 +25,8 @@ class AnonMapping {
   unsigned char* data() const { return data_; }
   size_t size() const { return size_; }
 
-  // madvise(advice) over the whole mapping; throws std::runtime_error on failure.
-  void advise(int advice);
+  // madvise(advice) over the whole mapping; the errno's Status (naming the advice) on failure.
+  Status advise(int advice);
   // Writes one byte in every `stride`-byte step (stride > 0), so each page gets faulted in.
   void touch(size_t stride);
 

@@ -155,10 +155,12 @@ nlohmann::json SnapshotProbe::finish() {
           {"rss_after_bytes", rss_after}};
 }
 
-void memory_warmup(size_t bytes) {
-  if (bytes == 0) return;
-  AnonMapping m(bytes);
-  m.touch(page_size());
+Status memory_warmup(size_t bytes) {
+  if (bytes == 0) return Status::Ok();
+  StatusOr<AnonMapping> m = AnonMapping::map(bytes);
+  if (!m.ok()) return m.status().with_context("memory warm-up: ");
+  m->touch(page_size());
+  return Status::Ok();
 }
 
 }  // namespace rpbench::measure

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include "base/status.h"
 
 #include <nlohmann/json.hpp>
 
@@ -67,7 +68,8 @@ class SnapshotProbe {
 
 // Touches and releases `bytes` of memory just before a measured phase, so the guest's free pages
 // are host-backed (with free page reporting on a VM, the first use of freed memory costs a host
-// fault). Maps anonymous memory, writes every page, unmaps. 0 does nothing.
-void memory_warmup(size_t bytes);
+// fault). Maps anonymous memory, writes every page, unmaps. 0 does nothing; a mapping that fails
+// gives its Status.
+Status memory_warmup(size_t bytes);
 
 }  // namespace rpbench::measure

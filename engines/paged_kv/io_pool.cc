@@ -16,7 +16,9 @@ StatusOr<std::unique_ptr<IoPool>> IoPool::open(transport::RemoteMemory& remote, 
     c->t = c->own.get();
     if (Status s = c->t->register_buffer(cache.data(), cache.size(), &c->cache_buf); !s.ok())
       return s.with_context("registering the page cache: ");
-    c->scratch = measure::AnonMapping(page_bytes);
+    StatusOr<measure::AnonMapping> scratch = measure::AnonMapping::map(page_bytes);
+    if (!scratch.ok()) return scratch.status().with_context("a scratch page: ");
+    c->scratch = std::move(*scratch);
     if (Status s = c->t->register_buffer(c->scratch.data(), c->scratch.size(), &c->scratch_buf); !s.ok())
       return s.with_context("registering a scratch page: ");
     pool->idle_.push_back(c.get());

@@ -70,12 +70,12 @@ StatusOr<std::unique_ptr<PagedEngine>> PagedEngine::open(const PagedOptions& opt
                                      " bytes after its snapshot areas; " + std::to_string(opt.shards) +
                                      " shards need at least two each (raise transport.region_bytes)");
   e->frames_ = static_cast<uint32_t>(cache_budget(opt) / pb);
-  try {
-    e->cache_ = measure::AnonMapping(uint64_t{e->frames_} * pb);
-    e->staging_ = measure::AnonMapping(kStagingBytes);
-  } catch (const std::exception& x) {
-    return Status::ResourceExhausted(std::string("paged-kv: mapping the page cache: ") + x.what());
-  }
+  StatusOr<measure::AnonMapping> cache = measure::AnonMapping::map(uint64_t{e->frames_} * pb);
+  if (!cache.ok()) return cache.status().with_context("paged-kv: mapping the page cache: ");
+  e->cache_ = std::move(*cache);
+  StatusOr<measure::AnonMapping> staging_map = measure::AnonMapping::map(kStagingBytes);
+  if (!staging_map.ok()) return staging_map.status().with_context("paged-kv: mapping the staging buffer: ");
+  e->staging_ = std::move(*staging_map);
   StatusOr<std::unique_ptr<IoPool>> io = IoPool::open(*e->remote_, static_cast<int>(opt.connections), e->cache_, pb);
   if (!io.ok()) return io.status().with_context("paged-kv: ");
   e->io_ = std::move(*io);

@@ -30,12 +30,9 @@ StatusOr<std::unique_ptr<RemoteSlots>> RemoteSlots::open(transport::Transport& t
     return Status::InvalidArgument("the memory node's region of " + std::to_string(t.region_bytes()) +
                                    " bytes cannot hold the two snapshot header pages (" +
                                    std::to_string(kHeadersBytes) + " bytes)");
-  measure::AnonMapping pages;
-  try {
-    pages = measure::AnonMapping(kHeadersBytes, 4096);
-  } catch (const std::exception& e) {
-    return Status::ResourceExhausted(std::string("remote slots: ") + e.what());
-  }
+  auto mapped = measure::AnonMapping::map(kHeadersBytes, 4096);
+  if (!mapped.ok()) return mapped.status().with_context("remote slots: ");
+  measure::AnonMapping pages = std::move(mapped).value();
   transport::BufferId id = 0;
   if (Status s = t.register_buffer(pages.data(), pages.size(), &id); !s.ok()) return s;
   return std::unique_ptr<RemoteSlots>(new RemoteSlots(t, std::move(pages), id));

@@ -33,20 +33,29 @@ void require_positive(size_t n, const char* what) {
   if (n == 0) throw std::invalid_argument(std::string("fault probe: ") + what + " must be > 0");
 }
 
+// The probe's region, advised; the probe's own error contract (std::runtime_error) on failure.
+AnonMapping mapped(size_t bytes, size_t alignment, int advice) {
+  StatusOr<AnonMapping> m = AnonMapping::map(bytes, alignment);
+  if (!m.ok()) throw std::runtime_error("fault probe: " + m.status().message());
+  if (Status s = m->advise(advice); !s.ok()) throw std::runtime_error("fault probe: " + s.message());
+  return std::move(*m);
+}
+
 AnonMapping small_page_region(size_t pages, bool warmup) {
   require_positive(pages, "pages");
-  if (warmup) memory_warmup(pages * kSmallPage);
-  AnonMapping m(pages * kSmallPage);
-  m.advise(MADV_NOHUGEPAGE);
-  return m;
+  if (warmup) {
+    if (Status s = memory_warmup(pages * kSmallPage); !s.ok()) throw std::runtime_error("fault probe: " + s.message());
+  }
+  return mapped(pages * kSmallPage, 0, MADV_NOHUGEPAGE);
 }
 
 AnonMapping huge_page_region(size_t huge_pages, bool warmup) {
   require_positive(huge_pages, "huge pages");
-  if (warmup) memory_warmup(huge_pages * kHugePageSize);
-  AnonMapping m(huge_pages * kHugePageSize, kHugePageSize);
-  m.advise(MADV_HUGEPAGE);
-  return m;
+  if (warmup) {
+    if (Status s = memory_warmup(huge_pages * kHugePageSize); !s.ok())
+      throw std::runtime_error("fault probe: " + s.message());
+  }
+  return mapped(huge_pages * kHugePageSize, kHugePageSize, MADV_HUGEPAGE);
 }
 
 FaultCaseResult make(FaultCaseKind kind, bool warmup) {

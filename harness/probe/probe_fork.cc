@@ -56,10 +56,15 @@ ForkCaseResult run_fork_case(const ForkCase& c) {
   if (c.repeats < 1) throw std::invalid_argument("fork probe: repeats " + std::to_string(c.repeats) + " must be >= 1");
   ForkCaseResult r;
   r.c = c;
-  if (c.warmup) memory_warmup(c.size_bytes);
+  if (c.warmup) {
+    if (Status s = memory_warmup(c.size_bytes); !s.ok()) throw std::runtime_error("fork probe: " + s.message());
+  }
   const bool thp = c.pages == PageKind::kThp;
-  AnonMapping region(c.size_bytes, thp ? kHugePageSize : 0);
-  region.advise(thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  StatusOr<AnonMapping> mapped = AnonMapping::map(c.size_bytes, thp ? kHugePageSize : 0);
+  if (!mapped.ok()) throw std::runtime_error("fork probe: " + mapped.status().message());
+  AnonMapping& region = *mapped;
+  if (Status s = region.advise(thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE); !s.ok())
+    throw std::runtime_error("fork probe: " + s.message());
   const int64_t alloc0 = thp_fault_alloc_now();
   region.touch(page_size());
   r.thp_fault_alloc = thp_fault_alloc_now() - alloc0;

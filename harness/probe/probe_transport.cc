@@ -23,15 +23,13 @@ namespace {
 // of it would be write-protected for copy-on-write after each fork, and the next read points
 // would pay a fault per page.
 StatusOr<measure::AnonMapping> local_buffer(const TransportProbePlan& plan) {
-  try {
-    measure::AnonMapping local(plan.local_bytes);
-    std::memset(local.data(), 0x5a, local.size());
-    if (plan.baseline == BaselineKind::kSocketStream) local.advise(MADV_DONTFORK);
-    return local;
-  } catch (const std::exception& e) {  // measure::AnonMapping throws when it cannot map
-    return Status::ResourceExhausted("the probe's local buffer of " + std::to_string(plan.local_bytes) +
-                                     " bytes: " + e.what());
+  StatusOr<measure::AnonMapping> local = measure::AnonMapping::map(plan.local_bytes);
+  if (!local.ok()) return local.status().with_context("the probe's local buffer: ");
+  std::memset(local->data(), 0x5a, local->size());
+  if (plan.baseline == BaselineKind::kSocketStream) {
+    if (Status s = local->advise(MADV_DONTFORK); !s.ok()) return s.with_context("the probe's local buffer: ");
   }
+  return local;
 }
 
 // What the probe runs on, once connected.

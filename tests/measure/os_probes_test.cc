@@ -10,6 +10,7 @@
 #include <string>
 
 #include "measure/mapping.h"
+#include "tests/measure/test_mapping.h"
 
 namespace rpbench::measure {
 namespace {
@@ -39,8 +40,7 @@ TEST(OsProbes, BasicReadingsAreSane) {
 
 TEST(OsProbes, TouchingPagesRaisesFaultsRssAndPrivateDirty) {
   constexpr size_t kPages = 8192;  // 32 MiB
-  AnonMapping m(kPages * 4096);
-  m.advise(MADV_NOHUGEPAGE);
+  AnonMapping m = rpbench::testing::must_map(kPages * 4096, 0, MADV_NOHUGEPAGE);
   const Rusage ru0 = self_rusage();
   const int64_t rss0 = rss_bytes();
   const int64_t dirty0 = private_dirty_bytes(0);
@@ -53,9 +53,8 @@ TEST(OsProbes, TouchingPagesRaisesFaultsRssAndPrivateDirty) {
 }
 
 TEST(OsProbes, AnonHugeBytesMatchesThpAllocations) {
-  AnonMapping m(8 * kHugePageSize, kHugePageSize);
+  AnonMapping m = rpbench::testing::must_map(8 * kHugePageSize, kHugePageSize, MADV_HUGEPAGE);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(m.data()) % kHugePageSize, 0u);
-  m.advise(MADV_HUGEPAGE);
   const auto before = read_vmstat_thp();
   m.touch(4096);
   const auto after = read_vmstat_thp();
@@ -73,8 +72,7 @@ TEST(OsProbes, AnonHugeBytesMatchesThpAllocations) {
 
 TEST(OsProbes, SnapshotProbeReportsDeltasAndPeak) {
   SnapshotProbe probe;
-  AnonMapping m(16 * kMiB);
-  m.advise(MADV_NOHUGEPAGE);
+  AnonMapping m = rpbench::testing::must_map(16 * kMiB, 0, MADV_NOHUGEPAGE);
   m.touch(4096);
   probe.sample();
   const auto j = probe.finish();
@@ -99,19 +97,25 @@ TEST(OsProbes, SnapshotProbeReportsDeltasAndPeak) {
 TEST(OsProbes, MemoryWarmupTouchesAndReleases) {
   const Rusage ru0 = self_rusage();
   const int64_t rss0 = rss_bytes();
-  memory_warmup(32 * kMiB);
+  ASSERT_TRUE(memory_warmup(32 * kMiB).ok());
   const Rusage ru1 = self_rusage();
   // Every page was written (a fault each, fewer if THP backed some of them) ...
   EXPECT_GE(ru1.minflt - ru0.minflt, static_cast<int64_t>(32 * kMiB / kHugePageSize));
   // ... and given back.
   EXPECT_LT(rss_bytes() - rss0, static_cast<int64_t>(8 * kMiB));
-  memory_warmup(0);
+  EXPECT_TRUE(memory_warmup(0).ok());
 }
 
 TEST(OsProbes, AnonMappingRejectsBadArguments) {
-  EXPECT_THROW(AnonMapping(0), std::invalid_argument);
-  EXPECT_THROW(AnonMapping(4096, 3 * 4096), std::invalid_argument);
-  AnonMapping a(5000);
+  EXPECT_EQ(AnonMapping::map(0).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(AnonMapping::map(4096, 3 * 4096).status().code(), Status::Code::kInvalidArgument);
+  // More than the address space can hold: mmap fails, and the Status says how much was asked for.
+  const auto huge = AnonMapping::map(size_t{1} << 62);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().code(), Status::Code::kResourceExhausted);
+  EXPECT_NE(huge.status().message().find(std::to_string(size_t{1} << 62)), std::string::npos)
+      << huge.status().message();
+  AnonMapping a = rpbench::testing::must_map(5000);
   EXPECT_EQ(a.size(), 8192u);
   AnonMapping b = std::move(a);
   EXPECT_EQ(a.data(), nullptr);

@@ -21,6 +21,7 @@
 #include "measure/mapping.h"
 #include "tests/engines/paged_kv/paged_suite.h"
 #include "tests/engines/rpbench_process.h"
+#include "tests/measure/test_mapping.h"
 #include "tests/transport/skip_unavailable.h"
 #include "tests/transport/transport_bed.h"
 
@@ -315,7 +316,7 @@ TEST_P(PagedTest, ADamagedNewestImageFallsBackToTheSnapshotBefore) {
   }
   // Damage one byte of the newest image: recovery must take snapshot 1, whose pages were kept.
   auto t = fx.node().connect();
-  measure::AnonMapping page(4096);
+  measure::AnonMapping page = rpbench::testing::must_map(4096);
   transport::BufferId id = 0;
   ASSERT_TRUE(t->register_buffer(page.data(), page.size(), &id).ok());
   ASSERT_TRUE(transport::transfer(*t, transport::Op::kRead, id, 0, 4096, remote::header_offset(1)).ok());

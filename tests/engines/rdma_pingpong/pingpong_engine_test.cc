@@ -18,6 +18,7 @@
 #include "measure/mapping.h"
 #include "tests/engines/rdma_pingpong/pingpong_suite.h"
 #include "tests/engines/test_util.h"
+#include "tests/measure/test_mapping.h"
 #include "tests/transport/skip_unavailable.h"
 #include "tests/transport/transport_bed.h"
 
@@ -100,7 +101,7 @@ SnapshotReport snapshot(PingpongEngine& e) {
 // A connection of the test's own to the node's region, for reading and damaging it.
 class RawRegion {
  public:
-  explicit RawRegion(TestNode& node) : t_(node.connect()), buf_(1 << 16, 4096) {
+  explicit RawRegion(TestNode& node) : t_(node.connect()), buf_(rpbench::testing::must_map(1 << 16, 4096)) {
     if (!t_->register_buffer(buf_.data(), buf_.size(), &id_).ok()) throw std::runtime_error("register");
     auto s = remote::RemoteSlots::open(*t_);
     if (!s.ok()) throw std::runtime_error(s.status().to_string());

@@ -10,6 +10,7 @@
 #include "measure/mapping.h"
 #include "measure/os_probes.h"
 #include "measure/paused_child.h"
+#include "tests/measure/test_mapping.h"
 
 namespace rpbench::measure {
 namespace {
@@ -34,8 +35,7 @@ TEST(OsCow, PausedChildExitsCleanly) {
 TEST(OsCow, ParentWritesBecomeChildPrivateDirty) {
   constexpr size_t kRegionPages = 8192;
   for (size_t k : {size_t{512}, size_t{4096}}) {
-    AnonMapping m(kRegionPages * kPage);
-    m.advise(MADV_NOHUGEPAGE);
+    AnonMapping m = rpbench::testing::must_map(kRegionPages * kPage, 0, MADV_NOHUGEPAGE);
     m.touch(kPage);
     PausedChild child;
     const int64_t dirty0 = private_dirty_bytes(child.pid());
