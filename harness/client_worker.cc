@@ -75,18 +75,15 @@ void ClientWorker::track(const Op& op, const Status& st) {
 
 void ClientWorker::record(const Op& op, uint64_t intended, uint64_t begin, uint64_t done) {
   const uint64_t lat = done - intended;
-  rec_.per_op[static_cast<int>(op.type)].record(lat);
-  if (shared_.windows.during(intended)) {
-    rec_.during.record(lat);
-  } else {
-    rec_.normal.record(lat);
-  }
-  if (plan_.pacer) rec_.service.record(done - begin);
-  if (intended < plan_.timeline_end_ns) rec_.timeline.record(intended, lat);
-  ++rec_.ops;
-  if ((rec_.ops & 255) == 0) {
-    live_.ops.store(rec_.ops, std::memory_order_relaxed);
-    live_.p99_ns.store(rec_.timeline.last_completed_p99_ns(), std::memory_order_relaxed);
+  ThreadRecord& rec = rec_;
+  const uint64_t ops = rec.ops + 1;
+  rec.ops = ops;
+  rec.latency[static_cast<int>(op.type)][shared_.windows.during(intended) ? 1 : 0].record(lat);
+  if (plan_.pacer) rec.service.record(done - begin);
+  if (intended < plan_.timeline_end_ns) rec.timeline.record(intended, lat);
+  if ((ops & 255) == 0) {
+    live_.ops.store(ops, std::memory_order_relaxed);
+    live_.p99_ns.store(rec.timeline.last_completed_p99_ns(), std::memory_order_relaxed);
   }
 }
 

@@ -27,8 +27,10 @@ namespace rpbench {
 // Everything one client thread records in one phase; merged into the PhaseResult at the end.
 struct ThreadRecord {
   ThreadRecord(uint64_t start_ns, uint64_t interval_ns) : timeline(start_ns, interval_ns) {}
-  measure::Histogram normal, during, service;  // all = normal + during, merged at the end
-  measure::Histogram per_op[workloads::kOpTypeCount];
+  // One histogram per op type and classification ([type][0] normal, [type][1] during a
+  // snapshot): one record per op; all, normal, during and per-op latency are merged from them.
+  measure::Histogram latency[workloads::kOpTypeCount][2];
+  measure::Histogram service;
   measure::Timeline timeline;
   uint64_t ops = 0, errors = 0, not_found = 0;
   uint64_t end_ns = 0;  // when this thread's last op completed (or it stopped)

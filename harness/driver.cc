@@ -33,14 +33,15 @@ void merge_into(PhaseResult& out, std::vector<std::unique_ptr<ThreadRecord>>& re
     out.ops += r.ops;
     out.errors += r.errors;
     out.not_found += r.not_found;
-    out.all.merge(r.normal);
-    out.all.merge(r.during);
-    out.normal.merge(r.normal);
-    out.during_snapshot.merge(r.during);
     out.service.merge(r.service);
     for (int k = 0; k < kOpTypes; ++k) {
       auto [it, inserted] = out.per_op.try_emplace(std::string(workloads::op_name(static_cast<OpType>(k))));
-      it->second.merge(r.per_op[k]);
+      for (int during = 0; during < 2; ++during) {
+        const measure::Histogram& h = r.latency[k][during];
+        out.all.merge(h);
+        (during ? out.during_snapshot : out.normal).merge(h);
+        it->second.merge(h);
+      }
     }
     if (i == 0) {
       out.timeline.emplace(std::move(r.timeline));

@@ -34,13 +34,19 @@ class Histogram {
   explicit Histogram(int sub_bucket_bits = 7);
 
   void record(uint64_t value_ns) {
-    const uint64_t clamped = std::min(value_ns, BucketLayout::kMaxTrackable);
-    ++counts_[BucketLayout::index(clamped, sub_bits_)];
-    ++count_;
-    sum_ += value_ns;
-    min_ = std::min(min_, value_ns);
-    max_ = std::max(max_, value_ns);
-    clamped_ += static_cast<uint64_t>(value_ns > BucketLayout::kMaxTrackable);
+    // Every field is read before the bucket is written: the bucket store may alias them as far as
+    // the compiler knows, so this order saves reloading each one after it.
+    const size_t bucket = BucketLayout::index(std::min(value_ns, BucketLayout::kMaxTrackable), sub_bits_);
+    uint64_t* const counts = counts_.data();
+    const uint64_t count = count_ + 1, sum = sum_ + value_ns;
+    const uint64_t min = std::min(min_, value_ns), max = std::max(max_, value_ns);
+    const uint64_t clamped = clamped_ + static_cast<uint64_t>(value_ns > BucketLayout::kMaxTrackable);
+    count_ = count;
+    sum_ = sum;
+    min_ = min;
+    max_ = max;
+    clamped_ = clamped;
+    ++counts[bucket];
   }
 
   // Adds other's counts. Throws std::invalid_argument unless sub_bucket_bits are equal.

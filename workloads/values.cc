@@ -76,17 +76,16 @@ void fill_value(uint64_t key_id, uint64_t version, uint64_t seed, char* out, siz
   auto step = [&s]() {
     s += 0xa0761d6478bd642fULL;
     const Uint128 m = static_cast<Uint128>(s) * (s ^ 0xe7037ed1a0b428dbULL);
-    return to_le(static_cast<uint64_t>(m >> 64) ^ static_cast<uint64_t>(m));
+    return static_cast<uint64_t>(m >> 64) ^ static_cast<uint64_t>(m);
   };
   size_t i = 0;
   for (; i + 8 <= len; i += 8) {
-    const uint64_t word = step();
+    const uint64_t word = to_le(step());
     std::memcpy(out + i, &word, 8);
   }
-  if (i < len) {
-    const uint64_t word = step();
-    std::memcpy(out + i, &word, len - i);
-  }
+  // The last 1-7 bytes: the word's low bytes first (its little-endian prefix), stored one by one
+  // rather than through a variable-length memcpy call.
+  for (uint64_t word = i < len ? step() : 0; i < len; ++i, word >>= 8) out[i] = static_cast<char>(word & 0xff);
 }
 
 std::string make_value(uint64_t key_id, uint64_t version, uint64_t seed, size_t len) {

@@ -57,6 +57,34 @@ TEST(Keys, PrintableAndExactlySized) {
   }
 }
 
+// The definition make_key's bytes follow, one character per 6 bits: 'k', 11 characters of
+// mix64(id) (low bits first), then 10 characters per splitmix64 word of the id's stream.
+std::string reference_key(uint64_t id, uint32_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string key = "k";
+  uint64_t m = mix64(id);
+  for (int i = 0; i < 11; ++i, m >>= 6) key += kAlphabet[m & 63];
+  uint64_t state = id;
+  while (key.size() < size) {
+    uint64_t word = splitmix64(state);
+    for (int c = 0; c < 10 && key.size() < size; ++c, word >>= 6) key += kAlphabet[word & 63];
+  }
+  key.resize(size);
+  return key;
+}
+
+TEST(Keys, BytesFollowTheOneCharacterPerSixBitsDefinition) {
+  // Keys are persistent (in RDB files, digests, traces replayed later): their bytes never change.
+  EXPECT_EQ(make_key(0, 16), reference_key(0, 16));
+  EXPECT_EQ(make_key(42, 12), "kiYncUfi6ZdK") << "the bytes of a known key changed";
+  EXPECT_EQ(make_key(42, 31), "kiYncUfi6ZdKV626vYiMX3DEvZyOz4v") << "the bytes of a known key changed";
+  Rng rng(9);
+  for (uint32_t size = 1; size <= 70; ++size) {
+    for (uint64_t id : {uint64_t{0}, uint64_t{1}, uint64_t{42}, UINT64_MAX, rng.next(), rng.next()})
+      ASSERT_EQ(make_key(id, size), reference_key(id, size)) << "id " << id << " size " << size;
+  }
+}
+
 TEST(Keys, NotInIdOrder) {
   // Consecutive ids do not give consecutive byte strings (ordered stores see scattered keys).
   int ascending = 0;

@@ -135,6 +135,16 @@ TEST(Values, FillIsDeterministicAndSensitive) {
   EXPECT_LT(same, 30u);
 }
 
+TEST(Values, BytesNeverChangeAndAShorterValueIsAPrefixOfALongerOne) {
+  // Values are persistent (RDB files, digests, recovered snapshots): their bytes never change.
+  const std::string v = make_value(5, 1, 42, 13);
+  std::string hex;
+  for (unsigned char c : v) hex += "0123456789abcdef"[c >> 4], hex += "0123456789abcdef"[c & 15];
+  EXPECT_EQ(hex, "7ebfd46fd04f9e766393494aaa");
+  const std::string full = make_value(9, 3, 7, 100);
+  for (size_t len = 0; len <= 100; ++len) ASSERT_EQ(make_value(9, 3, 7, len), full.substr(0, len)) << len;
+}
+
 TEST(Values, FillWritesExactlyLenBytes) {
   for (size_t len : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 100u}) {
     std::vector<char> buf(len + 16, '\x5a');
