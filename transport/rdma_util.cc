@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/errno_text.h"
+#include "base/host_port.h"
 #include "transport/little_endian.h"
 
 namespace rpbench::transport::rdma {
@@ -56,17 +57,14 @@ std::string no_device_message(const std::string& address, const std::string& wha
 }
 
 StatusOr<sockaddr_storage> parse_endpoint(const std::string& endpoint) {
-  auto colon = endpoint.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size())
-    return Status::InvalidArgument("verbs endpoint '" + endpoint + "': expected HOST:PORT");
-  std::string host = endpoint.substr(0, colon);
-  std::string port = endpoint.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const StatusOr<HostPort> hp = parse_host_port(endpoint);
+  if (!hp.ok()) return hp.status().with_context("verbs endpoint ");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* res = nullptr;
-  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  int rc = getaddrinfo(hp->host.c_str(), std::to_string(hp->port).c_str(), &hints, &res);
   if (rc != 0 || !res)
     return Status::Unavailable("verbs endpoint '" + endpoint + "': cannot resolve: " + gai_strerror(rc));
   sockaddr_storage ss{};

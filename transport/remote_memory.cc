@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/host_port.h"
 #include "base/sizes.h"
 #include "base/token.h"
 #include "transport/protocol.h"
@@ -25,12 +26,8 @@ std::string memnode_problem(const std::string& type, const std::string& memnode)
     return type + " maps the region through the node's unix socket; expected auto or unix:PATH, " + got;
   if (!wants_unix && is_unix) return type + " needs auto or HOST:PORT, " + got;
   if (is_unix) return memnode.size() == 5 ? "unix: needs a socket path" : "";
-  const auto colon = memnode.rfind(':');
-  const std::string port = colon == std::string::npos ? "" : memnode.substr(colon + 1);
-  const bool port_ok = colon != 0 && !port.empty() && port.size() <= 5 &&
-                       port.find_first_not_of("0123456789") == std::string::npos && std::stoul(port) >= 1 &&
-                       std::stoul(port) <= 65535;
-  if (!port_ok) return "expected auto or HOST:PORT with a port in 1..65535, " + got;
+  if (const StatusOr<HostPort> hp = parse_host_port(memnode); !hp.ok())
+    return hp.status().message() + "; or auto (a node the run starts itself)";
   return "";
 }
 

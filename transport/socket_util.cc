@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "base/errno_text.h"
+#include "base/host_port.h"
 
 namespace rpbench::transport::detail {
 
@@ -127,23 +128,6 @@ StatusOr<int> finish_connect(int fd, const std::string& endpoint, const Deadline
   return err;
 }
 
-// "HOST:PORT" or "[V6]:PORT" split in two; kInvalidArgument for anything else.
-Status split_host_port(const std::string& endpoint, std::string* host, std::string* port) {
-  if (!endpoint.empty() && endpoint.front() == '[') {
-    size_t close = endpoint.find("]:");
-    if (close == std::string::npos) return fail(Code::kInvalidArgument, endpoint, "expected [IPV6]:PORT");
-    *host = endpoint.substr(1, close - 1);
-    *port = endpoint.substr(close + 2);
-  } else {
-    size_t colon = endpoint.rfind(':');
-    if (colon == std::string::npos) return fail(Code::kInvalidArgument, endpoint, "expected HOST:PORT");
-    *host = endpoint.substr(0, colon);
-    *port = endpoint.substr(colon + 1);
-  }
-  if (host->empty() || port->empty()) return fail(Code::kInvalidArgument, endpoint, "expected HOST:PORT");
-  return Status::Ok();
-}
-
 }  // namespace
 
 int Deadline::remaining_ms() const {
@@ -153,13 +137,14 @@ int Deadline::remaining_ms() const {
 }
 
 StatusOr<UniqueFd> connect_tcp(const std::string& endpoint, const Deadline& deadline) {
-  std::string host, port;
-  if (Status s = split_host_port(endpoint, &host, &port); !s.ok()) return s;
+  const StatusOr<HostPort> hp = parse_host_port(endpoint);
+  if (!hp.ok()) return hp.status().with_context("cannot connect to a memory node at ");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
+  if (int rc = ::getaddrinfo(hp->host.c_str(), std::to_string(hp->port).c_str(), &hints, &found); rc != 0)
     return fail(Code::kUnavailable, endpoint, std::string("cannot resolve the address: ") + ::gai_strerror(rc));
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
 

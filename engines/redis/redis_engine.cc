@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/errno_text.h"
+#include "base/host_port.h"
 #include "base/private_dir.h"
 #include "engines/content_digest.h"
 #include "engines/rdb/rdb_loader.h"
@@ -138,10 +139,10 @@ StatusOr<std::unique_ptr<RedisEngine>> RedisEngine::open(RedisOptions opt) {
   std::unique_ptr<RedisEngine> e(new RedisEngine(std::move(opt)));
   const RedisOptions& o = e->opt_;
   if (!o.managed) {
-    std::string problem;
-    const HostPort hp = *parse_host_port(o.address, &problem);  // checked above
-    e->host_ = hp.host;
-    e->port_ = hp.port;
+    const StatusOr<HostPort> hp = parse_host_port(o.address);
+    if (!hp.ok()) return hp.status().with_context("engine.address: ");  // refused above already
+    e->host_ = hp->host;
+    e->port_ = hp->port;
     std::lock_guard<std::mutex> lk(e->control_.mu);
     Reply r;
     if (Status s = e->control({"PING"}, &r); !s.ok())

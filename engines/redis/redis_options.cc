@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/host_port.h"
+
 namespace rpbench::redis {
 
 const config::OptionTable<RedisOptions>& redis_option_table() {
@@ -41,23 +43,6 @@ const config::OptionTable<RedisOptions>& redis_option_table() {
   return table;
 }
 
-std::optional<HostPort> parse_host_port(const std::string& address, std::string* problem) {
-  const size_t colon = address.rfind(':');
-  if (address.empty() || colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
-    *problem = "'" + address + "': attach mode (managed=false) needs host:port";
-    return std::nullopt;
-  }
-  HostPort hp;
-  hp.host = address.substr(0, colon);
-  const std::string port = address.substr(colon + 1);
-  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), hp.port);
-  if (ec != std::errc() || p != port.data() + port.size() || hp.port < 1 || hp.port > 65535) {
-    *problem = "'" + address + "': port '" + port + "' is not in 1..65535";
-    return std::nullopt;
-  }
-  return hp;
-}
-
 std::optional<OptionProblem> redis_options_problem(const RedisOptions& o) {
   if (o.managed) {
     if (!o.address.empty())
@@ -67,8 +52,9 @@ std::optional<OptionProblem> redis_options_problem(const RedisOptions& o) {
     if (o.dir.empty()) return OptionProblem{"dir", "must not be empty"};
     return std::nullopt;
   }
-  std::string problem;
-  if (!parse_host_port(o.address, &problem)) return OptionProblem{"address", problem};
+  if (const StatusOr<HostPort> hp = parse_host_port(o.address); !hp.ok())
+    return OptionProblem{"address",
+                         hp.status().message() + " (attach mode, managed=false, connects to a running server)"};
   return std::nullopt;
 }
 

@@ -45,14 +45,6 @@ struct RedisOptions {
 
 const config::OptionTable<RedisOptions>& redis_option_table();
 
-// The attach-mode address split into host and port; an error message naming engine.address when
-// it is not "host:port" with a port in 1..65535.
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-std::optional<HostPort> parse_host_port(const std::string& address, std::string* problem);
-
 // What is wrong across fields (address with managed, managed=false without an address, an empty
 // server_path or dir in managed mode), as "field: message"; "" when nothing.
 struct OptionProblem {

@@ -15,6 +15,7 @@
 
 #include "base/child_process.h"
 #include "base/errno_text.h"
+#include "base/host_port.h"
 #include "base/meminfo.h"
 #include "base/private_dir.h"
 #include "base/sizes.h"
@@ -88,6 +89,31 @@ TEST(Sizes, ParseAndFormat) {
   EXPECT_EQ(format_size_exact(192ull << 10), "192 KiB");
   EXPECT_EQ(format_size_exact(1000), "1000 bytes");
   EXPECT_EQ(format_size_exact(0), "0 bytes");
+}
+
+TEST(HostPort, AcceptsNamesAddressesAndBracketedV6) {
+  struct Case {
+    const char* text;
+    const char* host;
+    uint16_t port;
+  };
+  for (const Case& c : {Case{"127.0.0.1:6379", "127.0.0.1", 6379}, Case{"localhost:1", "localhost", 1},
+                        Case{"[::1]:65535", "::1", 65535}, Case{"[fe80::1%eth0]:80", "fe80::1%eth0", 80}}) {
+    const StatusOr<HostPort> hp = parse_host_port(c.text);
+    ASSERT_TRUE(hp.ok()) << c.text << ": " << hp.status().message();
+    EXPECT_EQ(hp->host, c.host);
+    EXPECT_EQ(hp->port, c.port);
+  }
+}
+
+TEST(HostPort, RefusesEveryMalformedEndpointNamingIt) {
+  for (const char* text : {"", ":", "host", "host:", ":80", "host:0", "host:65536", "host:-1", "host:+80", "host:8o",
+                           "host:99999999999999999999", "::1:80", "[::1]", "[::1]80", "[]:80", "[::1:80", "h:80 "}) {
+    const StatusOr<HostPort> hp = parse_host_port(text);
+    ASSERT_FALSE(hp.ok()) << "accepted '" << text << "'";
+    EXPECT_EQ(hp.status().code(), Status::Code::kInvalidArgument) << text;
+    EXPECT_NE(hp.status().message().find(std::string("'") + text + "'"), std::string::npos) << hp.status().message();
+  }
 }
 
 TEST(Token, ConfiguredThenEnvironment) {
