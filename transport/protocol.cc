@@ -121,10 +121,10 @@ std::optional<ResponseHeader> decode_response(std::span<const uint8_t, kResponse
   return h;
 }
 
-Hello make_hello(uint32_t region, std::string_view token, uint16_t flags) {
-  if (token.empty()) throw std::invalid_argument("memory node token is empty");
+StatusOr<Hello> make_hello(uint32_t region, std::string_view token, uint16_t flags) {
+  if (token.empty()) return Status::InvalidArgument("the memory node token is empty");
   if (token.size() > kMaxTokenBytes)
-    throw std::invalid_argument("memory node token is longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+    return Status::InvalidArgument("the memory node token is longer than " + std::to_string(kMaxTokenBytes) + " bytes");
   Hello h;
   h.flags = flags;
   h.region = region;

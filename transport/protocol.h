@@ -101,8 +101,8 @@ std::optional<HelloReply> decode_hello_reply(std::span<const uint8_t, kHelloRepl
 RequestHeader decode_request(std::span<const uint8_t, kRequestBytes> in);
 std::optional<ResponseHeader> decode_response(std::span<const uint8_t, kResponseBytes> in);
 
-// Hello for a token (throws std::invalid_argument when the token is empty or too long).
-Hello make_hello(uint32_t region, std::string_view token, uint16_t flags = 0);
+// Hello for a token; kInvalidArgument when the token is empty or longer than kMaxTokenBytes.
+StatusOr<Hello> make_hello(uint32_t region, std::string_view token, uint16_t flags = 0);
 // Constant-time comparison of the hello's token with the node's.
 bool token_matches(const Hello& h, std::string_view token);
 

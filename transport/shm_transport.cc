@@ -145,7 +145,9 @@ Status ShmTransport::connect() {
                                    ": the shm transport needs a unix:PATH endpoint");
   StatusOr<std::string> token = resolve_token(options_.token);
   if (!token.ok()) return token.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
-  const protocol::Hello hello = protocol::make_hello(options_.region, *token, protocol::kFlagShm);
+  const StatusOr<protocol::Hello> made = protocol::make_hello(options_.region, *token, protocol::kFlagShm);
+  if (!made.ok()) return made.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
+  const protocol::Hello& hello = *made;
   const detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
   StatusOr<UniqueFd> fd = detail::connect_unix(endpoint_.substr(kUnixPrefix.size()), endpoint_, deadline);
   if (!fd.ok()) return fd.status();

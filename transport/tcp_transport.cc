@@ -143,7 +143,9 @@ class TcpTransport final : public Transport {
 Status TcpTransport::connect() {
   StatusOr<std::string> token = resolve_token(options_.token);
   if (!token.ok()) return token.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
-  const protocol::Hello hello = protocol::make_hello(options_.region, *token);
+  const StatusOr<protocol::Hello> made = protocol::make_hello(options_.region, *token);
+  if (!made.ok()) return made.status().with_context("cannot connect to memory node at " + endpoint_ + ": ");
+  const protocol::Hello& hello = *made;
   const detail::Deadline deadline{std::chrono::milliseconds(options_.connect_timeout_ms)};
   channels_.resize(static_cast<size_t>(options_.channels));
   for (size_t i = 0; i < channels_.size(); ++i) {

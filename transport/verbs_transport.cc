@@ -424,7 +424,9 @@ Status VerbsTransport::create_qp(Channel& c) {
 // rdma_connect with the hello as private data, the node's accept (the region), then our QP to
 // RTR and RTS (ACK timeout and retry count from the options set at resolve_route()).
 Status VerbsTransport::establish(Channel& c, Clock::time_point deadline) {
-  const protocol::Hello hello = protocol::make_hello(opt_.region, opt_.token);
+  const StatusOr<protocol::Hello> made = protocol::make_hello(opt_.region, opt_.token);
+  if (!made.ok()) return made.status().with_context("verbs transport: ");
+  const protocol::Hello& hello = *made;
   std::array<uint8_t, protocol::kHelloBytes> hb{};
   protocol::encode(hello, hb);
   rdma_conn_param param{};

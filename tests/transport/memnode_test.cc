@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "tests/transport/test_hello.h"
 #include "transport/memnode_process.h"
 #include "transport/protocol.h"
 
@@ -41,6 +42,7 @@ namespace rpbench::transport {
 namespace {
 
 namespace p = protocol;
+using testing::must_hello;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kBinary = RPBENCH_MEMNODE_BINARY;
@@ -187,7 +189,7 @@ class RawClient {
     return reply;
   }
   p::Code handshake(uint32_t region = 0, const std::string& token = kToken, uint64_t* region_bytes = nullptr) {
-    send_hello(p::make_hello(region, token));
+    send_hello(must_hello(region, token));
     auto reply = recv_hello_reply();
     if (!reply) return p::Code::kNodeError;
     if (region_bytes) *region_bytes = reply->region_bytes;
@@ -446,27 +448,27 @@ void expect_refused(const MemnodeProcess& node, const p::Hello& h, p::Code want)
 
 TEST(Memnode, HandshakeRefusals) {
   CheckedNode node(test_launch());
-  p::Hello bad_token = p::make_hello(0, "not-the-token");
+  p::Hello bad_token = must_hello(0, "not-the-token");
   expect_refused(node, bad_token, p::Code::kBadToken);
-  p::Hello prefix = p::make_hello(0, std::string(kToken).substr(0, 5));
+  p::Hello prefix = must_hello(0, std::string(kToken).substr(0, 5));
   expect_refused(node, prefix, p::Code::kBadToken);
-  p::Hello bad_version = p::make_hello(0, kToken);
+  p::Hello bad_version = must_hello(0, kToken);
   bad_version.version = p::kVersion + 1;
   expect_refused(node, bad_version, p::Code::kBadVersion);
-  p::Hello bad_region = p::make_hello(1, kToken);
+  p::Hello bad_region = must_hello(1, kToken);
   expect_refused(node, bad_region, p::Code::kNoSuchRegion);
-  p::Hello huge_region = p::make_hello(0xffffffffu, kToken);
+  p::Hello huge_region = must_hello(0xffffffffu, kToken);
   expect_refused(node, huge_region, p::Code::kNoSuchRegion);
-  p::Hello bad_magic = p::make_hello(0, kToken);
+  p::Hello bad_magic = must_hello(0, kToken);
   bad_magic.magic = 0x12345678;
   expect_refused(node, bad_magic, p::Code::kBadMagic);
-  p::Hello long_token = p::make_hello(0, kToken);
+  p::Hello long_token = must_hello(0, kToken);
   long_token.token_len = 1000;
   expect_refused(node, long_token, p::Code::kBadToken);
   // The region index is not revealed before the token is checked.
-  p::Hello bad_both = p::make_hello(5, "wrong");
+  p::Hello bad_both = must_hello(5, "wrong");
   expect_refused(node, bad_both, p::Code::kBadToken);
-  p::Hello shm_on_tcp = p::make_hello(0, kToken, p::kFlagShm);
+  p::Hello shm_on_tcp = must_hello(0, kToken, p::kFlagShm);
   expect_refused(node, shm_on_tcp, p::Code::kNodeError);
   expect_node_serves(node, 3);
 }
@@ -591,7 +593,7 @@ TEST(Memnode, TrickledHelloIsDroppedAtTheHandshakeDeadline) {
   l.extra_args = {"--handshake-timeout-ms", "300"};
   CheckedNode node(l);
   RawClient c = RawClient::tcp(node.endpoints().tcp);
-  const p::Hello hello = p::make_hello(0, kToken);
+  const p::Hello hello = must_hello(0, kToken);
   std::array<uint8_t, p::kHelloBytes> raw;
   p::encode(hello, raw);
   bool dropped = false;
@@ -769,7 +771,7 @@ TEST(Memnode, ShmHelloPassesTheRegionsMemfd) {
   ASSERT_EQ(tcp.write(123456, data).code, p::Code::kOk);
 
   RawClient shm = RawClient::unix_socket(node.endpoints().unix);
-  shm.send_hello(p::make_hello(0, kToken, p::kFlagShm));
+  shm.send_hello(must_hello(0, kToken, p::kFlagShm));
   UniqueFd memfd;
   auto reply = shm.recv_hello_reply(nullptr, &memfd);
   ASSERT_TRUE(reply.has_value());
@@ -795,7 +797,7 @@ TEST(Memnode, ShmHelloPassesTheRegionsMemfd) {
   EXPECT_FALSE(shm.closed_by_peer(std::chrono::milliseconds(100)));
   // A bad token on the unix socket is refused like on tcp, and no fd comes with the refusal.
   RawClient bad = RawClient::unix_socket(node.endpoints().unix);
-  bad.send_hello(p::make_hello(0, "wrong", p::kFlagShm));
+  bad.send_hello(must_hello(0, "wrong", p::kFlagShm));
   UniqueFd none;
   auto refused = bad.recv_hello_reply(nullptr, &none);
   ASSERT_TRUE(refused.has_value());
@@ -829,7 +831,7 @@ TEST(Memnode, SigtermWithClientsConnectedExitsCleanly) {
     not_reading.send_request(p::ReqOp::kRead, static_cast<uint64_t>(i), 0, kRegionBytes);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   RawClient shm = RawClient::unix_socket(node.endpoints().unix);
-  shm.send_hello(p::make_hello(0, kToken, p::kFlagShm));
+  shm.send_hello(must_hello(0, kToken, p::kFlagShm));
   UniqueFd memfd;
   ASSERT_TRUE(shm.recv_hello_reply(nullptr, &memfd).has_value());
 

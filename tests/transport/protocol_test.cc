@@ -2,6 +2,7 @@
 // little-endian layout, decoders refusing oversize lengths, check_range at its edges (incl.
 // offset + length overflow) and token_matches.
 #include "transport/protocol.h"
+#include "tests/transport/test_hello.h"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +15,10 @@
 namespace rpbench::transport::protocol {
 namespace {
 
+using transport::testing::must_hello;
+
 TEST(Protocol, HelloRoundTrip) {
-  Hello h = make_hello(7, "secret-token", kFlagShm);
+  Hello h = must_hello(7, "secret-token", kFlagShm);
   std::array<uint8_t, kHelloBytes> buf{};
   encode(h, buf);
   auto d = decode_hello(buf);
@@ -30,7 +33,7 @@ TEST(Protocol, HelloRoundTrip) {
 }
 
 TEST(Protocol, HelloLayoutIsLittleEndianFieldByField) {
-  Hello h = make_hello(0x01020304, "ab");
+  Hello h = must_hello(0x01020304, "ab");
   std::array<uint8_t, kHelloBytes> buf{};
   encode(h, buf);
   EXPECT_EQ(buf[0], 0x52);  // "RPMN" magic 0x4e4d5052, low byte first
@@ -98,7 +101,7 @@ TEST(Protocol, ResponseRoundTrip) {
 }
 
 TEST(Protocol, DecodeRejectsOversizeTokenLength) {
-  Hello h = make_hello(0, "x");
+  Hello h = must_hello(0, "x");
   h.token_len = kMaxTokenBytes + 1;
   std::array<uint8_t, kHelloBytes> buf{};
   encode(h, buf);
@@ -132,13 +135,13 @@ TEST(Protocol, DecodeRejectsOversizeMessageLength) {
 }
 
 TEST(Protocol, MakeHelloRejectsBadTokens) {
-  EXPECT_THROW(make_hello(0, ""), std::invalid_argument);
-  EXPECT_THROW(make_hello(0, std::string(kMaxTokenBytes + 1, 'a')), std::invalid_argument);
-  EXPECT_NO_THROW(make_hello(0, std::string(kMaxTokenBytes, 'a')));
+  EXPECT_EQ(make_hello(0, "").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(make_hello(0, std::string(kMaxTokenBytes + 1, 'a')).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(make_hello(0, std::string(kMaxTokenBytes, 'a')).ok());
 }
 
 TEST(Protocol, TokenMatches) {
-  Hello h = make_hello(0, "abc");
+  Hello h = must_hello(0, "abc");
   EXPECT_TRUE(token_matches(h, "abc"));
   EXPECT_FALSE(token_matches(h, "abd"));
   EXPECT_FALSE(token_matches(h, "ab"));    // a prefix is not the token
@@ -150,7 +153,7 @@ TEST(Protocol, TokenMatches) {
   padded.token_len = 4;
   EXPECT_FALSE(token_matches(padded, "abc"));
   std::string full(kMaxTokenBytes, 'z');
-  EXPECT_TRUE(token_matches(make_hello(0, full), full));
+  EXPECT_TRUE(token_matches(must_hello(0, full), full));
 }
 
 // The node's verdict on a hello, shared by its tcp, unix-socket and rdma_cm listeners.
@@ -160,30 +163,30 @@ TEST(Protocol, CheckHelloOrderAndCodes) {
     encode(h, raw);
     return check_hello(raw, "node-token", regions, shm_allowed);
   };
-  const HelloVerdict ok = verdict(make_hello(1, "node-token"));
+  const HelloVerdict ok = verdict(must_hello(1, "node-token"));
   EXPECT_EQ(ok.code, Code::kOk) << ok.message;
   EXPECT_EQ(ok.hello.region, 1u);
-  EXPECT_EQ(verdict(make_hello(0, "node-token", kFlagShm), 1, true).code, Code::kOk);
+  EXPECT_EQ(verdict(must_hello(0, "node-token", kFlagShm), 1, true).code, Code::kOk);
 
-  Hello h = make_hello(0, "node-token");
+  Hello h = must_hello(0, "node-token");
   h.magic = 0x01020304;
   EXPECT_EQ(verdict(h).code, Code::kBadMagic);
   // The version is checked before the token, whatever the token field holds: a newer client with
   // a longer token field learns the version mismatch.
-  h = make_hello(0, "node-token");
+  h = must_hello(0, "node-token");
   h.version = kVersion + 1;
   h.token_len = 1000;
   HelloVerdict v = verdict(h);
   EXPECT_EQ(v.code, Code::kBadVersion);
   EXPECT_NE(v.message.find(std::to_string(kVersion + 1)), std::string::npos) << v.message;
-  h = make_hello(0, "node-token");
+  h = must_hello(0, "node-token");
   h.token_len = kMaxTokenBytes + 1;
   EXPECT_EQ(verdict(h).code, Code::kBadToken);
-  EXPECT_EQ(verdict(make_hello(0, "wrong")).code, Code::kBadToken);
-  EXPECT_EQ(verdict(make_hello(7, "wrong")).code, Code::kBadToken);  // the region count stays hidden
-  EXPECT_EQ(verdict(make_hello(2, "node-token")).code, Code::kNoSuchRegion);
-  EXPECT_EQ(verdict(make_hello(0, "node-token", 4)).code, Code::kNodeError);         // unknown flag
-  EXPECT_EQ(verdict(make_hello(0, "node-token", kFlagShm)).code, Code::kNodeError);  // shm off the unix socket
+  EXPECT_EQ(verdict(must_hello(0, "wrong")).code, Code::kBadToken);
+  EXPECT_EQ(verdict(must_hello(7, "wrong")).code, Code::kBadToken);  // the region count stays hidden
+  EXPECT_EQ(verdict(must_hello(2, "node-token")).code, Code::kNoSuchRegion);
+  EXPECT_EQ(verdict(must_hello(0, "node-token", 4)).code, Code::kNodeError);         // unknown flag
+  EXPECT_EQ(verdict(must_hello(0, "node-token", kFlagShm)).code, Code::kNodeError);  // shm off the unix socket
 }
 
 TEST(Protocol, CheckRangeEdges) {
