@@ -59,12 +59,16 @@ std::string no_device_message(const std::string& address, const std::string& wha
 StatusOr<sockaddr_storage> parse_endpoint(const std::string& endpoint) {
   const StatusOr<HostPort> hp = parse_host_port(endpoint);
   if (!hp.ok()) return hp.status().with_context("verbs endpoint ");
+  return resolve(hp->host, hp->port, endpoint);
+}
+
+StatusOr<sockaddr_storage> resolve(const std::string& host, uint16_t port, const std::string& endpoint) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
   addrinfo* res = nullptr;
-  int rc = getaddrinfo(hp->host.c_str(), std::to_string(hp->port).c_str(), &hints, &res);
+  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
   if (rc != 0 || !res)
     return Status::Unavailable("verbs endpoint '" + endpoint + "': cannot resolve: " + gai_strerror(rc));
   sockaddr_storage ss{};

@@ -80,6 +80,9 @@ std::string no_device_message(const std::string& address, const std::string& wha
 // kInvalidArgument for a malformed endpoint, kUnavailable for a host that does not resolve; the
 // message names the endpoint.
 StatusOr<sockaddr_storage> parse_endpoint(const std::string& endpoint);
+// The socket address of `host` (a name or an address, IPv6 without brackets) and `port` (0: any,
+// for a listener); kUnavailable naming `endpoint` when the host does not resolve.
+StatusOr<sockaddr_storage> resolve(const std::string& host, uint16_t port, const std::string& endpoint);
 
 // Makes an event channel's fd non-blocking (so events can be polled without waiting).
 Status set_nonblocking(int fd);

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "tests/transport/test_hello.h"
+#include "tests/transport/test_util.h"
 #include "transport/memnode_process.h"
 #include "transport/protocol.h"
 

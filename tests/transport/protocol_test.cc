@@ -2,7 +2,7 @@
 // little-endian layout, decoders refusing oversize lengths, check_range at its edges (incl.
 // offset + length overflow) and token_matches.
 #include "transport/protocol.h"
-#include "tests/transport/test_hello.h"
+#include "tests/transport/test_util.h"
 
 #include <gtest/gtest.h>
 

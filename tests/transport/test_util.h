@@ -1,4 +1,4 @@
-// Helpers of the transport tests: taking a value the test needs out of a StatusOr, byte patterns,
+// Helpers of the transport tests: taking a value the test needs out of a StatusOr (or a hello), byte patterns,
 // a buffer owned by the test, draining a transport's completions, and sockets where nothing serves
 // (a TCP port bound but not listening, a unix socket path with nothing behind it, or listening and
 // never accepting).
@@ -23,6 +23,7 @@
 
 #include "base/status_or.h"
 #include "base/unique_fd.h"
+#include "transport/protocol.h"
 #include "transport/transport.h"
 
 namespace rpbench::transport::testing {
@@ -32,6 +33,11 @@ template <class T>
 T value_or_throw(StatusOr<T> v) {
   if (!v.ok()) throw std::runtime_error(v.status().to_string());
   return std::move(*v);
+}
+
+// A hello the test needs (a bad token throws).
+inline protocol::Hello must_hello(uint32_t region, std::string_view token, uint16_t flags = 0) {
+  return value_or_throw(protocol::make_hello(region, token, flags));
 }
 
 // Byte i of a pattern: depends on the seed and on the position, so shifted copies differ.

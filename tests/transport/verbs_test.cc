@@ -44,10 +44,10 @@ struct LocalNode {
   explicit LocalNode(uint64_t bytes, int count = 1) {
     std::vector<Region*> raw;
     for (int i = 0; i < count; ++i) {
-      regions.push_back(std::make_unique<Region>(static_cast<uint32_t>(i), bytes, false));
+      regions.push_back(testing::value_or_throw(Region::create(static_cast<uint32_t>(i), bytes, false)));
       raw.push_back(regions.back().get());
     }
-    listener = std::make_unique<VerbsListener>(raw, vm_ip(), 0, kToken);
+    listener = testing::value_or_throw(VerbsListener::open(raw, vm_ip(), 0, kToken));
   }
   std::string endpoint() const { return listener->endpoint(); }
   uint8_t* data(int i = 0) const { return regions[static_cast<size_t>(i)]->data(); }

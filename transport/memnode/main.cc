@@ -211,7 +211,9 @@ int serve(const Flags& f, const std::string& token) {
   double prefault_ms = 0;
   for (uint32_t i = 0; i < f.regions; ++i) {
     const std::string file = f.region_dir.empty() ? "" : f.region_dir + "/region-" + std::to_string(i);
-    regions.push_back(std::make_unique<Region>(i, f.region_bytes, f.prefault, file));
+    rpbench::StatusOr<std::unique_ptr<Region>> region = Region::create(i, f.region_bytes, f.prefault, file);
+    if (!region.ok()) throw std::runtime_error(region.status().message());
+    regions.push_back(std::move(*region));
     prefault_ms += regions.back()->prefault_ms();
   }
 
@@ -235,12 +237,18 @@ int serve(const Flags& f, const std::string& token) {
                                                                       : f.prefault          ? "pre-faulted"
                                                                                             : "lazy"},
                                                        {"cpu_model", host.cpu_model}});  // last: the longest, cut first
-  memnode::Server server(std::move(regions), options);
+  rpbench::StatusOr<std::unique_ptr<memnode::Server>> opened_server =
+      memnode::Server::open(std::move(regions), options);
+  if (!opened_server.ok()) throw std::runtime_error(opened_server.status().message());
+  memnode::Server& server = **opened_server;
 
   std::string verbs_endpoint = "-";
   std::unique_ptr<rpbench::transport::VerbsListener> verbs;
   if (f.verbs) {
-    verbs = std::make_unique<rpbench::transport::VerbsListener>(server.regions(), f.listen, server.tcp_port(), token);
+    rpbench::StatusOr<std::unique_ptr<rpbench::transport::VerbsListener>> opened =
+        rpbench::transport::VerbsListener::open(server.regions(), f.listen, server.tcp_port(), token);
+    if (!opened.ok()) throw std::runtime_error(opened.status().message());
+    verbs = std::move(*opened);
     verbs_endpoint = verbs->endpoint();
   }
 
@@ -255,7 +263,7 @@ int serve(const Flags& f, const std::string& token) {
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
     throw std::runtime_error(std::string("cannot print the ready line on stdout: ") + errno_text());
 
-  server.run(stop_fd.get());
+  if (rpbench::Status s = server.run(stop_fd.get()); !s.ok()) throw std::runtime_error(s.message());
   return 0;  // the verbs listener, the server and the regions go away in reverse order
 }
 

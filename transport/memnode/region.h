@@ -12,18 +12,22 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "base/status_or.h"
 #include "base/unique_fd.h"
 
 namespace rpbench::transport {
 
 class Region {
  public:
-  // Throws std::runtime_error (with errno text) when the memfd (or the backing file) or the
-  // mapping cannot be made. `backing_file` empty: a memfd.
-  Region(uint32_t id, uint64_t bytes, bool prefault, const std::string& backing_file = "");
+  // The region, or the failed system call's Status (naming the region, the file and the errno)
+  // when the memfd (or the backing file) or the mapping cannot be made; kInvalidArgument for a
+  // zero size or a backing file of another size. `backing_file` empty: a memfd.
+  static StatusOr<std::unique_ptr<Region>> create(uint32_t id, uint64_t bytes, bool prefault,
+                                                  const std::string& backing_file = "");
   ~Region();
   Region(const Region&) = delete;
   Region& operator=(const Region&) = delete;
@@ -38,15 +42,19 @@ class Region {
   // a lazy region's blocks (kReserveBlock) are reserved with fallocate on their first write, and
   // only while MemAvailable stays above kMemoryMargin, so a node short of memory refuses the write
   // (that client's transfer fails) instead of faulting pages the machine cannot give and getting
-  // itself, or another process, killed. "" when the pages exist, else why not. Thread-safe.
+  // itself, or another process, killed. Ok when the pages exist, else kResourceExhausted (or the
+  // fallocate's errno Status) saying why not. Thread-safe.
   // (shm clients write through their own mapping and verbs writes land in registered, hence
   // already allocated, pages: neither passes here.)
-  std::string reserve(uint64_t offset, uint64_t len);
+  Status reserve(uint64_t offset, uint64_t len);
   static constexpr uint64_t kReserveBlock = 2ull << 20;
   static constexpr uint64_t kMemoryMargin = 256ull << 20;
   double prefault_ms() const { return prefault_ms_; }
 
  private:
+  Region(uint32_t id, uint64_t bytes);
+  Status open(bool prefault, const std::string& backing_file);
+
   uint32_t id_;
   uint64_t bytes_;
   UniqueFd fd_;

@@ -34,8 +34,6 @@ constexpr std::chrono::milliseconds kDrainTime(2000);
 
 namespace {
 
-std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + errno_text()); }
-
 // Reads exactly n bytes. False on EOF, error or timeout (SO_RCVTIMEO).
 // The peer's numeric address, without the port ("127.0.0.1", "::1").
 std::string peer_address(const sockaddr_storage& addr) {
@@ -273,15 +271,23 @@ std::string format_endpoint(const std::string& address, uint16_t port) {
 }  // namespace
 
 Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions options)
-    : regions_(std::move(regions)), options_(std::move(options)) {
-  if (regions_.empty()) throw std::invalid_argument("memory node: no regions");
-  if (options_.token.empty()) throw std::invalid_argument("memory node: the token is empty");
+    : regions_(std::move(regions)), options_(std::move(options)) {}
+
+StatusOr<std::unique_ptr<Server>> Server::open(std::vector<std::unique_ptr<Region>> regions, ServerOptions options) {
+  std::unique_ptr<Server> server(new Server(std::move(regions), std::move(options)));
+  if (Status s = server->listen(); !s.ok()) return s;  // ~Server removes a socket or directory made so far
+  return server;
+}
+
+Status Server::listen() {
+  if (regions_.empty()) return Status::InvalidArgument("memory node: no regions");
+  if (options_.token.empty()) return Status::InvalidArgument("memory node: the token is empty");
   if (options_.token.size() > protocol::kMaxTokenBytes)
-    throw std::invalid_argument("memory node: the token is longer than " + std::to_string(protocol::kMaxTokenBytes) +
-                                " bytes");
+    return Status::InvalidArgument("memory node: the token is longer than " + std::to_string(protocol::kMaxTokenBytes) +
+                                   " bytes");
 
   wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!wake_fd_) throw sys_error("memory node: eventfd");
+  if (!wake_fd_) return errno_status("memory node: eventfd");
 
   // TCP listener.
   addrinfo hints{};
@@ -292,8 +298,8 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
   std::string port_text = std::to_string(options_.port);
   int gai = ::getaddrinfo(options_.listen_address.c_str(), port_text.c_str(), &hints, &found);
   if (gai != 0)
-    throw std::runtime_error("memory node: cannot resolve listen address '" + options_.listen_address +
-                             "': " + ::gai_strerror(gai));
+    return Status::InvalidArgument("memory node: cannot resolve listen address '" + options_.listen_address +
+                                   "': " + ::gai_strerror(gai));
   std::string last_error = "no address";
   for (addrinfo* ai = found; ai != nullptr && !tcp_listener_; ai = ai->ai_next) {
     UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
@@ -311,49 +317,41 @@ Server::Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions optio
   }
   ::freeaddrinfo(found);
   if (!tcp_listener_)
-    throw std::runtime_error("memory node: cannot listen on " +
-                             format_endpoint(options_.listen_address, options_.port) + ": " + last_error);
+    return Status::Unavailable("memory node: cannot listen on " +
+                               format_endpoint(options_.listen_address, options_.port) + ": " + last_error);
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof(bound);
   if (::getsockname(tcp_listener_.get(), reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0)
-    throw sys_error("memory node: getsockname");
+    return errno_status("memory node: getsockname");
   tcp_port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                                 : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 
   // Unix socket for shm clients.
-  if (options_.unix_path.empty()) return;
+  if (options_.unix_path.empty()) return Status::Ok();
   std::string path = options_.unix_path;
   if (path == "auto") {
     const char* tmp = std::getenv("TMPDIR");
     std::string base = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
     std::string templ = base + "/rpbench-memnode-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr)  // mkdtemp makes the directory 0700
-      throw sys_error("memory node: cannot create a private directory under " + base);
+      return errno_status("memory node: cannot create a private directory under " + base);
     unix_dir_ = templ;
     path = unix_dir_ + "/memnode.sock";
   }
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) {
-    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
-    throw std::runtime_error("memory node: unix socket path '" + path + "' is longer than " +
-                             std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
-  }
+  if (path.size() >= sizeof(addr.sun_path))
+    return Status::InvalidArgument("memory node: unix socket path '" + path + "' is longer than " +
+                                   std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    std::runtime_error err = sys_error("memory node: cannot bind unix socket '" + path + "'");
-    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
-    throw err;
-  }
+  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+    return errno_status("memory node: cannot bind unix socket '" + path + "'");
   unix_path_ = path;  // from here on, ours to unlink
-  if (::listen(fd.get(), SOMAXCONN) != 0) {
-    std::runtime_error err = sys_error("memory node: cannot listen on unix socket '" + path + "'");
-    ::unlink(unix_path_.c_str());
-    if (!unix_dir_.empty()) ::rmdir(unix_dir_.c_str());
-    throw err;
-  }
+  if (::listen(fd.get(), SOMAXCONN) != 0)
+    return errno_status("memory node: cannot listen on unix socket '" + path + "'");
   unix_listener_ = std::move(fd);
+  return Status::Ok();
 }
 
 Server::~Server() {
@@ -381,9 +379,10 @@ void Server::request_stop() {
   (void)r;  // EAGAIN: a wake-up is already pending
 }
 
-void Server::run(int stop_fd) {
-  if (ran_) throw std::logic_error("memory node: Server::run() called twice");
+Status Server::run(int stop_fd) {
+  if (ran_) return Status::FailedPrecondition("memory node: Server::run() called twice");
   ran_ = true;
+  Status poll_error;
   for (;;) {
     std::array<pollfd, 4> fds{};
     size_t n = 0;
@@ -394,7 +393,10 @@ void Server::run(int stop_fd) {
     size_t unix_at = n;
     if (unix_listener_) fds[n++] = {unix_listener_.get(), POLLIN, 0};
     int ready = ::poll(fds.data(), n, 1000);
-    if (ready < 0 && errno != EINTR) throw sys_error("memory node: poll");
+    if (ready < 0 && errno != EINTR) {
+      poll_error = errno_status("memory node: poll");
+      break;
+    }
     if (ready > 0) {
       bool stop = false;
       for (size_t i = 0; i < tcp_at; ++i) stop |= fds[i].revents != 0;
@@ -412,6 +414,7 @@ void Server::run(int stop_fd) {
     for (auto& c : connections_) ::shutdown(c->fd.get(), SHUT_RDWR);
   }
   reap_finished(true);
+  return poll_error;
 }
 
 void Server::accept_one(int listen_fd, bool unix_socket) {
@@ -566,9 +569,9 @@ void Server::serve(Connection& c) {
       }
       // A lazy region's pages are reserved first: a node short of memory refuses this write (the
       // client's transfer fails) instead of faulting pages the machine cannot give.
-      if (const std::string why = region.reserve(req.offset, req.length); !why.empty()) {
+      if (const Status reserved = region.reserve(req.offset, req.length); !reserved.ok()) {
         if (!wire.discard(req.length)) break;
-        if (!wire.queue_response(Code::kNodeError, req.tag, why)) break;
+        if (!wire.queue_response(Code::kNodeError, req.tag, reserved.message())) break;
         continue;
       }
       // Straight into the region. Clients writing and reading overlapping bytes at once (over any

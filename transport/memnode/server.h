@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/status_or.h"
 #include "base/unique_fd.h"
 #include "transport/memnode/region.h"
 
@@ -36,10 +37,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Binds and listens (nothing is served until run()). Throws std::invalid_argument for a bad
-  // token or no regions, std::runtime_error (naming the address or path) when a socket cannot be
-  // made, bound or listened on.
-  Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions options);
+  // Binds and listens (nothing is served until run()). kInvalidArgument for a bad token, no
+  // regions, or an address or socket path that cannot be used; the failed call's Status (naming
+  // the address or path) when a socket cannot be made, bound or listened on.
+  static StatusOr<std::unique_ptr<Server>> open(std::vector<std::unique_ptr<Region>> regions, ServerOptions options);
   // Stops serving (like request_stop() + run() returning), removes the unix socket and the
   // directory it created.
   ~Server();
@@ -48,8 +49,9 @@ class Server {
 
   // Serves until `stop_fd` (e.g. a signalfd; -1: none) becomes readable or request_stop() is
   // called. Then: stops accepting, shuts down every client socket (pending requests get no reply:
-  // clients see EOF), joins every connection thread. Call at most once.
-  void run(int stop_fd = -1);
+  // clients see EOF), joins every connection thread. Call at most once (kFailedPrecondition
+  // otherwise); the poll's errno Status if waiting failed.
+  Status run(int stop_fd = -1);
   // Makes run() return soon. Thread-safe and async-signal-safe (an eventfd write).
   void request_stop();
 
@@ -60,6 +62,9 @@ class Server {
   const std::string& unix_path() const { return unix_path_; }  // "" when not serving shm
 
  private:
+  Server(std::vector<std::unique_ptr<Region>> regions, ServerOptions options);
+  Status listen();
+
   struct Connection {
     UniqueFd fd;
     bool unix_socket = false;

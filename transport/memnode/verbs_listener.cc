@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <stdexcept>
 #include <thread>
 
 #include "base/errno_text.h"
@@ -54,29 +53,32 @@ struct VerbsListener::Impl {
     return nullptr;
   }
 
-  Device& device_for(ibv_context* ctx) {
+  StatusOr<Device*> device_for(ibv_context* ctx) {
     auto it = devices.find(ctx);
-    if (it != devices.end()) return it->second;
+    if (it != devices.end()) return &it->second;
     Device d;
     d.pd.reset(ibv_alloc_pd(ctx));
-    if (!d.pd) throw std::runtime_error(std::string("ibv_alloc_pd: ") + errno_text());
+    if (!d.pd) return errno_status("ibv_alloc_pd");
     d.cq.reset(ibv_create_cq(ctx, 16, nullptr, nullptr, 0));
-    if (!d.cq) throw std::runtime_error(std::string("ibv_create_cq: ") + errno_text());
+    if (!d.cq) return errno_status("ibv_create_cq");
     ibv_device_attr attr{};
     if (ibv_query_device(ctx, &attr) == 0)
       d.max_responder = static_cast<uint8_t>(std::clamp(attr.max_qp_rd_atom, 1, 255));
-    return devices.emplace(ctx, std::move(d)).first->second;
+    return &devices.emplace(ctx, std::move(d)).first->second;
   }
 
   // Registration pins the region's pages: a lazily allocated region is fully allocated here.
-  ibv_mr* mr_for(Device& d, Region& r) {
+  StatusOr<ibv_mr*> mr_for(Device& d, Region& r) {
     auto it = d.mrs.find(r.id());
     if (it != d.mrs.end()) return it->second.get();
     rdma::Mr mr(ibv_reg_mr(d.pd.get(), r.data(), r.bytes(),
                            IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ));
-    if (!mr)
-      throw std::runtime_error("ibv_reg_mr of region " + std::to_string(r.id()) + " (" + std::to_string(r.bytes()) +
-                               " bytes): " + errno_text() + " (is the locked-memory limit, ulimit -l, too low?)");
+    if (!mr) {
+      const int err = errno;
+      return errno_status("ibv_reg_mr of region " + std::to_string(r.id()) + " (" + std::to_string(r.bytes()) +
+                              " bytes, is the locked-memory limit, ulimit -l, too low?)",
+                          err);
+    }
     return d.mrs.emplace(r.id(), std::move(mr)).first->second.get();
   }
 
@@ -100,43 +102,48 @@ struct VerbsListener::Impl {
     if (!region) return reject(id, protocol::Code::kNoSuchRegion);
     if (clients.size() >= kMaxClients) return reject(id, protocol::Code::kNodeError);  // each holds a QP
     rdma::CmId owned(id);
-    try {
-      Device& dev = device_for(id->verbs);
-      ibv_mr* mr = mr_for(dev, *region);
-      // The QP only has to exist: clients read and write the region one-sided.
-      ibv_qp_init_attr qa{};
-      qa.send_cq = dev.cq.get();
-      qa.recv_cq = dev.cq.get();
-      qa.qp_type = IBV_QPT_RC;
-      qa.cap.max_send_wr = 1;
-      qa.cap.max_recv_wr = 1;
-      qa.cap.max_send_sge = 1;
-      qa.cap.max_recv_sge = 1;
-      if (rdma_create_qp(id, dev.pd.get(), &qa) != 0)
-        throw std::runtime_error(std::string("rdma_create_qp: ") + errno_text());
-      rdma::AcceptData a;
-      a.region_bytes = region->bytes();
-      a.addr = reinterpret_cast<uint64_t>(region->data());
-      a.rkey = mr->rkey;
-      std::array<uint8_t, rdma::kAcceptBytes> buf{};
-      rdma::encode(a, buf);
-      rdma_conn_param param{};
-      param.private_data = buf.data();
-      param.private_data_len = static_cast<uint8_t>(buf.size());
-      param.responder_resources = std::min<uint8_t>(std::max<uint8_t>(ev.initiator_depth, 1), dev.max_responder);
-      param.initiator_depth = 0;
-      param.rnr_retry_count = 7;
-      if (rdma_accept(id, &param) != 0) throw std::runtime_error(std::string("rdma_accept: ") + errno_text());
-      clients.emplace(id, std::move(owned));
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "memnode verbs: refusing a client: %s\n", e.what());
+    if (Status s = accept(id, ev, *region); !s.ok()) {
+      std::fprintf(stderr, "memnode verbs: refusing a client: %s\n", s.message().c_str());
       rdma::AcceptData a;
       a.code = protocol::Code::kNodeError;
       std::array<uint8_t, rdma::kAcceptBytes> buf{};
       rdma::encode(a, buf);
       rdma_reject(id, buf.data(), static_cast<uint8_t>(buf.size()));
-      // `owned` destroys the QP (if made) and the id.
+      return;  // `owned` destroys the QP (if made) and the id.
     }
+    clients.emplace(id, std::move(owned));
+  }
+
+  // The QP (it only has to exist: clients read and write the region one-sided) and the accept
+  // with the region's address, rkey and size.
+  Status accept(rdma_cm_id* id, const rdma::CmEvent& ev, Region& region) {
+    StatusOr<Device*> dev = device_for(id->verbs);
+    if (!dev.ok()) return dev.status();
+    StatusOr<ibv_mr*> mr = mr_for(**dev, region);
+    if (!mr.ok()) return mr.status();
+    ibv_qp_init_attr qa{};
+    qa.send_cq = (*dev)->cq.get();
+    qa.recv_cq = (*dev)->cq.get();
+    qa.qp_type = IBV_QPT_RC;
+    qa.cap.max_send_wr = 1;
+    qa.cap.max_recv_wr = 1;
+    qa.cap.max_send_sge = 1;
+    qa.cap.max_recv_sge = 1;
+    if (rdma_create_qp(id, (*dev)->pd.get(), &qa) != 0) return errno_status("rdma_create_qp");
+    rdma::AcceptData a;
+    a.region_bytes = region.bytes();
+    a.addr = reinterpret_cast<uint64_t>(region.data());
+    a.rkey = (*mr)->rkey;
+    std::array<uint8_t, rdma::kAcceptBytes> buf{};
+    rdma::encode(a, buf);
+    rdma_conn_param param{};
+    param.private_data = buf.data();
+    param.private_data_len = static_cast<uint8_t>(buf.size());
+    param.responder_resources = std::min<uint8_t>(std::max<uint8_t>(ev.initiator_depth, 1), (*dev)->max_responder);
+    param.initiator_depth = 0;
+    param.rnr_retry_count = 7;
+    if (rdma_accept(id, &param) != 0) return errno_status("rdma_accept");
+    return Status::Ok();
   }
 
   void handle(const rdma::CmEvent& ev) {
@@ -168,54 +175,54 @@ struct VerbsListener::Impl {
         return;
       }
       if (fds[1].revents) return;
-      while (auto ev = rdma::next_event(channel.get(), std::chrono::steady_clock::now())) {
-        try {
-          handle(*ev);
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "memnode verbs: %s\n", e.what());
-        }
-      }
+      while (auto ev = rdma::next_event(channel.get(), std::chrono::steady_clock::now())) handle(*ev);
     }
   }
 };
 
-VerbsListener::VerbsListener(std::vector<Region*> regions, const std::string& address, uint16_t port, std::string token)
-    : impl_(std::make_unique<Impl>()) {
-  Impl& m = *impl_;
+VerbsListener::VerbsListener() : impl_(std::make_unique<Impl>()) {}
+
+StatusOr<std::unique_ptr<VerbsListener>> VerbsListener::open(std::vector<Region*> regions, const std::string& address,
+                                                             uint16_t port, std::string token) {
+  std::unique_ptr<VerbsListener> listener(new VerbsListener());
+  Impl& m = *listener->impl_;
   m.regions = std::move(regions);
   m.token = std::move(token);
   m.address = address + ":" + std::to_string(port);
   if (m.token.empty() || m.token.size() > protocol::kMaxTokenBytes)
-    throw std::invalid_argument("verbs listener: the token must be 1.." + std::to_string(protocol::kMaxTokenBytes) +
-                                " bytes");
+    return Status::InvalidArgument("verbs listener: the token must be 1.." + std::to_string(protocol::kMaxTokenBytes) +
+                                   " bytes");
   rdma::init_fork_support();
   if (rdma::device_count() == 0)
-    throw std::runtime_error(rdma::no_device_message(m.address, "no RDMA device found to listen on"));
-  StatusOr<sockaddr_storage> parsed = rdma::parse_endpoint(m.address);
-  if (!parsed.ok()) throw std::invalid_argument(parsed.status().message());
+    return Status::Unavailable(rdma::no_device_message(m.address, "no RDMA device found to listen on"));
+  StatusOr<sockaddr_storage> parsed = rdma::resolve(address, port, m.address);
+  if (!parsed.ok()) return parsed.status();
   sockaddr_storage ss = *parsed;
   m.channel.reset(rdma_create_event_channel());
   if (!m.channel)
-    throw std::runtime_error(
+    return Status::Unavailable(
         rdma::no_device_message(m.address, std::string("rdma_create_event_channel: ") + errno_text()));
-  if (Status s = rdma::set_nonblocking(m.channel->fd); !s.ok()) throw std::runtime_error(s.message());
+  if (Status s = rdma::set_nonblocking(m.channel->fd); !s.ok()) return s;
   rdma_cm_id* id = nullptr;
   if (rdma_create_id(m.channel.get(), &id, nullptr, RDMA_PS_TCP) != 0)
-    throw std::runtime_error("verbs listener on " + m.address + ": rdma_create_id: " + errno_text());
+    return errno_status("verbs listener on " + m.address + ": rdma_create_id");
   m.listen_id.reset(id);
   if (rdma_bind_addr(id, reinterpret_cast<sockaddr*>(&ss)) != 0)
-    throw std::runtime_error(rdma::no_device_message(m.address, std::string("rdma_bind_addr: ") + errno_text()));
-  if (rdma_listen(id, 128) != 0)
-    throw std::runtime_error("verbs listener on " + m.address + ": rdma_listen: " + errno_text());
+    return Status::Unavailable(rdma::no_device_message(m.address, std::string("rdma_bind_addr: ") + errno_text()));
+  if (rdma_listen(id, 128) != 0) return errno_status("verbs listener on " + m.address + ": rdma_listen");
   m.endpoint = address + ":" + std::to_string(ntohs(rdma_get_src_port(id)));
   // Bound to a device's address: register the regions now, so connecting clients do not wait for it.
   if (id->verbs) {
-    Device& dev = m.device_for(id->verbs);
-    for (Region* r : m.regions) m.mr_for(dev, *r);
+    StatusOr<Device*> dev = m.device_for(id->verbs);
+    if (!dev.ok()) return dev.status().with_context("verbs listener on " + m.address + ": ");
+    for (Region* r : m.regions)
+      if (StatusOr<ibv_mr*> mr = m.mr_for(**dev, *r); !mr.ok())
+        return mr.status().with_context("verbs listener on " + m.address + ": ");
   }
   m.stop_fd.reset(::eventfd(0, EFD_CLOEXEC));
-  if (!m.stop_fd) throw std::runtime_error(std::string("eventfd: ") + errno_text());
+  if (!m.stop_fd) return errno_status("verbs listener: eventfd");
   m.thread = std::thread([&m] { m.run(); });
+  return listener;
 }
 
 VerbsListener::~VerbsListener() {

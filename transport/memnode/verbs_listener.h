@@ -9,14 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "base/status_or.h"
 #include "transport/memnode/region.h"
 
 namespace rpbench::transport {
 
 class VerbsListener {
  public:
-  // Throws std::runtime_error naming the address when no RDMA device serves it or bind fails.
-  VerbsListener(std::vector<Region*> regions, const std::string& address, uint16_t port, std::string token);
+  // Listening and its thread started; kUnavailable naming the address (and what to do) when no
+  // RDMA device serves it or bind fails, kInvalidArgument for a bad token or address.
+  static StatusOr<std::unique_ptr<VerbsListener>> open(std::vector<Region*> regions, const std::string& address,
+                                                       uint16_t port, std::string token);
   ~VerbsListener();  // stops the thread, disconnects every client, deregisters
   VerbsListener(const VerbsListener&) = delete;
   VerbsListener& operator=(const VerbsListener&) = delete;
@@ -24,6 +27,7 @@ class VerbsListener {
   std::string endpoint() const;  // "ADDRESS:PORT" (the port actually bound)
 
  private:
+  VerbsListener();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
