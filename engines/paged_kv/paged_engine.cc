@@ -557,28 +557,15 @@ RecoveryReport PagedEngine::recover() {
     rep.status = cand.status().with_context("paged-kv: ");
     return rep;
   }
-  std::string problems;
-  auto note = [&problems](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
-  for (const remote::SlotState& s : cand->all)
-    if (!s.committed) note(remote::describe(s));
-  if (cand->committed.empty()) {
+  const remote::SlotRecovery got = remote::recover_newest(
+      *cand, "paged-kv", [&](const remote::SlotState& s, const std::string&) { return load_slot(s, &rep); });
+  if (!got.status.ok()) {
     empty();
-    rep.status = Status::NotFound("paged-kv: no committed snapshot in the memory node's region (" + problems + ")");
+    rep.status = got.status;
     return rep;
   }
-  for (const remote::SlotState& s : cand->committed) {
-    const std::string name =
-        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
-    if (Status st = load_slot(s, &rep); !st.ok()) {
-      note(name + ": " + st.message());
-      continue;
-    }
-    rep.source = name + " of " + remote_->describe();
-    rep.extra["skipped"] = problems.empty() ? nlohmann::json(nullptr) : nlohmann::json(problems);
-    return rep;
-  }
-  empty();
-  rep.status = Status::Corruption("paged-kv: no committed snapshot could be recovered (" + problems + ")");
+  rep.source = got.name + " of " + remote_->describe();
+  rep.extra["skipped"] = got.skipped.empty() ? nlohmann::json(nullptr) : nlohmann::json(got.skipped);
   return rep;
 }
 

@@ -155,6 +155,42 @@ std::optional<SnapshotReport> PingpongEngine::poll_snapshot() {
   return r;
 }
 
+// Loads slot `s` (`name` for messages) through `rb` into the store, filling rep's figures.
+Status PingpongEngine::load_slot(const remote::SlotState& s, const std::string& name, ReadBuffers& rb, uint64_t t0,
+                                 RecoveryReport* rep) {
+  if (Status bad = check_stream_header(*s.header, remote_->transport().region_bytes()); !bad.ok()) return bad;
+  const uint64_t t_slot = measure::now_ns();
+  RemoteSource src(remote_->transport(), rb.id, *rb.buffers, *s.header, stall(), name);
+  const rdb::RdbLoadResult r = rdb::load_rdb(&src, &store_.kv(), store_.load_tick());
+  if (!r.status.ok()) return r.status;
+  store_.after_load();
+  const double total_ms = ms_since(t_slot);
+  const double wait_ms = static_cast<double>(src.wait_ns()) / 1e6;
+  recovered_digest_ = s.header->digest;
+  rep->bytes = static_cast<int64_t>(s.header->payload_bytes);
+  rep->keys = r.keys;
+  char line[256];
+  std::snprintf(line, sizeof line, "from slot %d (snapshot %llu) over %s: read %.1f ms, parse %.1f ms, %.0f MB/s",
+                s.slot, static_cast<unsigned long long>(s.header->sequence), remote_->options().type.c_str(),
+                static_cast<double>(src.reads().busy_ns) / 1e6, std::max(0.0, total_ms - wait_ms),
+                total_ms > 0 ? static_cast<double>(s.header->payload_bytes) / 1e6 / (total_ms / 1e3) : 0.0);
+  rep->summary = line;
+  rep->extra = nlohmann::json{
+      {"transport", remote_->options().type},
+      {"slot", s.slot},
+      {"sequence", s.header->sequence},
+      {"rdb_version", r.version},
+      {"checksum_verified", r.checksum_verified},
+      {"payload_checksum_verified", true},
+      {"read_ms", static_cast<double>(src.reads().busy_ns) / 1e6},
+      {"read_wait_ms", wait_ms},
+      {"parse_ms", std::max(0.0, total_ms - wait_ms)},
+      {"total_ms", ms_since(t0)},
+      {"mb_per_s", total_ms > 0 ? static_cast<double>(s.header->payload_bytes) / 1e6 / (total_ms / 1e3) : 0.0},
+      {"created_unix_ns", s.header->created_unix_ns}};
+  return Status::Ok();
+}
+
 RecoveryReport PingpongEngine::recover() {
   RecoveryReport rep;
   rep.source = remote_->describe();
@@ -171,65 +207,25 @@ RecoveryReport PingpongEngine::recover() {
     rep.status = cand.status().with_context("rdma-pingpong: ");
     return rep;
   }
-  std::string problems;
-  for (const remote::SlotState& s : cand->all)
-    if (!s.committed) problems += (problems.empty() ? "" : "; ") + remote::describe(s);
-  if (cand->committed.empty()) {
-    rep.status =
-        Status::NotFound("rdma-pingpong: no committed snapshot in the memory node's region (" + problems + ")");
-    return rep;
-  }
-  StatusOr<std::unique_ptr<ReadBuffers>> rb = read_buffers();
-  if (!rb.ok()) {
-    rep.status = rb.status();
-    return rep;
-  }
-  const uint64_t region = remote_->transport().region_bytes();
-  for (const remote::SlotState& s : cand->committed) {
-    const std::string name =
-        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
-    if (Status bad = check_stream_header(*s.header, region); !bad.ok()) {
-      problems += (problems.empty() ? "" : "; ") + name + ": " + bad.message();
-      continue;
+  std::unique_ptr<ReadBuffers> rb;
+  if (!cand->committed.empty()) {
+    StatusOr<std::unique_ptr<ReadBuffers>> made = read_buffers();
+    if (!made.ok()) {
+      rep.status = made.status();
+      return rep;
     }
-    const uint64_t t_slot = measure::now_ns();
-    RemoteSource src(remote_->transport(), (*rb)->id, *(*rb)->buffers, *s.header, stall(), name);
-    const rdb::RdbLoadResult r = rdb::load_rdb(&src, &store_.kv(), store_.load_tick());
-    if (!r.status.ok()) {
-      problems += (problems.empty() ? "" : "; ") + name + ": " + r.status.message();
-      continue;
-    }
-    store_.after_load();
-    const double total_ms = ms_since(t_slot);
-    const double wait_ms = static_cast<double>(src.wait_ns()) / 1e6;
-    recovered_digest_ = s.header->digest;
-    rep.bytes = static_cast<int64_t>(s.header->payload_bytes);
-    rep.keys = r.keys;
-    rep.source = name + " of " + remote_->describe();
-    char line[256];
-    std::snprintf(line, sizeof line, "from slot %d (snapshot %llu) over %s: read %.1f ms, parse %.1f ms, %.0f MB/s",
-                  s.slot, static_cast<unsigned long long>(s.header->sequence), remote_->options().type.c_str(),
-                  static_cast<double>(src.reads().busy_ns) / 1e6, std::max(0.0, total_ms - wait_ms),
-                  total_ms > 0 ? static_cast<double>(s.header->payload_bytes) / 1e6 / (total_ms / 1e3) : 0.0);
-    rep.summary = line;
-    rep.extra = nlohmann::json{
-        {"transport", remote_->options().type},
-        {"slot", s.slot},
-        {"sequence", s.header->sequence},
-        {"rdb_version", r.version},
-        {"checksum_verified", r.checksum_verified},
-        {"payload_checksum_verified", true},
-        {"read_ms", static_cast<double>(src.reads().busy_ns) / 1e6},
-        {"read_wait_ms", wait_ms},
-        {"parse_ms", std::max(0.0, total_ms - wait_ms)},
-        {"total_ms", ms_since(t0)},
-        {"mb_per_s", total_ms > 0 ? static_cast<double>(s.header->payload_bytes) / 1e6 / (total_ms / 1e3) : 0.0},
-        {"created_unix_ns", s.header->created_unix_ns},
-        {"skipped", problems.empty() ? nlohmann::json(nullptr) : nlohmann::json(problems)}};
+    rb = std::move(*made);
+  }
+  const remote::SlotRecovery got = remote::recover_newest(
+      *cand, "rdma-pingpong",
+      [&](const remote::SlotState& s, const std::string& name) { return load_slot(s, name, *rb, t0, &rep); });
+  if (!got.status.ok()) {
+    store_.kv().clear();
+    rep.status = got.status;
     return rep;
   }
-  store_.kv().clear();
-  rep.status = Status::Corruption("rdma-pingpong: no committed snapshot could be recovered (" + problems + ")");
+  rep.source = got.name + " of " + remote_->describe();
+  rep.extra["skipped"] = got.skipped.empty() ? nlohmann::json(nullptr) : nlohmann::json(got.skipped);
   return rep;
 }
 

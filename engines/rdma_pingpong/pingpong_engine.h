@@ -64,6 +64,8 @@ class PingpongEngine final : public Engine {
   // The buffers a recovery or a dump reads into: the shared set (parent-posts) or a fresh one.
   struct ReadBuffers;
   StatusOr<std::unique_ptr<ReadBuffers>> read_buffers();
+  Status load_slot(const remote::SlotState& s, const std::string& name, ReadBuffers& rb, uint64_t t0,
+                   RecoveryReport* rep);
   std::chrono::milliseconds stall() const;
 
   PingpongOptions opt_;

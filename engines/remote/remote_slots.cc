@@ -133,4 +133,29 @@ StatusOr<RemoteSlots::Candidates> RemoteSlots::candidates() {
   return c;
 }
 
+SlotRecovery recover_newest(const RemoteSlots::Candidates& candidates, const std::string& engine,
+                            const std::function<Status(const SlotState& slot, const std::string& name)>& load) {
+  SlotRecovery out;
+  auto note = [&out](const std::string& p) { out.skipped += (out.skipped.empty() ? "" : "; ") + p; };
+  for (const SlotState& s : candidates.all)
+    if (!s.committed) note(describe(s));
+  if (candidates.committed.empty()) {
+    out.status = Status::NotFound(engine + ": no committed snapshot in the memory node's region (" + out.skipped + ")");
+    return out;
+  }
+  for (const SlotState& s : candidates.committed) {
+    const std::string name =
+        "slot " + std::to_string(s.slot) + " (snapshot " + std::to_string(s.header->sequence) + ")";
+    if (Status st = load(s, name); !st.ok()) {
+      note(name + ": " + st.message());
+      continue;
+    }
+    out.slot = s.slot;
+    out.name = name;
+    return out;
+  }
+  out.status = Status::Corruption(engine + ": no committed snapshot could be recovered (" + out.skipped + ")");
+  return out;
+}
+
 }  // namespace rpbench::remote

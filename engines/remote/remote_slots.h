@@ -17,6 +17,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,5 +92,18 @@ class RemoteSlots {
   measure::AnonMapping pages_;
   transport::BufferId buf_;
 };
+
+// What a recovery took from the candidates: the slot loaded, or why none could be.
+struct SlotRecovery {
+  Status status;        // ok: `slot` was loaded; kNotFound: none committed; kCorruption: none loaded
+  int slot = -1;        // the slot loaded
+  std::string name;     // "slot 1 (snapshot 7)"
+  std::string skipped;  // why newer or uncommitted slots were not used ("" = none), "; "-separated
+};
+// Tries load(slot, name) on the committed slots, newest first, until one returns ok; every
+// uncommitted slot and every failed load is described in `skipped` (and in the status when no
+// slot loads). Messages start with "<engine>: ". The one recovery loop of the remote engines.
+SlotRecovery recover_newest(const RemoteSlots::Candidates& candidates, const std::string& engine,
+                            const std::function<Status(const SlotState& slot, const std::string& name)>& load);
 
 }  // namespace rpbench::remote

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "engines/remote/checksum.h"
@@ -65,6 +66,58 @@ TEST(SlotHeader, RoundTripsAndRefusesDamage) {
   std::vector<uint8_t> page2(kHeaderPageBytes);
   encode_header(sample_header(8, kHeadersBytes), page2.data());
   EXPECT_NE(expected_commit_word(page.data()), expected_commit_word(page2.data()));
+}
+
+// Candidates as candidates() gives them: `committed` newest first, `all` every slot.
+RemoteSlots::Candidates candidates_of(std::vector<uint64_t> committed_sequences) {
+  RemoteSlots::Candidates c;
+  for (size_t i = 0; i < kSlotCount; ++i) {
+    c.all[i].slot = static_cast<int>(i);
+    c.all[i].problem = Status::NotFound("empty (no header)");
+  }
+  for (size_t i = 0; i < committed_sequences.size(); ++i) {
+    SlotState& s = c.all[i];
+    s.header = sample_header(committed_sequences[i], 0);
+    s.committed = true;
+    s.problem = Status::Ok();
+    c.committed.push_back(s);
+  }
+  return c;
+}
+
+TEST(RecoverNewest, TakesTheNewestSlotThatLoadsAndSaysWhyTheOthersWereSkipped) {
+  std::vector<std::string> tried;
+  auto load = [&](const SlotState& s, const std::string& name) {
+    tried.push_back(name);
+    return s.header->sequence == 9 ? Status::Corruption("bad checksum") : Status::Ok();
+  };
+  const SlotRecovery got = recover_newest(candidates_of({9, 8}), "engine-x", load);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.slot, 1);
+  EXPECT_EQ(got.name, "slot 1 (snapshot 8)");
+  EXPECT_EQ(tried, (std::vector<std::string>{"slot 0 (snapshot 9)", "slot 1 (snapshot 8)"}));
+  EXPECT_EQ(got.skipped, "slot 0 (snapshot 9): bad checksum");
+}
+
+TEST(RecoverNewest, NoCommittedSlotIsNotFoundAndNoneLoadingIsCorruption) {
+  int calls = 0;
+  const SlotRecovery none = recover_newest(candidates_of({}), "engine-x", [&](const SlotState&, const std::string&) {
+    ++calls;
+    return Status::Ok();
+  });
+  EXPECT_EQ(none.status.code(), Status::Code::kNotFound);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(none.status.message().rfind("engine-x: no committed snapshot", 0), 0u) << none.status.message();
+  EXPECT_NE(none.status.message().find("slot 1"), std::string::npos) << "names the empty slots";
+
+  const SlotRecovery bad = recover_newest(candidates_of({4}), "engine-x", [](const SlotState&, const std::string&) {
+    return Status::IoError("the node went away");
+  });
+  EXPECT_EQ(bad.status.code(), Status::Code::kCorruption);
+  EXPECT_EQ(bad.slot, -1);
+  EXPECT_NE(bad.status.message().find("slot 0 (snapshot 4): the node went away"), std::string::npos)
+      << bad.status.message();
+  EXPECT_NE(bad.status.message().find("slot 1"), std::string::npos) << "names the uncommitted slot too";
 }
 
 TEST(Checksum64, StreamingEqualsOneShot) {
