@@ -16,7 +16,6 @@ writes a local file: it is the same line in every transport's figure, named so.
 mempool_targets.txt: per variant and size, rdb-fork's snapshot and recovery times over each
 mempool mode's (targets 10x and 5x at about 4 GB), and the MB/s fraction (target 0.7). Nothing
 is drawn from a run without the figure's value; shm and tcp are never called RDMA."""
-import pathlib
 import statistics
 
 from . import identity, loader, style
@@ -199,11 +198,4 @@ def draw(results, outdir):
         lines = _series(group + [r for r in local if r.thp_mode == thp], probes)
         paths += _figure(variant, thp, lines, outdir)
         text += targets_text(variant, thp, lines)
-    if text:
-        outdir = pathlib.Path(outdir)
-        outdir.mkdir(parents=True, exist_ok=True)
-        target = outdir / f"{FAMILY}_targets.txt"
-        target.write_text("\n".join(text) + "\n", encoding="utf-8")
-        print("\n".join(text))
-        paths.append(target)
-    return paths
+    return paths + style.write_targets(FAMILY, outdir, text)

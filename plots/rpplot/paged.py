@@ -20,7 +20,6 @@ paged_targets.txt: per transport variant and thread count, the mixed phase's thr
 of the dataset as cache over the same engine with every page local (cache_fraction >= 1; target
 0.5 on shm without a link model). Nothing is drawn from a run without the value; shm and tcp
 are never called RDMA."""
-import pathlib
 
 from . import identity, loader, style
 
@@ -253,12 +252,4 @@ def draw(results, outdir):
         paths += _vs_cache(thp, contest, outdir)
         paths += _phases(thp, contest, outdir)
         paths += _warmup(thp, group, outdir)
-    text = targets_text(runs)
-    if text:
-        outdir = pathlib.Path(outdir)
-        outdir.mkdir(parents=True, exist_ok=True)
-        target = outdir / f"{FAMILY}_targets.txt"
-        target.write_text("\n".join(text) + "\n", encoding="utf-8")
-        print("\n".join(text))
-        paths.append(target)
-    return paths
+    return paths + style.write_targets(FAMILY, outdir, targets_text(runs))

@@ -100,6 +100,21 @@ def say(family, message):
     print(f"{family}: {message}")
 
 
+def write_targets(family, outdir, lines):
+    """Prints a family's target verdicts and writes them to <outdir>/<family>_targets.txt
+    (through a temporary name, renamed when complete). Returns [that path], or [] for no lines."""
+    if not lines:
+        return []
+    outdir = pathlib.Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{family}_targets.txt"
+    partial = target.with_name(target.name + ".tmp")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial.replace(target)
+    print("\n".join(lines))
+    return [target]
+
+
 def group_by_context(results):
     """{(transport, thp_mode): [results]} in first-seen order: a figure never mixes them."""
     groups = {}
