@@ -175,6 +175,19 @@ def transport_linestyle(variant):
     return TRANSPORT_LINESTYLES.get(variant.type, "-")
 
 
+# Bar hatches, where bars cannot show a line style: per transport type (a link model of shm its
+# own), then per sibling series of one engine over one transport.
+TRANSPORT_HATCHES = {"none": "", "shm": "", "tcp": "//", "verbs": ".."}
+LINK_MODEL_HATCH = "xx"
+SIBLING_HATCHES = ("", "\\\\", "--", "++", "oo", "**")
+
+
+def bar_hatch(variant, sibling=0):
+    """The hatch of a bar for `variant` (None: solid), the `sibling`-th series of its engine there."""
+    base = LINK_MODEL_HATCH if variant.link_gbps else TRANSPORT_HATCHES.get(variant.type, "")
+    return (base + SIBLING_HATCHES[sibling % len(SIBLING_HATCHES)]) or None
+
+
 def transport_colour(variant, link_models=()):
     """The colour of a transport variant; link-model variants of shm get their own, in the order
     of `link_models` (the bandwidths present, ascending)."""

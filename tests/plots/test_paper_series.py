@@ -72,6 +72,17 @@ class LinesTest(unittest.TestCase):
         rs = [result("/r/s/a.json", keys=1), result("/r/s/b.json", keys=2, engine__dir="/tmp/x")]
         self.assertEqual(len(series.build_lines(rs, ("dataset.keys",))), 1)
 
+    def test_one_engine_over_two_transports_gets_bars_told_apart(self):
+        rs = []
+        for t in ("shm", "tcp"):
+            r = result(f"/r/s/{t}.json", engine="paged-kv", transport__type=t)
+            r.doc["context"]["transport"] = t
+            rs.append(r)
+        lines = series.build_lines(rs, ("dataset.keys",))
+        self.assertEqual([ln.label for ln in lines], ["paged-kv over shm", "paged-kv over tcp"])
+        bars = {(ln.style["color"], ln.style["hatch"]) for ln in lines}
+        self.assertEqual(len(bars), 2, f"a bar of each must differ in colour or hatch: {bars}")
+
     def test_lists_of_objects_are_walked(self):
         flat = series.flatten({"phases": [{"type": "load"}, {"type": "run", "snapshot_at_s": [5]}]})
         self.assertEqual(flat, {"phases.0.type": '"load"', "phases.1.type": '"run"', "phases.1.snapshot_at_s": "[5]"})

@@ -81,7 +81,7 @@ def make(inputs):
                 name = line.label.split(" over ")[0]
                 ax.bar(x, med, width=width * 0.92, color=line.style["color"], edgecolor="black", linewidth=0.3,
                        yerr=[[med - lo], [hi - med]] if len(fr) > 1 else None, error_kw={"elinewidth": 0.6},
-                       label=name if name not in seen else None, hatch=None if line.style["fillstyle"] == "full" else "//")
+                       label=name if name not in seen else None, hatch=line.style["hatch"])
                 seen.add(name)
         ax.axhline(1.0, color="#333333", linestyle="--", linewidth=0.7, label="probe's peak")
         ax.set_xticks(range(len(variants)),

@@ -68,7 +68,7 @@ def _right(ax, results, inputs, ns):
             med = float(np.median(vals))
             lo, hi = (min(vals), max(vals)) if inputs.spread == "range" else np.percentile(vals, [25, 75])
             ax.bar(j + (i - (len(lines) - 1) / 2) * width, med, width=width * 0.92, color=line.style["color"],
-                   edgecolor="black", linewidth=0.3, hatch=None if line.style["fillstyle"] == "full" else "//",
+                   edgecolor="black", linewidth=0.3, hatch=line.style["hatch"],
                    yerr=[[med - lo], [hi - med]] if len(vals) > 1 else None, error_kw={"elinewidth": 0.6},
                    label=line.label if j == 0 else None)
     ax.set_xticks(range(len(PHASES)), labels=list(PHASES))

@@ -144,7 +144,7 @@ def _label_and_style(lines):
         n = siblings.setdefault((ln.engine, ln.transport), 0)
         siblings[(ln.engine, ln.transport)] = n + 1
         ln.style = {**style.engine_style(ln.engine), "linestyle": style.transport_linestyle(ln.transport),
-                    "fillstyle": FILL_STYLES[n % len(FILL_STYLES)]}
+                    "fillstyle": FILL_STYLES[n % len(FILL_STYLES)], "hatch": style.bar_hatch(ln.transport, n)}
 
 
 def repeats_text(aggs, spread="range"):
