@@ -1,9 +1,13 @@
 #include "harness/memory_cgroup.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -91,6 +95,23 @@ StatusOr<std::string> find_cgroup2_memory_root(const std::string& mountinfo, con
   return mount_point;
 }
 
+// Removes <root>/rpbench-<pid> groups whose process is gone: a run the OOM killer (or anyone's
+// SIGKILL) ended could not remove its own. An empty group is removed by rmdir; one still holding
+// a process (its pid reused by another rpbench's child) is left alone, and so is every other name.
+void remove_groups_of_dead_owners(const std::string& root) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("rpbench-", 0) != 0) continue;
+    const std::string digits = name.substr(8);
+    pid_t pid = 0;
+    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (err != std::errc() || end != digits.data() + digits.size() || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to tell
+    ::rmdir(entry.path().c_str());
+  }
+}
+
 StatusOr<std::unique_ptr<MemoryCgroup>> MemoryCgroup::enter(const std::string& root, uint64_t max_bytes,
                                                             const std::string& self_cgroup) {
   const std::optional<std::string> own = own_cgroup2_path(self_cgroup);
@@ -101,6 +122,7 @@ StatusOr<std::unique_ptr<MemoryCgroup>> MemoryCgroup::enter(const std::string& r
   if (!has_word(*enabled, "memory"))
     if (Status s = write_text(root + "/cgroup.subtree_control", "+memory"); !s.ok())
       return s.with_context("enabling the memory controller: ");
+  remove_groups_of_dead_owners(root);
   const std::string path = root + "/rpbench-" + std::to_string(::getpid());
   ::rmdir(path.c_str());  // left by an earlier process with this pid (empty, or this fails harmlessly)
   if (::mkdir(path.c_str(), 0755) != 0) return errno_status("cannot create cgroup " + path);

@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -134,6 +137,32 @@ TEST_F(MemoryLimitRun, ARunThatDoesNotFitItsLimitIsKilled) {
   ASSERT_TRUE(WIFSIGNALED(r.status)) << "status " << r.status << ": " << r.err;
   EXPECT_EQ(WTERMSIG(r.status), SIGKILL);
   EXPECT_TRUE(r.result.is_null()) << "no result from a killed run";
+}
+
+// The rpbench-<pid> groups below the root.
+std::set<std::string> rpbench_groups(const std::string& root) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(root))
+    if (e.path().filename().string().rfind("rpbench-", 0) == 0) out.insert(e.path().filename().string());
+  return out;
+}
+
+TEST_F(MemoryLimitRun, TheGroupOfAKilledRunIsRemovedByTheNextRun) {
+  if (!root_.ok()) GTEST_SKIP() << "no cgroup v2 memory controller: " << root_.status().message();
+  const std::set<std::string> before = rpbench_groups(*root_);
+  nlohmann::json big = memory_config(100000, 1000);
+  big["measure"] = {{"memory_limit", "fixed"}, {"memory_max_bytes", 32 << 20}};
+  const RunOutcome killed = run_rpbench(big, dir_, "killed");
+  ASSERT_TRUE(WIFSIGNALED(killed.status)) << "status " << killed.status << ": " << killed.err;
+  std::set<std::string> left;
+  for (const std::string& g : rpbench_groups(*root_))
+    if (!before.count(g)) left.insert(g);
+  ASSERT_EQ(left.size(), 1u) << "a killed run cannot remove its own group";
+  nlohmann::json small = memory_config(2000, 100);
+  small["measure"] = {{"memory_limit", "fixed"}, {"memory_max_bytes", 256 << 20}};
+  const RunOutcome next = run_rpbench(small, dir_, "next");
+  ASSERT_TRUE(WIFEXITED(next.status) && WEXITSTATUS(next.status) == 0) << next.status << ": " << next.err;
+  EXPECT_EQ(rpbench_groups(*root_).count(*left.begin()), 0u) << *left.begin() << " is still there";
 }
 
 TEST_F(MemoryLimitRun, TheBudgetIsTheEstimateForThisProcessPlusTheHeadroom) {
