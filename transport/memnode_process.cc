@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -146,9 +147,17 @@ StatusOr<std::unique_ptr<MemnodeProcess>> MemnodeProcess::start(const MemnodeLau
   node->child_ = std::move(*child);
   out_write.reset();  // the node holds the only write end: EOF when it exits
   // On failure await_ready() has stopped the node: whatever went wrong, none is left behind.
-  if (Status s = node->await_ready(out_read.get(), std::move(err_file), binary, launch.ready_timeout_ms); !s.ok())
-    return s;
+  const int timeout_ms = launch.ready_timeout_ms > 0 ? launch.ready_timeout_ms : ready_timeout_ms_for(launch);
+  if (Status s = node->await_ready(out_read.get(), std::move(err_file), binary, timeout_ms); !s.ok()) return s;
   return node;
+}
+
+int ready_timeout_ms_for(const MemnodeLaunch& launch) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  constexpr uint64_t kBaseMs = 30000, kMsPerGiB = 2000, kMaxMs = 3600 * 1000;
+  const bool allocates = launch.prefault || launch.verbs;
+  const uint64_t gib = allocates ? (uint64_t{launch.regions} * launch.region_bytes + kGiB - 1) / kGiB : 0;
+  return static_cast<int>(std::min<uint64_t>(kMaxMs, kBaseMs + gib * kMsPerGiB));
 }
 
 Status MemnodeProcess::await_ready(int out_fd, UniqueFd err_file, const std::string& binary, int ready_timeout_ms) {

@@ -30,7 +30,7 @@ struct MemnodeLaunch {
   std::string token;                    // required
   bool shm = true;                      // also serve shm clients on a private unix socket
   bool verbs = false;                   // also listen with rdma_cm on listen_address
-  int ready_timeout_ms = 30000;         // pre-faulting gigabytes takes a while
+  int ready_timeout_ms = 0;             // 0: ready_timeout_ms_for(launch); pre-faulting gigabytes takes a while
   std::vector<std::string> extra_args;  // further rpbench-memnode flags (--handshake-timeout-ms ...)
 };
 
@@ -40,6 +40,11 @@ struct MemnodeEndpoints {
   std::string unix;   // "unix:/path/to/socket" or "" when not serving shm
   std::string verbs;  // "ADDR:PORT" or ""
 };
+
+// How long a node may take to print its ready line: 30 s, plus 2 s per GiB it must allocate
+// before it is ready (all its regions when it pre-faults them or pins them for verbs: 0.5 GB/s,
+// slower than this VM's page-fault rate, so a slow machine is waited for rather than refused).
+int ready_timeout_ms_for(const MemnodeLaunch& launch);
 
 class MemnodeProcess {
  public:
