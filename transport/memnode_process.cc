@@ -154,7 +154,7 @@ StatusOr<std::unique_ptr<MemnodeProcess>> MemnodeProcess::start(const MemnodeLau
 
 int ready_timeout_ms_for(const MemnodeLaunch& launch) {
   constexpr uint64_t kGiB = uint64_t{1} << 30;
-  constexpr uint64_t kBaseMs = 30000, kMsPerGiB = 2000, kMaxMs = 3600 * 1000;
+  constexpr uint64_t kBaseMs = 30000, kMsPerGiB = 4000, kMaxMs = 3600 * 1000;
   const bool allocates = launch.prefault || launch.verbs;
   const uint64_t gib = allocates ? (uint64_t{launch.regions} * launch.region_bytes + kGiB - 1) / kGiB : 0;
   return static_cast<int>(std::min<uint64_t>(kMaxMs, kBaseMs + gib * kMsPerGiB));

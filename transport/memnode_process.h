@@ -41,9 +41,9 @@ struct MemnodeEndpoints {
   std::string verbs;  // "ADDR:PORT" or ""
 };
 
-// How long a node may take to print its ready line: 30 s, plus 2 s per GiB it must allocate
-// before it is ready (all its regions when it pre-faults them or pins them for verbs: 0.5 GB/s,
-// slower than this VM's page-fault rate, so a slow machine is waited for rather than refused).
+// How long a node may take to print its ready line: 30 s, plus 4 s per GiB it must allocate
+// before it is ready (all its regions when it pre-faults them or pins them for verbs): 0.27 GB/s,
+// below the 0.33 GB/s first-touch rate of the development VM, so a slow machine is waited for.
 int ready_timeout_ms_for(const MemnodeLaunch& launch);
 
 class MemnodeProcess {

@@ -274,12 +274,12 @@ TEST(MemnodeLaunch, TheReadyTimeoutGrowsWithWhatTheNodeAllocatesBeforeItIsReady)
   l.region_bytes = 1ull << 30;
   EXPECT_EQ(ready_timeout_ms_for(l), 30000) << "lazy regions: nothing to allocate first";
   l.prefault = true;
-  EXPECT_EQ(ready_timeout_ms_for(l), 30000 + 4 * 2000);
+  EXPECT_EQ(ready_timeout_ms_for(l), 30000 + 4 * 4000);
   l.prefault = false;
   l.verbs = true;  // registration pins every page
   l.regions = 1;
   l.region_bytes = 512ull << 20;
-  EXPECT_EQ(ready_timeout_ms_for(l), 32000) << "a part of a GiB counts as one";
+  EXPECT_EQ(ready_timeout_ms_for(l), 34000) << "a part of a GiB counts as one";
   l.regions = 64;
   l.region_bytes = 1ull << 40;
   EXPECT_EQ(ready_timeout_ms_for(l), 3600 * 1000) << "capped at an hour";
