@@ -43,31 +43,4 @@ OpStream::OpStream(const WorkloadSpec& spec, uint32_t thread_index, uint32_t thr
   for (int i = last; i < kOpTypeCount; ++i) cumulative_[i] = 2.0;
 }
 
-Op OpStream::next(uint64_t* item) {
-  // Branch-free: op types are random, a search loop would mispredict on every few ops.
-  const double u = rng_.next_double();
-  int t = 0;
-  for (int i = 0; i < kOpTypeCount - 1; ++i) t += u >= cumulative_[i];
-  Op op;
-  op.type = static_cast<OpType>(t);
-  if (op.type == OpType::kInsert) {
-    *item = key_count_;
-    op.key_id = insert_key_id(spec_.key_count, thread_index_, thread_count_, inserts_);
-    ++inserts_;
-    ++key_count_;
-    keys_->set_key_count(key_count_);
-  } else {
-    *item = keys_->next();
-    op.key_id = key_id_of(*item);
-  }
-  if (op.type == OpType::kRead || op.type == OpType::kDelete) {
-    op.version = 0;
-    op.value_size = 0;
-  } else {
-    op.version = next_version();
-    op.value_size = sizer_.size_for(op.key_id, op.version);
-  }
-  return op;
-}
-
 }  // namespace rpbench::workloads

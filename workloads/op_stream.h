@@ -34,7 +34,8 @@ class OpStream {
   }
   // Also returns the generator's item number before scrambling (for an insert: the new item,
   // i.e. key_count() before the insert); key_id_of(*item) == op.key_id. For every distribution
-  // but scrambled-zipfian a loaded key's item (< spec.key_count) is its key id.
+  // but scrambled-zipfian a loaded key's item (< spec.key_count) is its key id. Inline: it runs
+  // once per operation.
   Op next(uint64_t* item);
 
   // Keys existing from this stream's point of view (grows with inserts).
@@ -74,5 +75,32 @@ class OpStream {
   uint64_t inserts_ = 0;
   uint64_t writes_ = 0;
 };
+
+inline Op OpStream::next(uint64_t* item) {
+  // Branch-free: op types are random, a search loop would mispredict on every few ops.
+  const double u = rng_.next_double();
+  int t = 0;
+  for (int i = 0; i < kOpTypeCount - 1; ++i) t += u >= cumulative_[i];
+  Op op;
+  op.type = static_cast<OpType>(t);
+  if (op.type == OpType::kInsert) {
+    *item = key_count_;
+    op.key_id = insert_key_id(spec_.key_count, thread_index_, thread_count_, inserts_);
+    ++inserts_;
+    ++key_count_;
+    keys_->set_key_count(key_count_);
+  } else {
+    *item = keys_->next();
+    op.key_id = key_id_of(*item);
+  }
+  if (op.type == OpType::kRead || op.type == OpType::kDelete) {
+    op.version = 0;
+    op.value_size = 0;
+  } else {
+    op.version = next_version();
+    op.value_size = sizer_.size_for(op.key_id, op.version);
+  }
+  return op;
+}
 
 }  // namespace rpbench::workloads
