@@ -488,6 +488,13 @@ void expand_preset(json& doc) {
   wl = merged;
 }
 
+// The file's document (named `name`), then the overrides in order, then resolve.
+json resolve_with_sets(json doc, const std::string& name, const std::vector<std::string>& sets) {
+  if (!doc.is_object()) fail("", name + ": expected a JSON object at the top level, got " + show(doc));
+  for (const auto& s : sets) apply_set(doc, s);
+  return resolve_config(doc);
+}
+
 }  // namespace
 
 json read_config_file(const std::string& path) {
@@ -500,13 +507,17 @@ json read_config_file(const std::string& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) fail("", "cannot read config file " + path);
   text.resize(static_cast<size_t>(in.gcount()));
+  return parse_config_text(text, path);
+}
+
+json parse_config_text(const std::string& text, const std::string& name) {
   if (text.size() > kMaxConfigBytes)
-    fail("", path + ": larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB: not a config file");
-  if (const auto problem = scan_json_text(text)) fail(problem->path, path + ": " + problem->message);
+    fail("", name + ": larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB: not a config file");
+  if (const auto problem = scan_json_text(text)) fail(problem->path, name + ": " + problem->message);
   try {
     return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::out_of_range& e) {
-    fail("", path + ": " + e.what());
+    fail("", name + ": " + e.what());
   } catch (const json::parse_error& e) {
     // e.byte is 1-based: the position of the character where parsing failed.
     size_t line = 1, col = 1;
@@ -519,12 +530,12 @@ json read_config_file(const std::string& path) {
         ++col;
       }
     }
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail("", path + ": empty file: expected a JSON object");
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail("", name + ": empty file: expected a JSON object");
     // nlohmann's message repeats the position; keep only what went wrong.
     std::string what = e.what();
     const auto pos = what.find(": syntax error");
     if (pos != std::string::npos) what = what.substr(pos + 2);
-    fail("", path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
+    fail("", name + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
   }
 }
 
@@ -627,10 +638,11 @@ json resolve_config(const json& user) {
 }
 
 json load_config(const std::string& path, const std::vector<std::string>& sets) {
-  json doc = read_config_file(path);
-  if (!doc.is_object()) fail("", path + ": expected a JSON object at the top level, got " + show(doc));
-  for (const auto& s : sets) apply_set(doc, s);
-  return resolve_config(doc);
+  return resolve_with_sets(read_config_file(path), path, sets);
+}
+
+json load_config_text(const std::string& text, const std::string& name, const std::vector<std::string>& sets) {
+  return resolve_with_sets(parse_config_text(text, name), name, sets);
 }
 
 }  // namespace rpbench::config
