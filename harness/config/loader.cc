@@ -568,6 +568,8 @@ void apply_set(json& doc, const std::string& assignment) {
     if (part.empty()) fail("--set", "empty component in path \"" + assignment.substr(0, eq) + "\"");
     parts.push_back(part);
   }
+  // A path of closing brackets alone ("]", "]]") has no component once they are gone.
+  if (parts.empty()) fail("--set", "expected PATH=VALUE with a PATH, got \"" + assignment + "\"");
   if (!doc.is_object()) fail("", "expected the config to be a JSON object, got " + show(doc));
   if (parts[0] == "phases" && !doc.contains("phases")) doc["phases"] = default_phases();
   json* cur = &doc;

@@ -100,6 +100,21 @@ TEST(Config, SetOverridesAnyLeafTypeChecked) {
   EXPECT_THROW(apply_set(idx, "a..b=1"), ConfigError);
 }
 
+// Found by fuzz_set (fuzz/corpus/fuzz_set/crash-bracket-only-path): a path of brackets alone is no
+// path once they are removed; it read past an empty list of components (a crash).
+TEST(Config, SetPathOfBracketsAloneIsRefused) {
+  json doc = json::object();
+  for (const char* assignment : {"]=1", "]]=x", "[]=1", "[=1"}) {
+    try {
+      apply_set(doc, assignment);
+      ADD_FAILURE() << assignment << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.path(), "--set") << assignment;
+    }
+  }
+  EXPECT_EQ(doc, json::object());
+}
+
 TEST(Config, UnknownKeysSuggestTheClosest) {
   EXPECT_NE(error_of({{"dataset", {{"kyes", 5}}}}).find("dataset.kyes: unknown key (did you mean \"keys\"?)"),
             std::string::npos);
