@@ -55,8 +55,13 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 namespace {
 
 std::string show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  // Replacing what is not UTF-8 (U+FFFD) instead of throwing: an error message never fails.
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() > 60) {
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+    s = s.substr(0, cut) + "...";
+  }
   return s;
 }
 
@@ -550,6 +555,8 @@ void apply_set(json& doc, const std::string& assignment) {
   // VALUE is JSON when it parses, else a string. No field takes null, so a bare `null` is the
   // string "null" (the engine of that name).
   const std::string shown_path = assignment.substr(0, eq);
+  // Keys end up in the resolved config, which is written out as JSON: UTF-8 only, as in a file.
+  if (!valid_utf8(shown_path)) fail("--set", "the path given with --set is not valid UTF-8");
   if (!valid_utf8(raw)) fail(shown_path, "the value given with --set is not valid UTF-8");
   if (raw.size() > kMaxConfigBytes) fail(shown_path, "the value given with --set is larger than a config may be");
   if (const auto problem = scan_json_text(raw)) fail(shown_path, problem->message);
