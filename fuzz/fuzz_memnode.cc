@@ -4,7 +4,8 @@
 //   0 a client's hello, as every listener checks it (check_hello: a node with a token and two
 //     regions, shm allowed or not by the next byte)
 //   1 the node's hello reply          2 a request header, its range checked as the node does
-//   3 a response header               4 the node's facts text (parse_node_facts)
+//   3 a response header               4 the node's facts text (parse_node_facts, and the fields
+//                                       the result records from it: node_facts_json)
 // Every decoded header must encode back to the bytes it came from (bar the token bytes past its
 // length, which a hello carries but nothing reads).
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "transport/protocol.h"
+#include "transport/remote_memory.h"
 
 namespace protocol = rpbench::transport::protocol;
 
@@ -93,14 +95,24 @@ void response(std::span<const uint8_t> in) {
 void node_facts(std::span<const uint8_t> in) {
   const std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
   const protocol::NodeFacts facts = protocol::parse_node_facts(text);
+  const auto printable = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char ch) {
+      const auto u = static_cast<unsigned char>(ch);
+      return u >= 0x20 && u <= 0x7e;
+    });
+  };
   for (const auto& [key, value] : facts) {
-    FUZZ_CHECK(!key.empty() && key.find_first_of(";=") == std::string::npos);
-    FUZZ_CHECK(value.find(';') == std::string::npos);
+    FUZZ_CHECK(!key.empty() && key.find_first_of(";=") == std::string::npos && printable(key));
+    FUZZ_CHECK(value.find(';') == std::string::npos && printable(value));
   }
   // What the node would send for them fits a reply, and reads back as a prefix of them.
   const std::string encoded = protocol::encode_node_facts(facts);
   FUZZ_CHECK(encoded.size() <= protocol::kMaxMessageBytes);
   FUZZ_CHECK(protocol::parse_node_facts(encoded).size() <= facts.size());
+  // As the result's context.memory_node records them: written out as JSON with the result.
+  const nlohmann::json fields = rpbench::transport::node_facts_json(text);
+  FUZZ_CHECK(fields.size() <= facts.size());
+  (void)fields.dump();
 }
 
 }  // namespace
