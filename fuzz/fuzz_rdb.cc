@@ -2,11 +2,14 @@
 // MemorySource) with a pair callback that reads every key and value, then the KvStore loader over
 // windows of 1..13 bytes (WindowSource). Both must agree: the same error, at the same offset, for
 // a stream that does not load (bar a duplicate key, which only the store refuses), the same key
-// count for one that does, and a store left empty on failure, never half-loaded.
+// count for one that does, and a store left empty on failure, never half-loaded. An error's
+// message must be UTF-8 (it is written into results).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "engines/content_digest.h"
 #include "engines/kvstore/kvstore.h"
@@ -36,6 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const RdbLoadResult one = rpbench::rdb::load_rdb(&whole, handler);
   FUZZ_CHECK(one.bytes == static_cast<int64_t>(size));
   FUZZ_CHECK(one.status.ok() ? one.keys == pairs : one.keys == 0);
+  // A recovery's error goes into the result (JSON): it must be UTF-8 (dump() throws otherwise).
+  (void)nlohmann::json(one.status.message()).dump();
 
   rpbench::fuzz::WindowSource windows(bytes, name);
   rpbench::kvstore::KvStore store;

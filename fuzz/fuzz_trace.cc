@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/unique_fd.h"
 #include "fuzz/fuzz_check.h"
 #include "workloads/crc32.h"
@@ -72,6 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = "/proc/self/fd/" + std::to_string(fd.get());
 
   auto reader = rpbench::workloads::TraceReader::open(path);
+  // An error's message goes into results (JSON): it must be UTF-8 (dump() throws otherwise).
+  (void)nlohmann::json(reader.status().message()).dump();
   if (!reader.ok()) {
     FUZZ_CHECK(!rpbench::workloads::read_trace(path).ok());
     return 0;
@@ -86,6 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(!r.next(&op));  // it stays ended
   if (r.status().ok()) FUZZ_CHECK(ops.size() == r.op_count());
+  (void)nlohmann::json(r.status().message()).dump();
 
   const auto all = rpbench::workloads::read_trace(path);
   FUZZ_CHECK(all.ok() == r.status().ok());
