@@ -13,10 +13,13 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib python3-jsonschema python3-numpy
   chromium iproute2 munge slurmctld slurmd slurm-client
+  clang libclang-rt-14-dev
 )
 # iproute2: ip and tc for the two-host test (tests/transport/test_two_hosts.py: namespaces, veth, tbf).
 # munge, slurmctld, slurmd, slurm-client: ./run_experiments.sh --slurm, and the single-node cluster
 # tests/harness/test_slurm.py starts (nothing is started or configured at install).
+# clang, libclang-rt-14-dev: the fuzz build (scripts/build.sh fuzz, ctest -L fuzz): clang 14 and its
+# runtime libraries, libFuzzer and the sanitizers' among them.
 # chromium: the headless browser the report page's test (tests/plots/test_paper_browser.py) renders
 # results/paper/index.html with; without it that test is reported skipped.
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour of rpbench: scripts/build.sh [release|asan|tsan] [TARGET...]
+# Configures and builds one flavour of rpbench: scripts/build.sh [release|asan|tsan|fuzz] [TARGET...]
 #   release -> build/       (CMAKE_BUILD_TYPE=Release; what experiments run)
 #   asan    -> build-asan/  (Debug, AddressSanitizer + UndefinedBehaviorSanitizer)
 #   tsan    -> build-tsan/  (RelWithDebInfo, ThreadSanitizer: the tests of concurrent callers)
+#   fuzz    -> build-fuzz/  (clang: CC=clang CXX=clang++; Debug at -O1, the libFuzzer targets of fuzz/
+#                            under ASan + UBSan, RPBENCH_FUZZ=ON; ctest -L fuzz runs them)
 # Warnings are errors when CI=true or RPBENCH_WERROR=1. Jobs: RPBENCH_JOBS (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,11 @@ case "$flavour" in
   release) dir=build; flags=(-DCMAKE_BUILD_TYPE=Release) ;;
   asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DRPBENCH_SANITIZE=ON -DRPBENCH_BENCH=OFF) ;;
   tsan) dir=build-tsan; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRPBENCH_TSAN=ON -DRPBENCH_BENCH=OFF) ;;
-  *) echo "build.sh: unknown flavour '$flavour' (expected release, asan or tsan)" >&2; exit 2 ;;
+  fuzz)
+    dir=build-fuzz
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DRPBENCH_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+    ;;
+  *) echo "build.sh: unknown flavour '$flavour' (expected release, asan, tsan or fuzz)" >&2; exit 2 ;;
 esac
 werror=OFF
 if [ "${CI:-}" = "true" ] || [ "${RPBENCH_WERROR:-0}" = "1" ]; then werror=ON; fi

@@ -4,8 +4,8 @@
     harness > engines > transport > measure > workloads > base
 
 Every `#include "folder/..."` in every source file of a layer must name a folder at or below that
-layer; tests/ and bench/ may include anything but each other's files are theirs alone (no source
-file includes tests/ or bench/). A few folders are held to a narrower list (NARROW: the RDB
+layer. tests/, bench/ and fuzz/ (the libFuzzer targets) sit beside the layers: each may include
+any layer and itself, but not the other two, and no layer includes any of them. A few folders are held to a narrower list (NARROW: the RDB
 library is shared by several engines, so it may use only what they all can). Exits 1 listing every
 include that breaks the order.
 Usage: layers_test.py [REPO_ROOT]
@@ -16,6 +16,8 @@ import sys
 
 LAYERS = ["base", "workloads", "measure", "transport", "engines", "harness"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
+# Folders beside the layers: they may include every layer and their own files, nothing else.
+BESIDE = ["tests", "bench", "fuzz"]
 # folder -> the include prefixes its files may use (besides the layer order).
 NARROW = {
     "engines/rdb": ("base/", "engines/rdb/", "engines/content_digest.h", "engines/kvstore/"),
@@ -43,6 +45,18 @@ def violations(root):
                     out.append(f"{where}: includes \"{target}\": {layer}/ may not include {top}/, a layer above it")
                 else:
                     out.extend(narrow_violation(path.relative_to(root), where, target))
+    for side in BESIDE:
+        for path in sorted((root / side).rglob("*")):
+            if path.suffix not in (".h", ".cc") or not path.is_file():
+                continue
+            text = path.read_text(errors="replace")
+            for m in INCLUDE.finditer(text):
+                target = m.group(1)
+                top = target.split("/", 1)[0] if "/" in target else None
+                if top is None or top in RANK or top == side:
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                out.append(f"{path.relative_to(root)}:{line}: includes \"{target}\": {side}/ may include only the layers and {side}/")
     return out
 
 

@@ -185,6 +185,18 @@ std::string encode_node_facts(const NodeFacts& facts) {
   return out;
 }
 
+namespace {
+
+// The peer's bytes as printable ASCII: anything else becomes '?'.
+std::string printable_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out)
+    if (const auto u = static_cast<unsigned char>(ch); u < 0x20 || u > 0x7e) ch = '?';
+  return out;
+}
+
+}  // namespace
+
 NodeFacts parse_node_facts(std::string_view text) {
   NodeFacts out;
   while (!text.empty()) {
@@ -192,7 +204,7 @@ NodeFacts parse_node_facts(std::string_view text) {
     const std::string_view piece = text.substr(0, end);
     const size_t eq = piece.find('=');
     if (eq != std::string_view::npos && eq > 0)
-      out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
+      out.emplace_back(printable_ascii(piece.substr(0, eq)), printable_ascii(piece.substr(eq + 1)));
     text.remove_prefix(std::min(end + 1, text.size()));
   }
   return out;

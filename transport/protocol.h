@@ -124,6 +124,8 @@ HelloVerdict check_hello(std::span<const uint8_t, kHelloBytes> raw, std::string_
 using NodeFacts = std::vector<std::pair<std::string, std::string>>;
 std::string encode_node_facts(const NodeFacts& facts);
 // The pairs back; a piece without '=' is skipped (a node of another build may say more or less).
+// They are the peer's bytes, and end up in results (JSON): a byte outside printable ASCII (which
+// no host fact the node sends holds) comes back as '?'.
 NodeFacts parse_node_facts(std::string_view text);
 
 // Is [offset, offset + length) inside a region of region_bytes, with 0 < length <= kMaxRequestBytes?

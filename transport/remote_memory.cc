@@ -121,13 +121,19 @@ std::string RemoteMemory::describe() const {
   return transport_->describe() + " (" + node + ")";
 }
 
-nlohmann::json RemoteMemory::node_json() const {
-  nlohmann::json j{{"endpoint", endpoint_}, {"transport", options_.type}, {"started_by_harness", node_ != nullptr}};
-  for (const auto& [key, value] : protocol::parse_node_facts(node_facts_)) {
+nlohmann::json node_facts_json(std::string_view facts) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : protocol::parse_node_facts(facts)) {
     const bool number =
         !value.empty() && value.size() < 19 && value.find_first_not_of("0123456789") == std::string::npos;
     j[key] = number ? nlohmann::json(std::stoll(value)) : nlohmann::json(value);
   }
+  return j;
+}
+
+nlohmann::json RemoteMemory::node_json() const {
+  nlohmann::json j{{"endpoint", endpoint_}, {"transport", options_.type}, {"started_by_harness", node_ != nullptr}};
+  j.update(node_facts_json(node_facts_));
   j["facts"] = facts_from_;
   return j;
 }

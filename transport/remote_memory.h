@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,10 @@ std::string region_allocation(const TransportOptions& options);
 // "unix:PATH" for shm, or "HOST:PORT" with a port in 1..65535 for tcp and verbs; else a message
 // for the user ("expected ..., got \"...\"").
 std::string memnode_problem(const std::string& type, const std::string& memnode);
+
+// The node's facts (protocol::encode_node_facts text, as its hello reply carries them) as the
+// fields node_json() records: a value of digits only is a number, any other a string.
+nlohmann::json node_facts_json(std::string_view facts);
 
 class RemoteMemory {
  public:

@@ -483,7 +483,10 @@ Status VerbsTransport::register_buffer(void* addr, size_t len, BufferId* id) {
   if (closed_) return Status::FailedPrecondition("register_buffer: the transport is closed");
   if (Status s = detail::BufferTable::check(addr, len, id); !s.ok()) return s;
   auto reg = std::make_unique<Registration>();
-  reg->mr.reset(ibv_reg_mr(pd_.get(), addr, len, IBV_ACCESS_LOCAL_WRITE));
+  // An int, as ibv_reg_mr takes it: its macro form ANDs the flags with an enumerator of another
+  // enum, which clang warns about for an enumerator argument (-Wdeprecated-enum-enum-conversion).
+  constexpr int kAccess = IBV_ACCESS_LOCAL_WRITE;
+  reg->mr.reset(ibv_reg_mr(pd_.get(), addr, len, kAccess));
   if (!reg->mr)
     return Status::IoError("ibv_reg_mr of " + std::to_string(len) + " bytes: " + errno_text() +
                            " (locked-memory limit, ulimit -l?)");

@@ -55,8 +55,13 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 namespace {
 
 std::string show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  // Replacing what is not UTF-8 (U+FFFD) instead of throwing: an error message never fails.
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() > 60) {
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+    s = s.substr(0, cut) + "...";
+  }
   return s;
 }
 
@@ -488,6 +493,13 @@ void expand_preset(json& doc) {
   wl = merged;
 }
 
+// The file's document (named `name`), then the overrides in order, then resolve.
+json resolve_with_sets(json doc, const std::string& name, const std::vector<std::string>& sets) {
+  if (!doc.is_object()) fail("", name + ": expected a JSON object at the top level, got " + show(doc));
+  for (const auto& s : sets) apply_set(doc, s);
+  return resolve_config(doc);
+}
+
 }  // namespace
 
 json read_config_file(const std::string& path) {
@@ -500,13 +512,17 @@ json read_config_file(const std::string& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) fail("", "cannot read config file " + path);
   text.resize(static_cast<size_t>(in.gcount()));
+  return parse_config_text(text, path);
+}
+
+json parse_config_text(const std::string& text, const std::string& name) {
   if (text.size() > kMaxConfigBytes)
-    fail("", path + ": larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB: not a config file");
-  if (const auto problem = scan_json_text(text)) fail(problem->path, path + ": " + problem->message);
+    fail("", name + ": larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB: not a config file");
+  if (const auto problem = scan_json_text(text)) fail(problem->path, name + ": " + problem->message);
   try {
     return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::out_of_range& e) {
-    fail("", path + ": " + e.what());
+    fail("", name + ": " + e.what());
   } catch (const json::parse_error& e) {
     // e.byte is 1-based: the position of the character where parsing failed.
     size_t line = 1, col = 1;
@@ -519,12 +535,12 @@ json read_config_file(const std::string& path) {
         ++col;
       }
     }
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail("", path + ": empty file: expected a JSON object");
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) fail("", name + ": empty file: expected a JSON object");
     // nlohmann's message repeats the position; keep only what went wrong.
     std::string what = e.what();
     const auto pos = what.find(": syntax error");
     if (pos != std::string::npos) what = what.substr(pos + 2);
-    fail("", path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
+    fail("", name + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
   }
 }
 
@@ -539,6 +555,8 @@ void apply_set(json& doc, const std::string& assignment) {
   // VALUE is JSON when it parses, else a string. No field takes null, so a bare `null` is the
   // string "null" (the engine of that name).
   const std::string shown_path = assignment.substr(0, eq);
+  // Keys end up in the resolved config, which is written out as JSON: UTF-8 only, as in a file.
+  if (!valid_utf8(shown_path)) fail("--set", "the path given with --set is not valid UTF-8");
   if (!valid_utf8(raw)) fail(shown_path, "the value given with --set is not valid UTF-8");
   if (raw.size() > kMaxConfigBytes) fail(shown_path, "the value given with --set is larger than a config may be");
   if (const auto problem = scan_json_text(raw)) fail(shown_path, problem->message);
@@ -557,6 +575,8 @@ void apply_set(json& doc, const std::string& assignment) {
     if (part.empty()) fail("--set", "empty component in path \"" + assignment.substr(0, eq) + "\"");
     parts.push_back(part);
   }
+  // A path of closing brackets alone ("]", "]]") has no component once they are gone.
+  if (parts.empty()) fail("--set", "expected PATH=VALUE with a PATH, got \"" + assignment + "\"");
   if (!doc.is_object()) fail("", "expected the config to be a JSON object, got " + show(doc));
   if (parts[0] == "phases" && !doc.contains("phases")) doc["phases"] = default_phases();
   json* cur = &doc;
@@ -627,10 +647,11 @@ json resolve_config(const json& user) {
 }
 
 json load_config(const std::string& path, const std::vector<std::string>& sets) {
-  json doc = read_config_file(path);
-  if (!doc.is_object()) fail("", path + ": expected a JSON object at the top level, got " + show(doc));
-  for (const auto& s : sets) apply_set(doc, s);
-  return resolve_config(doc);
+  return resolve_with_sets(read_config_file(path), path, sets);
+}
+
+json load_config_text(const std::string& text, const std::string& name, const std::vector<std::string>& sets) {
+  return resolve_with_sets(parse_config_text(text, name), name, sets);
 }
 
 }  // namespace rpbench::config

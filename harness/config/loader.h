@@ -15,6 +15,10 @@ namespace rpbench::config {
 // JSON the line and column.
 nlohmann::json read_config_file(const std::string& path);
 
+// Parses a config's text (what read_config_file read from the file `name`); errors name `name`,
+// and for invalid JSON the line and column.
+nlohmann::json parse_config_text(const std::string& text, const std::string& name);
+
 // Applies one `--set PATH=VALUE` override. PATH is dotted ("measure.rate", "phases.1.duration_s",
 // "phases[1].duration_s"); VALUE is parsed as JSON when it parses, else taken as a string.
 void apply_set(nlohmann::json& doc, const std::string& assignment);
@@ -25,6 +29,9 @@ nlohmann::json resolve_config(const nlohmann::json& user);
 
 // All of the above: file, then overrides in order, then resolve.
 nlohmann::json load_config(const std::string& path, const std::vector<std::string>& sets);
+// The same from a config's text (`name` is what errors call it): what load_config does after
+// reading the file.
+nlohmann::json load_config_text(const std::string& text, const std::string& name, const std::vector<std::string>& sets);
 
 // Levenshtein distance, for did-you-mean suggestions.
 size_t edit_distance(const std::string& a, const std::string& b);

@@ -3,6 +3,7 @@
 // measured, and the whole result at the end; a reporter only formats. The console reporter prints
 // the tables the command shows; the base class reports nothing (a silent run).
 #pragma once
+#include <cstdarg>
 #include <cstdio>
 
 #include "harness/probe/probe_transport_result.h"
@@ -38,8 +39,12 @@ class ConsoleTransportReporter final : public TransportProbeReporter {
   void finished(const TransportProbeResult& result) override;
 
  private:
-  void say(const char* fmt, auto... args) {
-    std::fprintf(out_, fmt, args...);
+  // printf-style, with the format checked against the arguments at every call (-Wformat).
+  __attribute__((format(printf, 2, 3))) void say(const char* fmt, ...) {
+    std::va_list args;
+    va_start(args, fmt);
+    std::vfprintf(out_, fmt, args);
+    va_end(args);
     std::fflush(out_);
   }
   std::FILE* out_;

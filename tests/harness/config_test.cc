@@ -6,6 +6,7 @@
 
 #include "base/config_error.h"
 #include "harness/config/experiment.h"
+#include "harness/config/json_scan.h"
 #include "harness/config/loader.h"
 
 namespace rpbench::config {
@@ -98,6 +99,43 @@ TEST(Config, SetOverridesAnyLeafTypeChecked) {
   EXPECT_THROW(apply_set(idx, "phases.9.duration_s=1"), ConfigError);
   EXPECT_THROW(apply_set(idx, "noequals"), ConfigError);
   EXPECT_THROW(apply_set(idx, "a..b=1"), ConfigError);
+}
+
+// Found by fuzz_set (fuzz/corpus/fuzz_set/crash-bracket-only-path): a path of brackets alone is no
+// path once they are removed; it read past an empty list of components (a crash).
+TEST(Config, SetPathOfBracketsAloneIsRefused) {
+  json doc = json::object();
+  for (const char* assignment : {"]=1", "]]=x", "[]=1", "[=1"}) {
+    try {
+      apply_set(doc, assignment);
+      ADD_FAILURE() << assignment << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.path(), "--set") << assignment;
+    }
+  }
+  EXPECT_EQ(doc, json::object());
+}
+
+// Found by fuzz_set (fuzz/corpus/fuzz_set/crash-path-not-utf8): a path that is not UTF-8 became a
+// key of the config, and the message about its value threw from the JSON writer instead of
+// being a ConfigError. Such a path is refused; a message shows any value, cut between characters.
+TEST(Config, SetPathMustBeUtf8AndMessagesShowAnyValue) {
+  json doc = json::object();
+  try {
+    apply_set(doc, "description.rat\xe0]=x");
+    ADD_FAILURE() << "a path that is not UTF-8 was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.path(), "--set");
+    EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos);
+  }
+  std::string long_value;
+  for (int i = 0; i < 40; ++i) long_value += "\xc3\xa9";  // U+00E9, two bytes each
+  const std::string e = error_of({{"measure", {{"rate", long_value}}}});
+  EXPECT_NE(e.find("measure.rate: expected a number"), std::string::npos) << e;
+  EXPECT_TRUE(valid_utf8(e)) << e;
+  // A value that is not UTF-8 (built in code; a file or --set cannot bring one) is still shown.
+  EXPECT_NE(error_of({{"measure", {{"rate", std::string("\xe0")}}}}).find("measure.rate: expected a number"),
+            std::string::npos);
 }
 
 TEST(Config, UnknownKeysSuggestTheClosest) {

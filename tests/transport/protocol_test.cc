@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace rpbench::transport::protocol {
 namespace {
 
@@ -231,6 +233,18 @@ TEST(NodeFacts, RoundTripWithSeparatorsInValuesReplacedAndTheTextCutToAMessage) 
   EXPECT_EQ(parse_node_facts(longest).at(1).first, "cpu_model");
   EXPECT_TRUE(parse_node_facts("").empty());
   EXPECT_EQ(parse_node_facts("junk;=x;a=1;;b=").size(), 2u) << "pieces without a key are skipped";
+}
+
+// Found by fuzz_memnode (fuzz/corpus/fuzz_memnode/crash-facts-not-utf8): a node's facts with bytes
+// that are not UTF-8 went into the result's context.memory_node, whose JSON writer then threw.
+TEST(NodeFacts, BytesOutsidePrintableAsciiComeBackAsQuestionMarks) {
+  const NodeFacts back = parse_node_facts("host=caf\xc3\xa9;k\xff\x01=1\t2");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0], (std::pair<std::string, std::string>("host", "caf??")));
+  EXPECT_EQ(back[1], (std::pair<std::string, std::string>("k??", "1?2")));
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : back) j[key] = value;
+  EXPECT_NO_THROW((void)j.dump());
 }
 
 }  // namespace
