@@ -14,6 +14,7 @@
 #include <iterator>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -229,19 +230,29 @@ std::string bytes_of(const std::array<uint8_t, N>& a) {
   return std::string(reinterpret_cast<const char*>(a.data()), a.size());
 }
 
+// The tokens here are valid: a failure is a bug in this program.
+protocol::Hello hello_for(uint32_t region, std::string_view token, uint16_t flags = 0) {
+  rpbench::StatusOr<protocol::Hello> h = protocol::make_hello(region, token, flags);
+  if (!h.ok()) {
+    std::fprintf(stderr, "make_seeds: make_hello: %s\n", h.status().to_string().c_str());
+    std::exit(1);
+  }
+  return *h;
+}
+
 void memnode_seeds(const SeedDir& dir) {
   const std::string t = "fuzz_memnode";
   // The first byte chooses fuzz_memnode's decoder: 0 hello (then a byte: shm allowed), 1 hello
   // reply, 2 request, 3 response, 4 node facts.
   std::array<uint8_t, protocol::kHelloBytes> hello{};
-  protocol::encode(protocol::make_hello(1, "fuzz-token"), hello);
+  protocol::encode(hello_for(1, "fuzz-token"), hello);
   dir.write(t, "valid-hello", std::string("\x00\x00", 2) + bytes_of(hello));
-  protocol::encode(protocol::make_hello(0, "fuzz-token", protocol::kFlagShm), hello);
+  protocol::encode(hello_for(0, "fuzz-token", protocol::kFlagShm), hello);
   dir.write(t, "valid-hello-shm", std::string("\x00\x01", 2) + bytes_of(hello));
   dir.write(t, "near-hello-shm-on-tcp", std::string("\x00\x00", 2) + bytes_of(hello));
-  protocol::encode(protocol::make_hello(0, "wrong-token"), hello);
+  protocol::encode(hello_for(0, "wrong-token"), hello);
   dir.write(t, "near-hello-wrong-token", std::string("\x00\x00", 2) + bytes_of(hello));
-  protocol::encode(protocol::make_hello(7, "fuzz-token"), hello);
+  protocol::encode(hello_for(7, "fuzz-token"), hello);
   dir.write(t, "near-hello-no-such-region", std::string("\x00\x00", 2) + bytes_of(hello));
 
   protocol::HelloReply reply;
