@@ -52,7 +52,8 @@ json baseline_json(const TransportProbeResult& r) {
                       {"seconds", b.point.seconds},
                       {"gb_per_s", b.point.gb_per_s()},
                       {"transfers_per_s", b.point.transfers_per_s()},
-                      {"source_slots", b.source_slots}});
+                      {"source_slots", b.source_slots},
+                      {"plain_memcpy_gb_per_s", b.plain ? json(b.plain->gb_per_s()) : json(nullptr)}});
   return {{"kind", baseline_kind_name(*r.baseline)},
           {"description", baseline_description(*r.baseline)},
           {"points", std::move(points)}};

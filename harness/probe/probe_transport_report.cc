@@ -65,6 +65,9 @@ void ConsoleTransportReporter::sweep_started(const TransportProbeResult& result)
 void ConsoleTransportReporter::baseline_measured(const TransportProbeResult& result, const BaselineRow& row) {
   say("%-5s %-8s %3s %4s %10.3f %14.0f\n", result.baseline == BaselineKind::kMemcpy ? "cpy" : "sock",
       format_size(row.point.size_bytes).c_str(), "-", "-", row.point.gb_per_s(), row.point.transfers_per_s());
+  if (row.plain)
+    say("%-5s %-8s %3s %4s %10.3f %14.0f   (plain memcpy: one pre-faulted source to one destination)\n", "plain",
+        format_size(row.plain->size_bytes).c_str(), "-", "-", row.plain->gb_per_s(), row.plain->transfers_per_s());
 }
 
 void ConsoleTransportReporter::bandwidth_measured(const TransportProbeResult&, const BandwidthRow& row) {

@@ -40,6 +40,10 @@ struct ProbedTransport {
 struct BaselineRow {
   BaselinePoint point;
   uint64_t source_slots = 0;  // the local rotation of the deepest queue swept
+  // memcpy only, a sanity line beside the baseline: the plainest copy of this size, one
+  // pre-faulted size-byte source to one pre-faulted size-byte destination, again and again
+  // (caches help it at small sizes; at large ones it is the machine's copy rate).
+  std::optional<BaselinePoint> plain;
 };
 
 struct BandwidthRow {

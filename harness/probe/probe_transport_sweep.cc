@@ -27,7 +27,14 @@ StatusOr<BaselineRow> measure_baseline(BaselineKind kind, const TransportProbeCo
                                   ? measure_memcpy(shape, cfg.seconds_per_point, cfg.min_transfers)
                                   : measure_socket_stream(shape, cfg.seconds_per_point, cfg.min_transfers);
   if (!b.ok()) return b.status();
-  return BaselineRow{*b, shape.source_slots};
+  BaselineRow row{*b, shape.source_slots, std::nullopt};
+  if (kind == BaselineKind::kMemcpy) {
+    StatusOr<BaselinePoint> plain = measure_memcpy(BaselineShape{.size = size, .source_slots = 1, .dest_bytes = size},
+                                                   cfg.seconds_per_point, cfg.min_transfers);
+    if (!plain.ok()) return plain.status();
+    row.plain = *plain;
+  }
+  return row;
 }
 
 }  // namespace

@@ -156,6 +156,12 @@ class ProbeTransportTest : public ::testing::Test {
       EXPECT_EQ(b["source_slots"].get<uint64_t>(), std::min<uint64_t>(4, local_bytes / b["size_bytes"].get<uint64_t>()))
           << b;
       base[b["size_bytes"]] = b["gb_per_s"];
+      // The sanity line: the plainest copy of the same size, for memcpy only.
+      if (kind == "memcpy") {
+        EXPECT_GT(b["plain_memcpy_gb_per_s"].get<double>(), 0) << b;
+      } else {
+        EXPECT_TRUE(b["plain_memcpy_gb_per_s"].is_null()) << b;
+      }
     }
     ASSERT_EQ(base.size(), 2u);
     for (const json& b : p["bandwidth"]) {
